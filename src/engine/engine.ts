@@ -1,0 +1,228 @@
+// The engine's public face: load a target (and a draft), generate with speculative decoding under a
+// switchable draft-length policy, and report per-round records and session statistics to whoever
+// listens. One generation runs at a time; calls queue in order.
+import {EventEmitter} from "node:events";
+import {basename} from "node:path";
+import {EngineDisposedError} from "./errors";
+import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
+import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
+import type {Token} from "./nlc";
+import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
+import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
+import {GenerationResult, SpeculativeDecoder, truncate} from "./speculative";
+import {vocabularyFacts} from "./vocabulary";
+import {addRound, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
+
+export interface EngineLoadOptions extends LoadOptions {
+  /** Draft-length policy; default AdaEDL with its defaults. */
+  policy?: PolicySpec;
+}
+
+export interface ModelInfo {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  vocabularySize: number;
+  trainContextSize: number;
+  fim: boolean;
+  fimLayouts: FimLayout[];
+}
+
+export interface EngineInfo {
+  target: ModelInfo;
+  draft?: ModelInfo;
+  /** "cuda", "metal", "vulkan" or "cpu". */
+  device: string;
+  gpuDevices: string[];
+  threads: number;
+  contextSize: number;
+}
+
+export interface GenerationReport extends GenerationResult {
+  policy: string;
+  /** Single-token target latency used for the speed-up estimate, ms. */
+  targetTokenMs: number;
+}
+
+interface EngineEvents {
+  round: [RoundRecord];
+  generation: [GenerationReport];
+}
+
+/** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
+const PROBE_EVERY_GENERATIONS = 20;
+const CALIBRATION_PROBES = 3;
+
+export class DraftstopEngine extends EventEmitter<EngineEvents> {
+  private readonly decoder: SpeculativeDecoder;
+  private readonly latency = new LatencyTracker();
+  private totals: StatsTotals = emptyTotals();
+  private currentPolicy: DraftPolicy;
+  private currentPolicySpec: PolicySpec;
+  private queue: Promise<unknown> = Promise.resolve();
+  private generationsSinceProbe = 0;
+  private disposed = false;
+
+  private constructor(private readonly pair: LoadedPair, policy: PolicySpec, readonly info: EngineInfo) {
+    super();
+    this.currentPolicy = createPolicy(policy);
+    this.currentPolicySpec = policy;
+    const side = (loaded: LoadedModel) => ({model: loaded.model, sequence: loaded.sequence, contextSize: loaded.context.contextSize});
+    this.decoder = new SpeculativeDecoder(side(pair.target), pair.draft && side(pair.draft));
+  }
+
+  static async load(options: EngineLoadOptions): Promise<DraftstopEngine> {
+    const policy = options.policy ?? {name: "adaedl"};
+    createPolicy(policy); // reject a bad policy before spending seconds on loading
+    const pair = await loadModelPair(options);
+    const info: EngineInfo = {
+      target: modelInfo(pair.target),
+      draft: pair.draft && modelInfo(pair.draft),
+      device: pair.llama.gpu === false ? "cpu" : pair.llama.gpu,
+      gpuDevices: await pair.llama.getGpuDeviceNames().catch(() => []),
+      threads: pair.options.threads,
+      contextSize: pair.target.context.contextSize
+    };
+    const engine = new DraftstopEngine(pair, policy, info);
+    await engine.calibrate();
+    return engine;
+  }
+
+  get policy(): DraftPolicy {
+    return this.currentPolicy;
+  }
+
+  get policySpec(): PolicySpec {
+    return this.currentPolicySpec;
+  }
+
+  /** Switches the draft-length rule for the next generation; models stay loaded. Throws on a bad spec and keeps the old one. */
+  setPolicy(spec: PolicySpec): void {
+    const policy = createPolicy(spec);
+    this.currentPolicy = policy;
+    this.currentPolicySpec = spec;
+  }
+
+  get hasDraft(): boolean {
+    return this.pair.draft !== undefined;
+  }
+
+  tokenize(text: string, options: {bos?: boolean; special?: boolean} = {}): Token[] {
+    const {model} = this.pair.target;
+    const tokens = model.tokenize(text, options.special ?? false);
+    return options.bos && model.tokens.bos != null ? [model.tokens.bos, ...tokens] : tokens;
+  }
+
+  detokenize(tokens: readonly Token[]): string {
+    return this.pair.target.model.detokenize(tokens);
+  }
+
+  buildFimPrompt(input: FimInput, options?: FimPromptOptions): FimPrompt {
+    return buildFimPrompt(this.pair.target.model, input, options);
+  }
+
+  /** Tokens each sequence holds now (for tests and diagnostics). */
+  sequenceTokens(): {target: Token[]; draft?: Token[]} {
+    return {target: this.pair.target.sequence.contextTokens, draft: this.pair.draft?.sequence.contextTokens};
+  }
+
+  /**
+   * Generates a continuation of `prompt` (text is tokenized with a BOS token; token arrays are used
+   * as they are). Resolves with stopReason "abort" when options.signal fires.
+   */
+  generate(prompt: string | readonly Token[], options: GenerateOptions = {}): Promise<GenerationReport> {
+    this.ensureAlive();
+    const resolved = resolveGenerateOptions(options);
+    const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
+    return this.exclusive(async () => {
+      this.ensureAlive();
+      const policy = this.currentPolicy;
+      const result = await this.decoder.generate(tokens, policy, resolved, {
+        onRound: round => this.emit("round", round),
+        onTargetTokenLatency: (contextLength, ms) => this.latency.record(contextLength, ms)
+      });
+      await this.maybeProbeLatency(tokens.length + result.tokens.length);
+      this.addToTotals(result);
+      const targetTokenMs = this.latency.estimate(tokens.length + result.tokens.length / 2);
+      const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
+      this.emit("generation", report);
+      return report;
+    });
+  }
+
+  /** Session statistics since load or the last resetStats(). */
+  stats(): StatsSummary {
+    return summarize(this.totals, this.latency.estimate(this.pair.target.sequence.nextTokenIndex));
+  }
+
+  resetStats(): void {
+    this.totals = emptyTotals();
+  }
+
+  /** Frees both models and contexts; waits for a running generation to finish first. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.exclusive(async () => {
+      this.disposed = true;
+      await Promise.all([disposeModel(this.pair.target), this.pair.draft && disposeModel(this.pair.draft)]);
+    });
+    this.removeAllListeners();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private addToTotals(result: GenerationResult): void {
+    const totals = this.totals;
+    totals.generations++;
+    totals.prefillMs += result.prefill.ms;
+    for (const round of result.rounds) addRound(totals, round);
+  }
+
+  /** Measures the single-token target latency at load, so the first estimate has a baseline. */
+  private async calibrate(): Promise<void> {
+    const {model, sequence} = this.pair.target;
+    const token = model.tokens.bos ?? model.tokenize("a", false)[0];
+    if (token === undefined) return;
+    await sequence.controlledEvaluate([token, token]);
+    for (let i = 0; i < CALIBRATION_PROBES; i++) {
+      const sample = await this.decoder.measureTargetToken();
+      if (sample) this.latency.record(sample.contextLength, sample.ms);
+    }
+    await truncate(sequence, 0);
+  }
+
+  private async maybeProbeLatency(contextLength: number): Promise<void> {
+    this.generationsSinceProbe++;
+    const last = this.latency.latestContextLength;
+    const moved = last === undefined || Math.abs(contextLength - last) > 0.25 * Math.max(last, 64);
+    if (!moved && this.generationsSinceProbe < PROBE_EVERY_GENERATIONS) return;
+    const sample = await this.decoder.measureTargetToken();
+    if (sample) this.latency.record(sample.contextLength, sample.ms);
+    this.generationsSinceProbe = 0;
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private ensureAlive(): void {
+    if (this.disposed) throw new EngineDisposedError();
+  }
+}
+
+function modelInfo(loaded: LoadedModel): ModelInfo {
+  const general = (loaded.info.metadata as unknown as {general?: {name?: unknown}}).general;
+  return {
+    path: loaded.path,
+    name: typeof general?.name === "string" && general.name ? general.name : basename(loaded.path),
+    sizeBytes: loaded.model.size,
+    vocabularySize: vocabularyFacts(loaded.info).tokens.length,
+    trainContextSize: loaded.model.trainContextSize,
+    fim: hasFimTokens(loaded.model),
+    fimLayouts: supportedFimLayouts(loaded.model)
+  };
+}

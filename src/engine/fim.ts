@@ -1,0 +1,75 @@
+// Fill-in-the-middle prompts from the text around the cursor, in the layouts a model was trained
+// on. PSM (prefix, suffix, middle) is what most code models and node-llama-cpp use; SPM (suffix
+// first) keeps the suffix's tokens in the KV cache while the user types at the cursor, so a
+// keystroke costs only the changed end of the prefix instead of the prefix end plus the whole suffix.
+import type {LlamaModel, Token} from "./nlc";
+
+export type FimLayout = "psm" | "spm";
+export const FIM_LAYOUTS: readonly FimLayout[] = ["psm", "spm"];
+
+/** GGUF key in which Draftstop's own models list the FIM layouts they were trained on. */
+export const FIM_LAYOUTS_KEY = "draftstop.fim_layouts";
+
+export interface FimInput {
+  prefix: string;
+  suffix: string;
+}
+
+export interface FimPromptOptions {
+  /** Default: the first layout the model supports (see supportedFimLayouts). */
+  layout?: FimLayout;
+  /** Token budget; the prefix keeps its end and the suffix its start when cut. Default: no limit. */
+  maxTokens?: number;
+  /** Share of a tight budget given to the prefix. Default 0.75. */
+  prefixShare?: number;
+}
+
+export interface FimPrompt {
+  tokens: Token[];
+  /** "prefixOnly" when the model has no FIM tokens. */
+  layout: FimLayout | "prefixOnly";
+  /** Prefix and suffix tokens left out to fit the budget. */
+  droppedPrefixTokens: number;
+  droppedSuffixTokens: number;
+}
+
+export function hasFimTokens(model: LlamaModel): boolean {
+  const {prefix, suffix, middle} = model.tokens.infill;
+  return prefix != null && suffix != null && middle != null;
+}
+
+/** Layouts the model was trained on: Draftstop's metadata key, else PSM, the common one. */
+export function supportedFimLayouts(model: LlamaModel): FimLayout[] {
+  if (!hasFimTokens(model)) return [];
+  const declared = (model.fileInfo.metadata as unknown as {draftstop?: {fim_layouts?: unknown}}).draftstop?.fim_layouts;
+  const layouts = Array.isArray(declared) ? FIM_LAYOUTS.filter(l => declared.includes(l)) : [];
+  return layouts.length > 0 ? layouts : ["psm"];
+}
+
+export function buildFimPrompt(model: LlamaModel, input: FimInput, options: FimPromptOptions = {}): FimPrompt {
+  const bos = model.tokens.shouldPrependBosToken && model.tokens.bos != null ? [model.tokens.bos] : [];
+  // specialTokens = false: text such as "<|fim_middle|>" inside the user's file stays text.
+  let prefix = model.tokenize(input.prefix, false);
+  let suffix = model.tokenize(input.suffix, false);
+  const layouts = supportedFimLayouts(model);
+  const layout = options.layout && layouts.includes(options.layout) ? options.layout : layouts[0];
+  const fixed = bos.length + (layout ? 3 : 0);
+  const budget = options.maxTokens === undefined ? Infinity : Math.max(1, options.maxTokens - fixed);
+  const available = layout ? suffix.length : 0;
+  const prefixShare = options.prefixShare ?? 0.75;
+
+  let keepSuffix = Math.min(available, Math.max(Math.floor(budget * (1 - prefixShare)), budget - prefix.length));
+  const keepPrefix = Math.min(prefix.length, budget - keepSuffix);
+  keepSuffix = Math.min(available, budget - keepPrefix);
+  const droppedPrefixTokens = prefix.length - keepPrefix;
+  const droppedSuffixTokens = suffix.length - keepSuffix;
+  prefix = prefix.slice(prefix.length - keepPrefix);
+  suffix = suffix.slice(0, keepSuffix);
+
+  if (!layout) return {tokens: [...bos, ...prefix], layout: "prefixOnly", droppedPrefixTokens, droppedSuffixTokens};
+  const {prefix: PRE, suffix: SUF, middle: MID} = model.tokens.infill as {prefix: Token; suffix: Token; middle: Token};
+  const tokens = layout === "psm"
+    ? [...bos, PRE, ...prefix, SUF, ...suffix, MID]
+    : [...bos, SUF, ...suffix, PRE, ...prefix, MID];
+  return {tokens, layout, droppedPrefixTokens, droppedSuffixTokens};
+}

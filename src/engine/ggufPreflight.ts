@@ -1,0 +1,84 @@
+// Reads a GGUF file's header before llama.cpp sees the file. Some malformed files make llama.cpp
+// abort the whole process (GGML_ASSERT) instead of throwing: a missing feed_forward_length or
+// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md). Those, and files
+// that are missing, empty, not GGUF or truncated, are rejected here with a ModelFileError that
+// names the file and the problem.
+import {stat} from "node:fs/promises";
+import {ModelFileError, ModelRole} from "./errors";
+import {GgufFileInfo, Llama, loadNodeLlamaCpp} from "./nlc";
+
+/** Architectures without attention heads or a feed-forward length (recurrent models). */
+const RECURRENT_ARCHITECTURES = new Set(["mamba", "mamba2", "rwkv6", "rwkv6qwen2", "rwkv7", "arwkv7"]);
+const F32 = 0;
+
+export async function preflightModelFile(path: string, role: ModelRole | undefined, llama: Llama): Promise<GgufFileInfo> {
+  const size = await fileSize(path, role);
+  const nlc = await loadNodeLlamaCpp();
+  let info: GgufFileInfo;
+  try {
+    info = await nlc.readGgufFileInfo(path, {sourceType: "filesystem", logWarnings: false});
+  } catch (error) {
+    if ((error as Error)?.name === "InvalidGgufMagicError")
+      throw new ModelFileError(path, "notGguf", "not a GGUF file (wrong magic bytes)", role, {cause: error});
+    throw new ModelFileError(path, "truncated",
+      `the GGUF header cannot be read (${(error as Error)?.message ?? error}); the file is truncated or corrupt`, role, {cause: error});
+  }
+  checkMetadata(path, role, info);
+  await checkTensors(path, role, info, size, llama);
+  return info;
+}
+
+async function fileSize(path: string, role: ModelRole | undefined): Promise<number> {
+  try {
+    const stats = await stat(path);
+    if (stats.isDirectory()) throw new ModelFileError(path, "directory", "is a directory, not a GGUF file", role);
+    if (stats.size === 0) throw new ModelFileError(path, "empty", "the file is empty", role);
+    return stats.size;
+  } catch (error) {
+    if (error instanceof ModelFileError) throw error;
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === "ENOENT") throw new ModelFileError(path, "missing", "no such file", role, {cause: error});
+    throw new ModelFileError(path, "unreadable", `cannot be read (${code ?? error})`, role, {cause: error});
+  }
+}
+
+function checkMetadata(path: string, role: ModelRole | undefined, info: GgufFileInfo): void {
+  const metadata = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
+  const architecture = (metadata.general as {architecture?: unknown} | undefined)?.architecture;
+  const malformed = (detail: string) => new ModelFileError(path, "malformed", detail, role);
+  if (typeof architecture !== "string" || architecture.length === 0) throw malformed("general.architecture is missing");
+  const arch = (metadata[architecture] ?? {}) as Record<string, unknown>;
+  const blockCount = Number(arch.block_count);
+  if (!(blockCount >= 1)) throw malformed(`${architecture}.block_count must be at least 1 (found ${String(arch.block_count)})`);
+  if (!(Number(arch.embedding_length) >= 1)) throw malformed(`${architecture}.embedding_length is missing`);
+  if (!RECURRENT_ARCHITECTURES.has(architecture)) {
+    const attention = (arch.attention ?? {}) as Record<string, unknown>;
+    if (!isPositive(attention.head_count)) throw malformed(`${architecture}.attention.head_count is missing`);
+    if (!isPositive(arch.feed_forward_length)) throw malformed(`${architecture}.feed_forward_length is missing`);
+  }
+  const tokenizer = (metadata.tokenizer as {ggml?: {model?: unknown; tokens?: unknown[]}} | undefined)?.ggml;
+  if (typeof tokenizer?.model !== "string") throw malformed("tokenizer.ggml.model is missing");
+  if (!Array.isArray(tokenizer.tokens) || tokenizer.tokens.length === 0) throw malformed("tokenizer.ggml.tokens is missing");
+}
+
+function isPositive(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0 && value.some(v => Number(v) > 0); // per-layer arrays
+  return Number(value) >= 1;
+}
+
+async function checkTensors(path: string, role: ModelRole | undefined, info: GgufFileInfo, size: number, llama: Llama): Promise<void> {
+  const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+  if (tensors.length === 0) throw new ModelFileError(path, "malformed", "holds no tensors", role);
+  for (const tensor of tensors)
+    if (tensor.dimensions.length === 1 && tensor.ggmlType !== F32)
+      throw new ModelFileError(path, "malformed",
+        `1-D tensor ${tensor.name} is not F32 (llama.cpp aborts on such files)`, role);
+  if (info.splicedParts > 1) return; // split files: each part is checked by llama.cpp itself
+  const nlc = await loadNodeLlamaCpp();
+  const insights = await nlc.GgufInsights.from(info, llama);
+  const dataStart = Number(tensors[0]!.fileOffset) - Number(tensors[0]!.offset);
+  const expected = dataStart + insights.modelSize;
+  if (size < expected)
+    throw new ModelFileError(path, "truncated",
+      `the file is truncated: ${size} bytes, its tensors need ${expected}; download it again`, role);
+}

@@ -1,0 +1,14 @@
+// Draftstop's engine: speculative decoding with AdaEDL on node-llama-cpp. Plain Node, no vscode.
+export {DraftstopEngine} from "./engine";
+export type {EngineInfo, EngineLoadOptions, GenerationReport, ModelInfo} from "./engine";
+export * from "./errors";
+export {buildFimPrompt, FIM_LAYOUTS, FIM_LAYOUTS_KEY, hasFimTokens, supportedFimLayouts} from "./fim";
+export type {FimInput, FimLayout, FimPrompt, FimPromptOptions} from "./fim";
+export {GENERATE_DEFAULTS, GPU_CHOICES, LOAD_DEFAULTS, defaultThreads, resolveGenerateOptions, resolveLoadOptions} from "./options";
+export type {GenerateOptions, GpuChoice, LoadOptions, SamplingOptions} from "./options";
+export * from "./policies";
+export type {GenerationResult, PrefillRecord, StopReason} from "./speculative";
+export {summarize} from "./stats";
+export type {RoundRecord, StatsSummary, StatsTotals} from "./stats";
+export {entropy} from "./entropy";
+export {liveModels} from "./models";

@@ -1,0 +1,138 @@
+// Every engine option and its default, in one place. Policies keep their own defaults beside their
+// parameters in policies/*.ts (see POLICY_DEFAULTS there).
+import {availableParallelism} from "node:os";
+import {InvalidOptionError} from "./errors";
+
+export type GpuChoice = "auto" | "cuda" | "metal" | "vulkan" | false;
+export const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "metal", "vulkan", false];
+
+export interface LoadOptions {
+  /** GGUF file of the model whose output distribution is produced. */
+  targetPath: string;
+  /** GGUF file of the small model that drafts; without it the engine decodes with the target alone. */
+  draftPath?: string;
+  /** Backend: "auto" picks Metal/CUDA/Vulkan when present, else the CPU. Default "auto". */
+  gpu?: GpuChoice;
+  /**
+   * Threads per model context. Default: defaultThreads(): half the logical cores, at least 1.
+   * llama.cpp's own default (4 here) oversubscribes small machines: on 2 vCPU every single-token
+   * evaluation took 600–750 ms instead of 0.6 ms (FACTS.md).
+   */
+  threads?: number;
+  /** Context size in tokens for each model. Default 2048. */
+  contextSize?: number;
+  /** Flash attention. Default: off on the CPU (it is 4× slower there), llama.cpp's choice on a GPU. */
+  flashAttention?: boolean;
+  /** KV cache precision; "F32" gives float32 agreement with reference implementations. Default "F16". */
+  kvCacheType?: "F16" | "F32";
+  /** Skip the GGUF header checks that keep llama.cpp from aborting the process. Default false (tests only). */
+  skipPreflight?: boolean;
+}
+
+export const LOAD_DEFAULTS = {
+  gpu: "auto" as GpuChoice,
+  contextSize: 2048,
+  kvCacheType: "F16" as "F16" | "F32",
+  skipPreflight: false
+};
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+export interface SamplingOptions {
+  /** 0 = greedy (argmax); > 0 samples with rejection-sampling verification. Default 0. */
+  temperature?: number;
+  /** Default 40; 0 = no limit. */
+  topK?: number;
+  /** Default 0.95; 1 = no limit. */
+  topP?: number;
+  /** Default 0; 0 = no limit. */
+  minP?: number;
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  /** Most tokens to generate. Default 128. */
+  maxTokens?: number;
+  /** Seed of the JS PRNG that draws every random decision. Default: a random seed (reported in the result). */
+  seed?: number;
+  /** Texts that end the generation; the output is cut before the first occurrence. Default none. */
+  stopStrings?: readonly string[];
+  /** Stop at end-of-generation tokens (EOS/EOT). Default true. */
+  stopOnEog?: boolean;
+  /** Aborts within one round; both sequences are left holding exactly the committed tokens. */
+  signal?: AbortSignal;
+  /** Stop starting new rounds after this many milliseconds. Default: no limit. */
+  timeBudgetMs?: number;
+  /**
+   * In greedy mode the draft samples nothing, so AdaEDL's entropy is taken from the draft's T = 1
+   * distribution truncated to its top entropyTopK tokens (see entropy.ts for the estimator's bias).
+   * Default 40.
+   */
+  entropyTopK?: number;
+}
+
+export const GENERATE_DEFAULTS = {
+  maxTokens: 128,
+  temperature: 0,
+  topK: 40,
+  topP: 0.95,
+  minP: 0,
+  stopOnEog: true,
+  entropyTopK: 40
+};
+
+export type ResolvedGenerateOptions = typeof GENERATE_DEFAULTS & Omit<GenerateOptions, keyof typeof GENERATE_DEFAULTS> & {
+  stopStrings: readonly string[];
+  seed: number;
+};
+
+/** Fills defaults and rejects values out of range with an InvalidOptionError naming the option. */
+export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedGenerateOptions {
+  const resolved = {...GENERATE_DEFAULTS, ...stripUndefined(options)};
+  requireInteger("maxTokens", resolved.maxTokens, 1, 1_000_000);
+  requireNumber("temperature", resolved.temperature, 0, 100);
+  requireInteger("topK", resolved.topK, 0, 1_000_000);
+  requireNumber("topP", resolved.topP, 0, 1, true);
+  requireNumber("minP", resolved.minP, 0, 1);
+  requireInteger("entropyTopK", resolved.entropyTopK, 1, 1_000_000);
+  if (resolved.timeBudgetMs !== undefined) requireNumber("timeBudgetMs", resolved.timeBudgetMs, 0, Number.MAX_SAFE_INTEGER);
+  const seed = resolved.seed ?? Math.floor(Math.random() * 2 ** 32);
+  requireInteger("seed", seed, 0, Number.MAX_SAFE_INTEGER);
+  const stopStrings = resolved.stopStrings ?? [];
+  if (!Array.isArray(stopStrings) || stopStrings.some(s => typeof s !== "string" || s.length === 0))
+    throw new InvalidOptionError("stopStrings", stopStrings, "an array of non-empty strings");
+  return {...resolved, seed, stopStrings};
+}
+
+export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention">> &
+  Pick<LoadOptions, "draftPath" | "flashAttention">;
+
+export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
+  const resolved = {...LOAD_DEFAULTS, threads: defaultThreads(), ...stripUndefined(options)} as ResolvedLoadOptions;
+  if (typeof resolved.targetPath !== "string" || resolved.targetPath.length === 0)
+    throw new InvalidOptionError("targetPath", resolved.targetPath, "the path of a GGUF file");
+  if (resolved.draftPath !== undefined && (typeof resolved.draftPath !== "string" || resolved.draftPath.length === 0))
+    throw new InvalidOptionError("draftPath", resolved.draftPath, "the path of a GGUF file or nothing");
+  if (!GPU_CHOICES.includes(resolved.gpu))
+    throw new InvalidOptionError("gpu", resolved.gpu, `one of ${GPU_CHOICES.map(g => JSON.stringify(g)).join(", ")}`);
+  requireInteger("threads", resolved.threads, 1, 1024);
+  requireInteger("contextSize", resolved.contextSize, 64, 1 << 20);
+  if (resolved.kvCacheType !== "F16" && resolved.kvCacheType !== "F32")
+    throw new InvalidOptionError("kvCacheType", resolved.kvCacheType, '"F16" or "F32"');
+  return resolved;
+}
+
+export function requireNumber(option: string, value: unknown, min: number, max: number, minExclusive = false): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value > max || (minExclusive ? value <= min : value < min))
+    throw new InvalidOptionError(option, value, `a number ${minExclusive ? ">" : "≥"} ${min} and ≤ ${max}`);
+}
+
+export function requireInteger(option: string, value: unknown, min: number, max: number): asserts value is number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw new InvalidOptionError(option, value, `an integer from ${min} to ${max}`);
+}
+
+export function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

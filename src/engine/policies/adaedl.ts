@@ -1,0 +1,83 @@
+// AdaEDL (Agrawal, Jeon, Lee 2024): stop drafting when the entropy-based lower bound on the
+// draft token's acceptance probability, 1 − sqrt(γ·H), falls below a threshold λ; λ adapts to the
+// observed acceptance rate after every round.
+import {DraftPolicy, DraftStep, PolicyState} from "./policy";
+import {requireInteger, requireNumber} from "../options";
+
+export interface AdaEdlParameters {
+  /** Entropy scale γ in the bound 1 − sqrt(γ·H). Default 0.2. */
+  gamma: number;
+  /** Initial threshold λ0. Default 0.5. */
+  lambda0: number;
+  /** Smoothing of the acceptance-rate estimate AR. Default 0.5. */
+  beta1: number;
+  /** Smoothing of λ. Default 0.9. */
+  beta2: number;
+  /** Step of λ's update. Default 0.01. */
+  epsilon: number;
+  /** Target acceptance rate; also AR's initial value. Default 0.9. */
+  alpha: number;
+  /** Tokens always drafted before the bound is consulted. Default 1. */
+  minDraft: number;
+  /** Most tokens drafted in a round. Default 16. */
+  maxDraft: number;
+}
+
+export const ADAEDL_DEFAULTS: AdaEdlParameters = {
+  gamma: 0.2, lambda0: 0.5, beta1: 0.5, beta2: 0.9, epsilon: 0.01, alpha: 0.9, minDraft: 1, maxDraft: 16
+};
+
+/** AdaEDL's lower bound on the acceptance probability of a token drafted from a distribution of entropy H. */
+export function acceptanceBound(gamma: number, entropy: number): number {
+  return 1 - Math.sqrt(gamma * Math.max(0, entropy));
+}
+
+export class AdaEdlPolicy implements DraftPolicy {
+  readonly name = "adaedl";
+  readonly parameters: Readonly<AdaEdlParameters>;
+  private lambda: number;
+  private acceptance: number;
+
+  constructor(parameters: Partial<AdaEdlParameters> = {}) {
+    const p = {...ADAEDL_DEFAULTS, ...parameters};
+    for (const key of ["gamma", "epsilon"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 100);
+    for (const key of ["lambda0", "beta1", "beta2", "alpha"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 1);
+    requireInteger("adaedl.maxDraft", p.maxDraft, 1, 256);
+    requireInteger("adaedl.minDraft", p.minDraft, 0, p.maxDraft);
+    this.parameters = Object.freeze(p);
+    this.lambda = p.lambda0;
+    this.acceptance = p.alpha;
+  }
+
+  beginRound(): number {
+    return this.parameters.maxDraft;
+  }
+
+  shouldDraft(step: DraftStep): boolean {
+    if (step.index <= this.parameters.minDraft) return true;
+    return acceptanceBound(this.parameters.gamma, step.entropy) >= this.lambda;
+  }
+
+  update(drafted: number, accepted: number): void {
+    if (drafted <= 0) return;
+    const {beta1, beta2, epsilon, alpha, maxDraft} = this.parameters;
+    this.acceptance = beta1 * this.acceptance + (1 - beta1) * (accepted / drafted);
+    let proposal = this.lambda;
+    if (this.acceptance < alpha) proposal = this.lambda + epsilon;
+    else if (accepted !== maxDraft) proposal = this.lambda - epsilon;
+    this.lambda = clamp01(beta2 * this.lambda + (1 - beta2) * proposal);
+  }
+
+  reset(): void {
+    this.lambda = this.parameters.lambda0;
+    this.acceptance = this.parameters.alpha;
+  }
+
+  state(): PolicyState {
+    return {lambda: this.lambda, acceptanceEstimate: this.acceptance};
+  }
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}

@@ -1,0 +1,61 @@
+// Hugging Face's assisted-generation heuristic: start at 5, +2 after a round in which every
+// drafted token was accepted, −1 otherwise, never below 1.
+import {DraftPolicy, PolicyState} from "./policy";
+import {requireInteger} from "../options";
+
+export interface HeuristicParameters {
+  /** Draft length of the first round. Default 5. */
+  start: number;
+  /** Added after a fully accepted round. Default 2. */
+  increase: number;
+  /** Subtracted after a round with a rejection. Default 1. */
+  decrease: number;
+  /** Least draft length. Default 1. */
+  minDraft: number;
+  /** Most tokens drafted in a round. Default 16. */
+  maxDraft: number;
+}
+
+export const HEURISTIC_DEFAULTS: HeuristicParameters = {start: 5, increase: 2, decrease: 1, minDraft: 1, maxDraft: 16};
+
+export class HeuristicPolicy implements DraftPolicy {
+  readonly name = "heuristic";
+  readonly parameters: Readonly<HeuristicParameters>;
+  private length: number;
+
+  constructor(parameters: Partial<HeuristicParameters> = {}) {
+    const p = {...HEURISTIC_DEFAULTS, ...parameters};
+    requireInteger("heuristic.maxDraft", p.maxDraft, 1, 256);
+    requireInteger("heuristic.minDraft", p.minDraft, 1, p.maxDraft);
+    requireInteger("heuristic.start", p.start, p.minDraft, p.maxDraft);
+    requireInteger("heuristic.increase", p.increase, 0, 256);
+    requireInteger("heuristic.decrease", p.decrease, 0, 256);
+    this.parameters = Object.freeze(p);
+    this.length = p.start;
+  }
+
+  beginRound(): number {
+    return this.length;
+  }
+
+  shouldDraft(): boolean {
+    return true;
+  }
+
+  update(drafted: number, accepted: number): void {
+    if (drafted <= 0) return;
+    const {increase, decrease, minDraft, maxDraft} = this.parameters;
+    // A round capped below the current length (e.g. by maxTokens) says nothing about the length itself.
+    if (drafted < this.length && accepted === drafted) return;
+    const next = accepted === drafted ? this.length + increase : this.length - decrease;
+    this.length = Math.min(maxDraft, Math.max(minDraft, next));
+  }
+
+  reset(): void {
+    this.length = this.parameters.start;
+  }
+
+  state(): PolicyState {
+    return {draftLength: this.length};
+  }
+}

@@ -1,0 +1,37 @@
+// The contract between the round loop and a draft-length rule. The loop asks, before drafting each
+// token, whether to go on; after verification it reports how many drafted tokens were accepted.
+
+/** What the loop knows about the draft's next-token distribution q_i before drafting token i. */
+export interface DraftStep {
+  /** 1-based position of the token about to be drafted in this round. */
+  index: number;
+  /** Entropy of q_i in nats (see entropy.ts for how it is estimated in greedy mode). */
+  entropy: number;
+  /** Largest probability in q_i. */
+  topProbability: number;
+}
+
+export interface PolicyState {
+  /** AdaEDL's current threshold λ. */
+  lambda?: number;
+  /** AdaEDL's smoothed acceptance rate. */
+  acceptanceEstimate?: number;
+  /** The draft length the rule currently aims for (static, heuristic). */
+  draftLength?: number;
+}
+
+export interface DraftPolicy {
+  readonly name: PolicyName;
+  /** Upper bound on tokens to draft in the next round (0: target-only round). */
+  beginRound(): number;
+  /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
+  shouldDraft(step: DraftStep): boolean;
+  /** Called once per round in which k ≥ 1 tokens were drafted and a of them accepted. */
+  update(drafted: number, accepted: number): void;
+  /** Back to the initial state (e.g. λ0) without reloading anything. */
+  reset(): void;
+  state(): PolicyState;
+}
+
+export const POLICY_NAMES = ["adaedl", "static", "maxConfidence", "heuristic", "off"] as const;
+export type PolicyName = typeof POLICY_NAMES[number];

@@ -1,0 +1,306 @@
+// The round loop of speculative decoding (DESIGN.md, "The algorithm, exactly"):
+//   draft one token at a time on the draft sequence while the policy says go on,
+//   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
+//   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
+//   roll back rejected tokens on both sequences, update the policy.
+//
+// Invariant between rounds: each sequence holds a prefix of the committed tokens, and the target
+// holds all of them but the last (x); the draft may lag behind and catches up in its next pass.
+import {argmax, Distribution, topProbability} from "./distribution";
+import {ContextOverflowError} from "./errors";
+import {entropy} from "./entropy";
+import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "./nlc";
+import type {ResolvedGenerateOptions} from "./options";
+import type {DraftPolicy} from "./policies";
+import {acceptanceProbability, Prng, residual, sample} from "./sampling";
+import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
+
+export interface ModelSide {
+  model: LlamaModel;
+  sequence: LlamaContextSequence;
+  contextSize: number;
+}
+
+export type StopReason = "eog" | "maxTokens" | "stopString" | "abort" | "timeBudget" | "contextFull";
+
+export interface PrefillRecord {
+  promptTokens: number;
+  /** Tokens each sequence already held from an earlier generation and did not evaluate again. */
+  targetReused: number;
+  draftReused: number;
+  targetEvaluated: number;
+  draftEvaluated: number;
+  ms: number;
+}
+
+export interface GenerationResult {
+  /** The generated text, cut before the first stop string. */
+  text: string;
+  /** Generated tokens, without a final end-of-generation token. */
+  tokens: Token[];
+  stopReason: StopReason;
+  rounds: RoundRecord[];
+  totals: StatsTotals;
+  prefill: PrefillRecord;
+  /** Seed of the PRNG that made every random decision; pass it again to repeat the generation. */
+  seed: number;
+}
+
+export interface RoundHooks {
+  onRound?(round: RoundRecord): void;
+  /** A target pass over exactly one token: a direct single-token latency measurement. */
+  onTargetTokenLatency?(contextLength: number, ms: number): void;
+}
+
+const now = () => performance.now();
+
+/** Decides, for T > 0, how many drafts to accept and which token to emit next. */
+export type SampledAcceptance = (drafts: readonly Token[], q: readonly Distribution[], p: readonly Distribution[], prng: Prng) =>
+  {accepted: number; next: Token};
+
+export class SpeculativeDecoder {
+  /** `sampledAcceptance` is replaceable only so that tests can prove they catch a broken rule. */
+  constructor(private readonly target: ModelSide, private readonly draft: ModelSide | undefined,
+    private readonly sampledAcceptance: SampledAcceptance = rejectionSampling) {}
+
+  async generate(prompt: readonly Token[], policy: DraftPolicy, options: ResolvedGenerateOptions,
+    hooks: RoundHooks = {}): Promise<GenerationResult> {
+    if (prompt.length === 0) throw new Error("the prompt must hold at least one token");
+    const contextSize = Math.min(this.target.contextSize, this.draft?.contextSize ?? Infinity);
+    if (prompt.length > contextSize) throw new ContextOverflowError(prompt.length, contextSize);
+    const started = now();
+    const drafting = this.draft !== undefined && policy.beginRound() > 0;
+    const prefill = await this.prefill(prompt, drafting);
+
+    const prng = new Prng(options.seed);
+    const greedy = options.temperature === 0;
+    const committed: Token[] = [...prompt];
+    const output: Token[] = [];
+    const rounds: RoundRecord[] = [];
+    const totals = emptyTotals();
+    totals.generations = 1;
+    totals.prefillMs = prefill.ms;
+    let text = "";
+    let stopReason: StopReason | undefined;
+
+    while (stopReason === undefined) {
+      if (options.signal?.aborted) {
+        stopReason = "abort";
+        break;
+      }
+      if (options.timeBudgetMs !== undefined && now() - started >= options.timeBudgetMs) {
+        stopReason = "timeBudget";
+        break;
+      }
+      const n = committed.length;
+      const room = contextSize - n;
+      if (room < 0) {
+        stopReason = "contextFull";
+        break;
+      }
+      const roundStart = now();
+      const lambda = policy.state().lambda;
+      const maxDraft = this.draft ? Math.max(0, Math.min(policy.beginRound(), options.maxTokens - output.length - 1, room)) : 0;
+      const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng);
+
+      if (options.signal?.aborted) {
+        await truncate(this.draft?.sequence, n - 1);
+        stopReason = "abort";
+        break;
+      }
+
+      const verifyStart = now();
+      const verified = await this.verify(committed, drafted.tokens, greedy, options);
+      const verifyMs = now() - verifyStart;
+      if (drafted.tokens.length === 0 && verified.evaluated === 1) hooks.onTargetTokenLatency?.(n, verifyMs);
+
+      const {accepted, next} = greedy
+        ? acceptGreedy(drafted.tokens, verified.targetTokens!)
+        : this.sampledAcceptance(drafted.tokens, drafted.distributions, verified.distributions!, prng);
+      policy.update(drafted.tokens.length, accepted);
+
+      const roundTokens: Token[] = [];
+      for (const token of [...drafted.tokens.slice(0, accepted), next]) {
+        committed.push(token);
+        roundTokens.push(token);
+        if (options.stopOnEog && this.target.model.isEogToken(token)) {
+          stopReason = "eog";
+          break;
+        }
+        output.push(token);
+      }
+      await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
+
+      if (stopReason === undefined) {
+        text = this.target.model.detokenize(output);
+        const cut = firstStop(text, options.stopStrings);
+        if (cut >= 0) {
+          text = text.slice(0, cut);
+          stopReason = "stopString";
+        } else if (output.length >= options.maxTokens) stopReason = "maxTokens";
+      }
+
+      const round: RoundRecord = {
+        index: rounds.length,
+        drafted: drafted.tokens.length,
+        accepted,
+        emitted: roundTokens.length,
+        tokens: roundTokens,
+        entropies: drafted.entropies,
+        stopEntropy: drafted.stopEntropy,
+        lambda,
+        draftPasses: drafted.passes,
+        draftMs: drafted.ms,
+        verifyMs,
+        entropyMs: drafted.entropyMs,
+        totalMs: now() - roundStart,
+        contextLength: n
+      };
+      rounds.push(round);
+      addRound(totals, round);
+      hooks.onRound?.(round);
+    }
+    if (stopReason === "eog") text = this.target.model.detokenize(output);
+    return {text, tokens: output, stopReason, rounds, totals, prefill, seed: options.seed};
+  }
+
+  /**
+   * Times one target pass over the last committed token, the cost of one target-only decoding
+   * step at the current context length, then erases it so the sequence is as it was.
+   */
+  async measureTargetToken(): Promise<{contextLength: number; ms: number} | undefined> {
+    const {sequence} = this.target;
+    const tokens = sequence.contextTokens;
+    if (tokens.length === 0) return undefined;
+    const last = tokens.at(-1)!;
+    await truncate(sequence, tokens.length - 1);
+    const start = now();
+    await sequence.controlledEvaluate([[last, {generateNext: {token: true}}]]);
+    return {contextLength: tokens.length, ms: now() - start};
+  }
+
+  /** Evaluates the prompt but its last token on both sequences, reusing what they already hold. */
+  private async prefill(prompt: readonly Token[], includeDraft: boolean): Promise<PrefillRecord> {
+    const start = now();
+    // A draft that sits out (policy "off") still drops what disagrees with the prompt, so that it
+    // always holds a prefix of the committed tokens and can catch up later.
+    const [target, draft] = await Promise.all([
+      prefillSequence(this.target.sequence, prompt, true),
+      this.draft ? prefillSequence(this.draft.sequence, prompt, includeDraft) : undefined
+    ]);
+    return {
+      promptTokens: prompt.length,
+      targetReused: target.reused,
+      targetEvaluated: target.evaluated,
+      draftReused: draft?.reused ?? 0,
+      draftEvaluated: draft?.evaluated ?? 0,
+      ms: now() - start
+    };
+  }
+
+  private async draftTokens(committed: readonly Token[], maxDraft: number, policy: DraftPolicy, greedy: boolean,
+    options: ResolvedGenerateOptions, prng: Prng) {
+    const result = {
+      tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
+      stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0
+    };
+    if (maxDraft <= 0 || !this.draft) return result;
+    const sequence = this.draft.sequence;
+    const sampler = greedy
+      ? {temperature: 1, topK: options.entropyTopK, topP: 1, minP: 0}
+      : {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP};
+
+    let pending: Token[] = committed.slice(sequence.nextTokenIndex);
+    for (let index = 1; ; index++) {
+      const passStart = now();
+      const q = await evaluateForNext(sequence, pending, {probabilities: true, options: sampler});
+      result.passes++;
+      const decideStart = now();
+      result.ms += decideStart - passStart;
+
+      const h = entropy(q);
+      const go = policy.shouldDraft({index, entropy: h, topProbability: topProbability(q)});
+      const token = go ? (greedy ? argmax(q) : sample(q, prng)) : undefined;
+      result.entropyMs += now() - decideStart;
+      if (token === undefined) {
+        result.stopEntropy = h;
+        break;
+      }
+      result.tokens.push(token);
+      result.distributions.push(q);
+      result.entropies.push(h);
+      if (index >= maxDraft || options.signal?.aborted) break;
+      pending = [token];
+    }
+    return result;
+  }
+
+  /** One target pass over the tokens it lacks (normally just x) and the drafts, with p at each. */
+  private async verify(committed: readonly Token[], drafts: readonly Token[], greedy: boolean, options: ResolvedGenerateOptions) {
+    const sequence = this.target.sequence;
+    const pending = committed.slice(sequence.nextTokenIndex);
+    const generateNext = greedy
+      ? {token: true}
+      : {probabilities: true, options: {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP}};
+    const items: ControlledEvaluateInputItem[] = [
+      ...pending.slice(0, -1),
+      ...[pending.at(-1)!, ...drafts].map((token): ControlledEvaluateInputItem => [token, {generateNext}])
+    ];
+    const outputs = await sequence.controlledEvaluate(items);
+    const results = outputs.slice(pending.length - 1);
+    if (results.length !== drafts.length + 1 || results.some(r => r === undefined))
+      throw new Error(`target pass returned ${results.filter(Boolean).length} of ${drafts.length + 1} next-token results`);
+    return {
+      evaluated: items.length,
+      targetTokens: greedy ? results.map(r => r!.next.token as Token) : undefined,
+      distributions: greedy ? undefined : results.map(r => r!.next.probabilities as Distribution)
+    };
+  }
+}
+
+function acceptGreedy(drafts: readonly Token[], targetTokens: readonly Token[]): {accepted: number; next: Token} {
+  let accepted = 0;
+  while (accepted < drafts.length && drafts[accepted] === targetTokens[accepted]) accepted++;
+  return {accepted, next: targetTokens[accepted]!};
+}
+
+/** Leviathan et al.'s rule: the emitted tokens have exactly the target's distribution. */
+export const rejectionSampling: SampledAcceptance = (drafts, q, p, prng) => {
+  for (let i = 0; i < drafts.length; i++) {
+    if (prng.uniform() < acceptanceProbability(p[i]!, q[i]!, drafts[i]!)) continue;
+    return {accepted: i, next: sample(residual(p[i]!, q[i]!), prng)};
+  }
+  return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
+};
+
+async function evaluateForNext(sequence: LlamaContextSequence, tokens: readonly Token[],
+  generateNext: {probabilities: true; options: object}): Promise<Distribution> {
+  const items: ControlledEvaluateInputItem[] = [...tokens.slice(0, -1), [tokens.at(-1)!, {generateNext}]];
+  const outputs = await sequence.controlledEvaluate(items);
+  const probabilities = outputs.at(-1)?.next.probabilities;
+  if (!probabilities || probabilities.size === 0) throw new Error("draft pass returned no next-token distribution");
+  return probabilities;
+}
+
+async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly Token[], evaluate: boolean) {
+  const keep = Math.min(sequence.compareContextTokens([...prompt]).firstDifferentIndex, prompt.length - 1);
+  await truncate(sequence, keep);
+  const rest = evaluate ? prompt.slice(keep, -1) : [];
+  if (rest.length > 0) await sequence.controlledEvaluate(rest);
+  return {reused: keep, evaluated: rest.length};
+}
+
+/** Erases everything from `length` on (no-op when the sequence is not longer). */
+export async function truncate(sequence: LlamaContextSequence | undefined, length: number): Promise<void> {
+  if (sequence && sequence.nextTokenIndex > length)
+    await sequence.eraseContextTokenRanges([{start: Math.max(0, length), end: sequence.nextTokenIndex}]);
+}
+
+function firstStop(text: string, stops: readonly string[]): number {
+  let first = -1;
+  for (const stop of stops) {
+    const at = text.indexOf(stop);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  return first;
+}

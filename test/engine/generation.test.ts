@@ -1,0 +1,279 @@
+// The round loop on real GGUF models through node-llama-cpp: Markov-chain models whose greedy path
+// and distributions are known exactly (test/fixtures/gguf/markovModel.ts).
+import assert from "node:assert/strict";
+import {DraftstopEngine, GenerationReport, PolicySpec, RoundRecord} from "../../src/engine";
+import type {Token} from "../../src/engine/nlc";
+import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
+
+const ALL_POLICIES: PolicySpec[] = [
+  {name: "off"},
+  {name: "adaedl"},
+  {name: "adaedl", lambda0: 0.2, gamma: 0.1},
+  {name: "static", k: 1},
+  {name: "static", k: 4},
+  {name: "static", k: 8},
+  {name: "maxConfidence", pMin: 0.3},
+  {name: "heuristic"}
+];
+
+/** The target's greedy continuation: follow argmax P[x] from the last prompt token. */
+function greedyPath(pair: MarkovPair, last: number, maxTokens: number): number[] {
+  const path: number[] = [];
+  for (let x = last; path.length < maxTokens;) {
+    const row = pair.P[x]!;
+    let best = -1, bestP = -1;
+    for (const [to, p] of row) if (p > bestP) [best, bestP] = [to, p];
+    if (best === pair.vocabulary.eos) break;
+    path.push(best);
+    x = best;
+  }
+  return path;
+}
+
+function randomPrompt(pair: MarkovPair, seed: number): string {
+  const letters = pair.symbols.map(s => pair.vocabulary.texts[s]!);
+  let state = seed * 7919 + 13;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const length = 1 + Math.floor(next() * 12);
+  return Array.from({length}, () => letters[Math.floor(next() * letters.length)]).join("");
+}
+
+/** Both sequences hold a prefix of the committed tokens; the target holds all but the last. */
+function assertConsistent(engine: DraftstopEngine, committed: readonly number[]): void {
+  const {target, draft} = engine.sequenceTokens();
+  assert.deepEqual(target, committed.slice(0, committed.length - 1), "target sequence = committed tokens but the last");
+  assert.ok(draft !== undefined);
+  assert.ok(draft.length <= committed.length - 1, "draft holds no uncommitted token");
+  assert.deepEqual(draft, committed.slice(0, draft.length), "draft sequence is a prefix of the committed tokens");
+}
+
+describe("speculative generation on Markov-chain GGUF models", function () {
+  this.timeout(300_000);
+  let pair: MarkovPair;
+  let engine: DraftstopEngine;
+
+  before(async () => {
+    pair = makeMarkovPair({seed: 3, eosProbability: 0.01, cycleBoost: 0.35, draftMix: 0.5});
+    engine = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512});
+  });
+
+  after(async () => {
+    await engine?.dispose();
+    pair?.cleanup();
+  });
+
+  it("greedy output equals target-only greedy decoding for every policy on 50 prompts", async () => {
+    let drafted = 0, rejected = 0;
+    for (let i = 0; i < 50; i++) {
+      const prompt = randomPrompt(pair, i);
+      const last = engine.tokenize(prompt).at(-1)!;
+      const expected = greedyPath(pair, last, 24);
+      engine.setPolicy({name: "off"});
+      const reference = await engine.generate(prompt, {maxTokens: 24});
+      assert.deepEqual(reference.tokens, expected, `target-only greedy path for ${prompt}`);
+      for (const policy of ALL_POLICIES) {
+        engine.setPolicy(policy);
+        const result = await engine.generate(prompt, {maxTokens: 24});
+        assert.deepEqual(result.tokens, reference.tokens, `${JSON.stringify(policy)} on ${JSON.stringify(prompt)}`);
+        assert.equal(result.text, reference.text);
+        drafted += result.totals.drafted;
+        rejected += result.rounds.filter(r => r.accepted < r.drafted).length;
+      }
+    }
+    assert.ok(drafted > 1000 && rejected > 100, `the test exercised drafting (${drafted}) and rejections (${rejected})`);
+  });
+
+  it("after every round both sequences hold exactly the committed tokens", async () => {
+    for (const temperature of [0, 1]) {
+      for (const policy of ALL_POLICIES) {
+        engine.setPolicy(policy);
+        const prompt = engine.tokenize("abcab", {bos: true});
+        const committed: number[] = [...prompt];
+        let rounds = 0;
+        const check = (round: RoundRecord) => {
+          committed.push(...round.tokens);
+          assertConsistent(engine, committed);
+          rounds++;
+        };
+        engine.on("round", check);
+        try {
+          const result = await engine.generate(prompt, {maxTokens: 40, temperature, seed: 11, stopOnEog: false});
+          assert.equal(rounds, result.rounds.length);
+          assert.deepEqual(committed.slice(prompt.length), result.tokens);
+        } finally {
+          engine.off("round", check);
+        }
+      }
+    }
+  });
+
+  it("stops at maxTokens exactly, whatever the draft length", async () => {
+    for (const policy of ALL_POLICIES)
+      for (const maxTokens of [1, 2, 5, 9]) {
+        engine.setPolicy(policy);
+        const result = await engine.generate("dcba", {maxTokens, stopOnEog: false, temperature: 0.8, seed: maxTokens});
+        assert.equal(result.tokens.length, maxTokens, `${policy.name} maxTokens ${maxTokens}`);
+        assert.equal(result.stopReason, "maxTokens");
+      }
+  });
+
+  it("stops at end-of-generation tokens and leaves them out of the output", async () => {
+    const eosPair = makeMarkovPair({seed: 5, eosProbability: 0.3});
+    const eosEngine = await DraftstopEngine.load({targetPath: eosPair.targetPath, draftPath: eosPair.draftPath, threads: 1, contextSize: 256});
+    try {
+      let eogStops = 0;
+      for (let seed = 0; seed < 20; seed++) {
+        const result = await eosEngine.generate("ab", {maxTokens: 50, temperature: 1, seed});
+        assert.ok(!result.tokens.includes(eosPair.vocabulary.eos as Token), "no EOS in the output");
+        if (result.stopReason === "eog") {
+          eogStops++;
+          assert.equal(result.rounds.at(-1)!.tokens.at(-1), eosPair.vocabulary.eos, "the last committed token was EOS");
+        }
+      }
+      assert.ok(eogStops >= 15, `with P(EOS) = 0.3 a token, 50-token runs end at EOS (${eogStops}/20)`);
+      const ignoring = await eosEngine.generate("ab", {maxTokens: 50, temperature: 1, seed: 1, stopOnEog: false});
+      assert.equal(ignoring.tokens.length, 50);
+    } finally {
+      await eosEngine.dispose();
+      eosPair.cleanup();
+    }
+  });
+
+  it("stops at a stop string and cuts the text before it", async () => {
+    engine.setPolicy({name: "static", k: 6});
+    const full = await engine.generate("ab", {maxTokens: 30, stopOnEog: false});
+    const stop = full.text.slice(10, 12);
+    const cutAt = full.text.indexOf(stop);
+    const result = await engine.generate("ab", {maxTokens: 30, stopOnEog: false, stopStrings: ["not-there", stop]});
+    assert.equal(result.stopReason, "stopString");
+    assert.equal(result.text, full.text.slice(0, cutAt));
+    assert.ok(result.tokens.length < 30);
+  });
+
+  it("aborts within one round and leaves both sequences consistent", async () => {
+    engine.setPolicy({name: "static", k: 4});
+    const controller = new AbortController();
+    const prompt = engine.tokenize("hgfe", {bos: true});
+    const committed: number[] = [...prompt];
+    let rounds = 0;
+    const onRound = (round: RoundRecord) => {
+      committed.push(...round.tokens);
+      if (++rounds === 3) controller.abort();
+    };
+    engine.on("round", onRound);
+    let result: GenerationReport;
+    try {
+      result = await engine.generate(prompt, {maxTokens: 100, signal: controller.signal, stopOnEog: false});
+    } finally {
+      engine.off("round", onRound);
+    }
+    assert.equal(result.stopReason, "abort");
+    assert.equal(result.rounds.length, 3, "no round starts after the abort");
+    assertConsistent(engine, committed);
+
+    const already = AbortSignal.abort();
+    const none = await engine.generate("abc", {signal: already});
+    assert.equal(none.stopReason, "abort");
+    assert.equal(none.tokens.length, 0);
+    const after = await engine.generate("abc", {maxTokens: 5});
+    assert.equal(after.tokens.length, 5, "the engine works on after an abort");
+  });
+
+  it("stops when the time budget is spent", async () => {
+    engine.setPolicy({name: "adaedl"});
+    const result = await engine.generate("ab", {maxTokens: 400, timeBudgetMs: 15, stopOnEog: false});
+    assert.equal(result.stopReason, "timeBudget");
+    assert.ok(result.tokens.length < 400);
+  });
+
+  it("stops, without an error, when the context is full", async () => {
+    // node-llama-cpp rounds context sizes up to a multiple of 256
+    const small = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 256});
+    try {
+      assert.equal(small.info.contextSize, 256);
+      const prompt = "abcdefgh".repeat(30); // 240 tokens + BOS
+      const result = await small.generate(prompt, {maxTokens: 100, stopOnEog: false});
+      assert.equal(result.stopReason, "contextFull");
+      assert.ok(result.tokens.length > 0 && 241 + result.tokens.length <= 257, `${result.tokens.length} tokens`);
+      const tooLong = "abcdefgh".repeat(40);
+      await assert.rejects(small.generate(tooLong), /does not fit a context of 256 tokens/);
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  it("evaluates only the new tokens of a prompt that extends the previous one", async () => {
+    engine.setPolicy({name: "adaedl"});
+    const base = "abcdefgh".repeat(4);
+    await engine.generate(base, {maxTokens: 1});
+    const targetMeter = () => (engine as unknown as {pair: {target: {sequence: {tokenMeter: {usedInputTokens: number}}}}})
+      .pair.target.sequence.tokenMeter.usedInputTokens;
+    const draftMeter = () => (engine as unknown as {pair: {draft: {sequence: {tokenMeter: {usedInputTokens: number}}}}})
+      .pair.draft.sequence.tokenMeter.usedInputTokens;
+    const [target0, draft0] = [targetMeter(), draftMeter()];
+    // maxTokens 1: no drafting, and one target pass over the prompt's last token.
+    const extended = await engine.generate(base + "hgf", {maxTokens: 1});
+    const promptLength = 1 + base.length + 3;
+    assert.equal(extended.prefill.promptTokens, promptLength);
+    assert.equal(extended.prefill.targetReused, 1 + base.length, "everything the target held (BOS + base) is reused");
+    assert.equal(extended.prefill.targetEvaluated, 2, "the new tokens but the last");
+    assert.equal(targetMeter() - target0, 2, "node-llama-cpp's own meter counts 2 input tokens (passes with logits count as output)");
+    assert.equal(extended.prefill.draftEvaluated, draftMeter() - draft0);
+    assert.ok(extended.prefill.draftEvaluated <= 4, `draft evaluated ${extended.prefill.draftEvaluated}`);
+
+    const edited = await engine.generate(base.slice(0, 20) + "x", {maxTokens: 1});
+    assert.equal(edited.prefill.targetReused, 21, "a change in the middle keeps the prefix before it");
+    assert.equal(edited.prefill.targetEvaluated, 0);
+  });
+
+  it("switches policies between generations without reloading the models", async () => {
+    const models = engine.info;
+    for (const policy of ALL_POLICIES) {
+      engine.setPolicy(policy);
+      assert.equal(engine.policy.name, policy.name);
+      const result = await engine.generate("abc", {maxTokens: 12, temperature: 0.7, seed: 2});
+      assert.equal(result.policy, policy.name);
+      if (policy.name === "off") assert.equal(result.totals.drafted, 0);
+      if (policy.name === "static" && "k" in policy && policy.k === 8)
+        assert.ok(result.rounds.slice(0, -1).every(r => r.drafted === Math.min(8, 12 - 1)) || result.rounds[0]!.drafted === 8);
+    }
+    assert.equal(engine.info, models);
+    assert.throws(() => engine.setPolicy({name: "static", k: -1}), /static\.k/);
+    assert.equal(engine.policy.name, ALL_POLICIES.at(-1)!.name, "a rejected spec keeps the previous policy");
+  });
+
+  it("repeats a sampled generation exactly for the same seed", async () => {
+    engine.setPolicy({name: "adaedl"});
+    const a = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 77});
+    const b = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 77});
+    const c = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 78});
+    assert.deepEqual(a.tokens, b.tokens);
+    assert.equal(a.seed, 77);
+    assert.notDeepEqual(a.tokens, c.tokens);
+  });
+
+  it("reports rounds and aggregates to subscribers, with a speed-up estimate", async () => {
+    engine.resetStats();
+    engine.setPolicy({name: "adaedl"});
+    const rounds: RoundRecord[] = [];
+    const generations: GenerationReport[] = [];
+    const onRound = (r: RoundRecord) => rounds.push(r);
+    const onGeneration = (g: GenerationReport) => generations.push(g);
+    engine.on("round", onRound).on("generation", onGeneration);
+    const result = await engine.generate("abcd", {maxTokens: 40, stopOnEog: false});
+    engine.off("round", onRound).off("generation", onGeneration);
+    assert.equal(rounds.length, result.rounds.length);
+    assert.equal(generations.length, 1);
+    const stats = engine.stats();
+    assert.equal(stats.generations, 1);
+    assert.equal(stats.tokens, 40);
+    assert.equal(stats.rounds, rounds.length);
+    assert.equal(stats.drafted, rounds.reduce((s, r) => s + r.drafted, 0));
+    assert.equal(stats.accepted, rounds.reduce((s, r) => s + r.accepted, 0));
+    assert.ok(rounds.every(r => r.entropies.length === r.drafted && r.lambda !== undefined && r.verifyMs > 0));
+    assert.ok(stats.targetTokenMs > 0 && Number.isFinite(stats.estimatedSpeedup) && stats.estimatedSpeedup > 0);
+    assert.equal(stats.targetPassesPerToken, rounds.length / 40);
+    engine.resetStats();
+    assert.equal(engine.stats().tokens, 0);
+  });
+});

@@ -1,0 +1,164 @@
+// Speculative sampling must produce exactly the target's distribution (Leviathan et al. 2023).
+// On Markov-chain models the target's next-token distribution given the previous token is known in
+// closed form, so every generated token is one observation of a known distribution: a pooled χ²
+// test over all (previous token → token) transitions checks the whole process, tokens after
+// rejections and bonus tokens included. The same counts are also tested against a distribution
+// with a 2 % bias (total variation 0.02 in every row) to show the sample is large enough to see
+// one, and a deliberately broken verification rule is shown to fail the test.
+import assert from "node:assert/strict";
+import {createPolicy, PolicySpec, resolveGenerateOptions} from "../../src/engine";
+import {Distribution} from "../../src/engine/distribution";
+import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "../../src/engine/models";
+import type {Token} from "../../src/engine/nlc";
+import {sample} from "../../src/engine/sampling";
+import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/speculative";
+import {chiSquare, ChiSquareResult, countTransition, Counts} from "./helpers/chiSquare";
+import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
+
+interface Setting {
+  temperature: number;
+  topK: number;
+  policy: PolicySpec;
+}
+
+/** node-llama-cpp's sampler on a Markov row: temperature, then the top-k tokens, renormalised. */
+function sampledRow(row: ReadonlyMap<number, number>, {temperature, topK}: Setting): Map<number, number> {
+  const entries = [...row].map(([t, p]) => [t, Math.pow(p, 1 / temperature)] as [number, number])
+    .sort((a, b) => b[1] - a[1]).slice(0, topK > 0 ? topK : undefined);
+  const sum = entries.reduce((s, [, p]) => s + p, 0);
+  return new Map(entries.map(([t, p]) => [t, p / sum]));
+}
+
+/** Moves 0.02 of probability from each row's most to its least likely token: total variation 0.02. */
+function biased(row: ReadonlyMap<number, number>): Map<number, number> {
+  const entries = [...row].sort((a, b) => b[1] - a[1]);
+  const result = new Map(entries);
+  result.set(entries[0]![0], entries[0]![1] - 0.02);
+  result.set(entries.at(-1)![0], entries.at(-1)![1] + 0.02);
+  return result;
+}
+
+interface Observation {
+  counts: Counts;
+  /** Drafted tokens whose acceptance was decided (all accepted ones and the first rejected one of a round). */
+  tested: number;
+  accepted: number;
+  /** Σ over tested tokens of Σ_v min(p(v|c), q(v|c)) for the token's context c. */
+  expectedAccepted: number;
+  expectedVariance: number;
+}
+
+describe("sampling exactness of speculative decoding", function () {
+  this.timeout(600_000);
+  let pair: MarkovPair;
+  let loaded: LoadedPair;
+
+  before(async () => {
+    pair = makeMarkovPair({seed: 21, alphabet: "abcd", draftMix: 0.45, sharpness: 1.5});
+    loaded = await loadModelPair({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 256});
+  });
+
+  after(async () => {
+    if (loaded) await Promise.all([disposeModel(loaded.target), loaded.draft && disposeModel(loaded.draft)]);
+    pair?.cleanup();
+  });
+
+  const side = (m: LoadedModel) => ({model: m.model, sequence: m.sequence, contextSize: m.context.contextSize});
+
+  async function observe(setting: Setting, generations: number, rule: SampledAcceptance = rejectionSampling): Promise<Observation> {
+    const decoder = new SpeculativeDecoder(side(loaded.target), side(loaded.draft!), rule);
+    const policy = createPolicy(setting.policy);
+    const prompt = loaded.target.model.tokenize("a", false);
+    const bos = loaded.target.model.tokens.bos!;
+    const observation: Observation = {counts: new Map(), tested: 0, accepted: 0, expectedAccepted: 0, expectedVariance: 0};
+    const p = (c: number) => sampledRow(pair.P[c]!, setting);
+    const q = (c: number) => sampledRow(pair.Q[c]!, setting);
+    const overlap = new Map<number, number>();
+    const alpha = (c: number) => {
+      if (!overlap.has(c)) {
+        const pc = p(c), qc = q(c);
+        overlap.set(c, [...pc].reduce((s, [t, pt]) => s + Math.min(pt, qc.get(t) ?? 0), 0));
+      }
+      return overlap.get(c)!;
+    };
+    for (let seed = 0; seed < generations; seed++) {
+      const options = resolveGenerateOptions({maxTokens: 64, temperature: setting.temperature, topK: setting.topK, topP: 1,
+        minP: 0, seed, stopOnEog: false});
+      const result = await decoder.generate([bos, ...prompt], policy, options);
+      let previous = prompt.at(-1)!;
+      for (const round of result.rounds) {
+        const contexts = [previous, ...round.tokens.slice(0, round.accepted)];
+        const tested = round.accepted + (round.accepted < round.drafted ? 1 : 0);
+        for (const c of contexts.slice(0, tested)) {
+          observation.expectedAccepted += alpha(c);
+          observation.expectedVariance += alpha(c) * (1 - alpha(c));
+        }
+        observation.tested += tested;
+        observation.accepted += round.accepted;
+        for (const token of round.tokens) {
+          countTransition(observation.counts, previous, token);
+          previous = token as Token;
+        }
+      }
+    }
+    return observation;
+  }
+
+  const settings: Setting[] = [
+    {temperature: 1, topK: 0, policy: {name: "static", k: 3}},
+    {temperature: 0.7, topK: 3, policy: {name: "adaedl", lambda0: 0.3}}
+  ];
+
+  for (const setting of settings) {
+    describe(`temperature ${setting.temperature}, top-k ${setting.topK || "off"}, ${setting.policy.name}`, () => {
+      let observation: Observation;
+      let exact: ChiSquareResult;
+
+      before(async () => {
+        observation = await observe(setting, 320);
+        exact = chiSquare(observation.counts, from => sampledRow(pair.P[from]!, setting));
+      });
+
+      it("generates tokens with exactly the target's distribution (χ², p > 0.001)", () => {
+        assert.ok(exact.observations >= 20_000, `${exact.observations} transitions observed`);
+        assert.ok(exact.pValue > 0.001, `χ² ${exact.statistic.toFixed(1)} on ${exact.dof} dof, p = ${exact.pValue}`);
+      });
+
+      it("has enough samples to catch a 2 % bias", () => {
+        const shifted = chiSquare(observation.counts, from => biased(sampledRow(pair.P[from]!, setting)));
+        assert.ok(shifted.pValue < 0.001, `χ² against the biased rows ${shifted.statistic.toFixed(1)}, p = ${shifted.pValue}`);
+      });
+
+      it("accepts drafts at the rate Σ min(p, q) predicts, within 4 standard errors", () => {
+        const {accepted, expectedAccepted, expectedVariance, tested} = observation;
+        const z = (accepted - expectedAccepted) / Math.sqrt(expectedVariance);
+        assert.ok(tested > 5000, `${tested} drafted tokens tested`);
+        assert.ok(Math.abs(z) < 4, `accepted ${accepted} of ${tested}, expected ${expectedAccepted.toFixed(1)} (z = ${z.toFixed(2)})`);
+      });
+    });
+  }
+
+  describe("the test catches broken verification", () => {
+    const setting = settings[0]!;
+
+    it("fails when every draft is accepted", async () => {
+      const acceptAll: SampledAcceptance = (drafts, _q, p, prng) => ({accepted: drafts.length, next: sample(p[drafts.length]!, prng)});
+      const broken = await observe(setting, 80, acceptAll);
+      const result = chiSquare(broken.counts, from => sampledRow(pair.P[from]!, setting));
+      assert.ok(result.pValue < 0.001, `accept-all must be detected: p = ${result.pValue}`);
+    });
+
+    it("fails when a rejected draft is replaced by a sample of p instead of the residual", async () => {
+      const noResidual: SampledAcceptance = (drafts, q, p, prng) => {
+        for (let i = 0; i < drafts.length; i++) {
+          const ratio = (p[i]!.get(drafts[i]!) ?? 0) / (q[i]!.get(drafts[i]!) as number);
+          if (prng.uniform() >= Math.min(1, ratio)) return {accepted: i, next: sample(p[i]! as Distribution, prng)};
+        }
+        return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
+      };
+      const broken = await observe(setting, 320, noResidual);
+      const result = chiSquare(broken.counts, from => sampledRow(pair.P[from]!, setting));
+      assert.ok(result.pValue < 0.001, `a missing residual must be detected: p = ${result.pValue}`);
+    });
+  });
+});
