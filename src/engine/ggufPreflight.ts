@@ -1,6 +1,7 @@
 // Reads a GGUF file's header before llama.cpp sees the file. Some malformed files make llama.cpp
 // abort the whole process (GGML_ASSERT) instead of throwing: a missing feed_forward_length or
-// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md). Those, and files
+// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md), a vocabulary with
+// the same token text twice (found here). Those, and files
 // that are missing, empty, not GGUF or truncated, are rejected here with a ModelFileError that
 // names the file and the problem.
 import {stat} from "node:fs/promises";
@@ -18,13 +19,16 @@ export async function preflightModelFile(path: string, role: ModelRole | undefin
   try {
     info = await nlc.readGgufFileInfo(path, {sourceType: "filesystem", logWarnings: false});
   } catch (error) {
-    if ((error as Error)?.name === "InvalidGgufMagicError")
+    // The class is not exported and does not set `name`; its constructor name identifies it.
+    if ((error as Error)?.constructor?.name === "InvalidGgufMagicError")
       throw new ModelFileError(path, "notGguf", "not a GGUF file (wrong magic bytes)", role, {cause: error});
     throw new ModelFileError(path, "truncated",
       `the GGUF header cannot be read (${(error as Error)?.message ?? error}); the file is truncated or corrupt`, role, {cause: error});
   }
+  // Size first: a cut-off file can hold a header whose later fields are garbage.
+  await checkDataFits(path, role, info, size, llama);
   checkMetadata(path, role, info);
-  await checkTensors(path, role, info, size, llama);
+  checkTensorTypes(path, role, info);
   return info;
 }
 
@@ -59,6 +63,8 @@ function checkMetadata(path: string, role: ModelRole | undefined, info: GgufFile
   const tokenizer = (metadata.tokenizer as {ggml?: {model?: unknown; tokens?: unknown[]}} | undefined)?.ggml;
   if (typeof tokenizer?.model !== "string") throw malformed("tokenizer.ggml.model is missing");
   if (!Array.isArray(tokenizer.tokens) || tokenizer.tokens.length === 0) throw malformed("tokenizer.ggml.tokens is missing");
+  if (new Set(tokenizer.tokens).size !== tokenizer.tokens.length)
+    throw malformed("tokenizer.ggml.tokens holds the same token text twice (llama.cpp aborts on such files)");
 }
 
 function isPositive(value: unknown): boolean {
@@ -66,19 +72,30 @@ function isPositive(value: unknown): boolean {
   return Number(value) >= 1;
 }
 
-async function checkTensors(path: string, role: ModelRole | undefined, info: GgufFileInfo, size: number, llama: Llama): Promise<void> {
-  const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+function tensorsOf(info: GgufFileInfo) {
+  return info.fullTensorInfo ?? info.tensorInfo ?? [];
+}
+
+async function checkDataFits(path: string, role: ModelRole | undefined, info: GgufFileInfo, size: number, llama: Llama): Promise<void> {
+  const tensors = tensorsOf(info);
   if (tensors.length === 0) throw new ModelFileError(path, "malformed", "holds no tensors", role);
-  for (const tensor of tensors)
+  if (info.splicedParts > 1) return; // split files: each part is checked by llama.cpp itself
+  const nlc = await loadNodeLlamaCpp();
+  let expected: number;
+  try {
+    const insights = await nlc.GgufInsights.from(info, llama);
+    expected = Number(tensors[0]!.fileOffset) - Number(tensors[0]!.offset) + insights.modelSize;
+  } catch (error) {
+    throw new ModelFileError(path, "malformed", `its tensor table cannot be read (${(error as Error)?.message ?? error})`, role, {cause: error});
+  }
+  if (!(size >= expected))
+    throw new ModelFileError(path, "truncated",
+      `the file is truncated: ${size} bytes, its tensors need ${expected}; download it again`, role);
+}
+
+function checkTensorTypes(path: string, role: ModelRole | undefined, info: GgufFileInfo): void {
+  for (const tensor of tensorsOf(info))
     if (tensor.dimensions.length === 1 && tensor.ggmlType !== F32)
       throw new ModelFileError(path, "malformed",
         `1-D tensor ${tensor.name} is not F32 (llama.cpp aborts on such files)`, role);
-  if (info.splicedParts > 1) return; // split files: each part is checked by llama.cpp itself
-  const nlc = await loadNodeLlamaCpp();
-  const insights = await nlc.GgufInsights.from(info, llama);
-  const dataStart = Number(tensors[0]!.fileOffset) - Number(tensors[0]!.offset);
-  const expected = dataStart + insights.modelSize;
-  if (size < expected)
-    throw new ModelFileError(path, "truncated",
-      `the file is truncated: ${size} bytes, its tensors need ${expected}; download it again`, role);
 }

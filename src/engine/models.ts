@@ -39,14 +39,19 @@ export async function getBackend(gpu: GpuChoice, threads: number): Promise<Llama
     backends.set(key, pending);
     pending.catch(() => backends.delete(key));
   }
+  const unavailable = (reason: string, cause?: unknown) => new DraftstopError(
+    `GPU backend ${JSON.stringify(gpu)} is not available on this machine (${reason}). Set the GPU option to "auto" or off (CPU).`,
+    "gpu.unavailable", {cause});
+  let llama: Llama;
   try {
-    const llama = await pending;
-    llama.maxThreads = Math.max(llama.maxThreads, threads);
-    return llama;
+    llama = await pending;
   } catch (error) {
-    throw new DraftstopError(`GPU backend ${JSON.stringify(gpu)} is not available on this machine: ${(error as Error)?.message ?? error}. ` +
-      'Set the GPU option to "auto" or false (CPU).', "gpu.unavailable", {cause: error});
+    throw unavailable((error as Error)?.message || (error as Error)?.name || String(error), error);
   }
+  // node-llama-cpp quietly falls back to the CPU for a backend the platform lacks (Metal on Linux).
+  if (gpu !== "auto" && gpu !== false && llama.gpu !== gpu) throw unavailable(`node-llama-cpp offers ${llama.gpu || "only the CPU"}`);
+  llama.maxThreads = Math.max(llama.maxThreads, threads);
+  return llama;
 }
 
 export async function loadModelPair(options: LoadOptions): Promise<LoadedPair> {
