@@ -54,7 +54,12 @@ export async function getBackend(gpu: GpuChoice, threads: number): Promise<Llama
   return llama;
 }
 
-export async function loadModelPair(options: LoadOptions): Promise<LoadedPair> {
+/**
+ * Everything that can be checked without loading the weights: options, backend, GGUF headers,
+ * vocabulary compatibility. Cheap (milliseconds), so a caller can refuse bad files before it
+ * gives up models that work.
+ */
+export async function checkModelFiles(options: LoadOptions) {
   const resolved = resolveLoadOptions(options);
   const llama = await getBackend(resolved.gpu, resolved.threads);
   const readInfo = (path: string, role: ModelRole) => resolved.skipPreflight
@@ -65,6 +70,11 @@ export async function loadModelPair(options: LoadOptions): Promise<LoadedPair> {
     resolved.draftPath ? readInfo(resolved.draftPath, "draft") : undefined
   ]);
   if (resolved.draftPath && draftInfo) checkVocabularyCompatibility(resolved.targetPath, targetInfo, resolved.draftPath, draftInfo);
+  return {resolved, llama, targetInfo, draftInfo};
+}
+
+export async function loadModelPair(options: LoadOptions): Promise<LoadedPair> {
+  const {resolved, llama, targetInfo, draftInfo} = await checkModelFiles(options);
 
   const settled = await Promise.allSettled([
     loadOne(llama, "target", resolved.targetPath, targetInfo, resolved),

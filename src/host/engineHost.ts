@@ -1,0 +1,136 @@
+// The model process: the extension forks it so that llama.cpp, which can abort the process on a
+// hostile model file, never runs inside the user's extension host. It owns one engine at a time
+// and answers the requests in protocol.ts.
+import {DraftstopEngine, DraftstopError, GenerationReport, liveModels} from "../engine";
+import type {EngineLoadOptions} from "../engine/engine";
+import {checkModelFiles} from "../engine/models";
+import {GenerateRequest, GenerationSummary, HostMessage, LoadResult, RequestMessage, RequestName, Requests, serializeError} from "./protocol";
+
+/** Tokens kept free in the context for the completion and one round of drafts. */
+const GENERATION_HEADROOM = 16 + 2;
+
+class EngineHost {
+  private engine: DraftstopEngine | undefined;
+  private loadedOptions: EngineLoadOptions | undefined;
+  private readonly running = new Map<number, AbortController>();
+
+  async handle(message: RequestMessage): Promise<unknown> {
+    const handlers: {[N in RequestName]: (params: Requests[N]["params"], id: number) => Promise<Requests[N]["result"]>} = {
+      load: params => this.load(params),
+      generate: (params, id) => this.generate(params, id),
+      abort: async params => this.running.get(params.requestId)?.abort(),
+      setPolicy: async params => this.requireEngine().setPolicy(params),
+      stats: async () => this.engine?.stats(),
+      resetStats: async () => this.engine?.resetStats(),
+      unload: () => this.unload(),
+      resources: async () => ({loadedModels: liveModels().length, engine: this.engine !== undefined, rssBytes: process.memoryUsage().rss})
+    };
+    return (handlers[message.name] as (params: unknown, id: number) => Promise<unknown>)(message.params, message.id);
+  }
+
+  /**
+   * Checks the new files first (cheap) and keeps the current models when they are bad. A draft
+   * that cannot be used is dropped and the target decodes alone.
+   */
+  private async load(options: EngineLoadOptions): Promise<LoadResult> {
+    let draftError: unknown;
+    let effective = options;
+    try {
+      await checkModelFiles(options);
+    } catch (error) {
+      if (!options.draftPath || !isDraftProblem(error)) throw error;
+      draftError = error;
+      effective = {...options, draftPath: undefined};
+      await checkModelFiles(effective);
+    }
+    const previous = this.loadedOptions;
+    await this.unload();
+    try {
+      this.engine = await DraftstopEngine.load(effective);
+      this.loadedOptions = effective;
+    } catch (error) {
+      if (previous) {
+        this.engine = await DraftstopEngine.load(previous).catch(() => undefined);
+        this.loadedOptions = this.engine ? previous : undefined;
+      }
+      throw error;
+    }
+    return {info: this.engine.info, draftError: draftError === undefined ? undefined : serializeError(draftError)};
+  }
+
+  private async generate(request: GenerateRequest, id: number): Promise<GenerationSummary> {
+    const engine = this.requireEngine();
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    try {
+      const maxTokens = request.options.maxTokens ?? 128;
+      let tokens;
+      let layout: GenerationSummary["promptLayout"] = "text";
+      let dropped = 0;
+      if ("fim" in request.prompt) {
+        const prompt = engine.buildFimPrompt(request.prompt.fim,
+          {layout: request.prompt.fim.layout, maxTokens: engine.info.contextSize - maxTokens - GENERATION_HEADROOM});
+        tokens = prompt.tokens;
+        layout = prompt.layout;
+        dropped = prompt.droppedPrefixTokens + prompt.droppedSuffixTokens;
+      } else tokens = engine.tokenize(request.prompt.text, {bos: true});
+      const report = await engine.generate(tokens, {...request.options, signal: controller.signal});
+      return summarize(report, layout, tokens.length, dropped);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async unload(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    this.loadedOptions = undefined;
+    for (const controller of this.running.values()) controller.abort();
+    await engine?.dispose();
+  }
+
+  private requireEngine(): DraftstopEngine {
+    if (!this.engine) throw new DraftstopError("no models are loaded yet; choose a target model", "engine.notLoaded");
+    return this.engine;
+  }
+}
+
+function isDraftProblem(error: unknown): boolean {
+  const e = error as {role?: string; name?: string};
+  return e?.role === "draft" || e?.name === "VocabularyMismatchError";
+}
+
+function summarize(report: GenerationReport, layout: GenerationSummary["promptLayout"], promptTokens: number, dropped: number): GenerationSummary {
+  return {
+    text: report.text,
+    tokenCount: report.tokens.length,
+    stopReason: report.stopReason,
+    policy: report.policy,
+    promptLayout: layout,
+    promptTokens,
+    droppedPromptTokens: dropped,
+    prefill: report.prefill,
+    totals: report.totals,
+    rounds: report.rounds,
+    targetTokenMs: report.targetTokenMs,
+    seed: report.seed
+  };
+}
+
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+if (require.main === module || process.send) {
+  const host = new EngineHost();
+  process.on("message", (message: RequestMessage) => {
+    if (message?.kind !== "request") return;
+    host.handle(message).then(
+      result => send({kind: "response", id: message.id, ok: true, result}),
+      error => send({kind: "response", id: message.id, ok: false, error: serializeError(error)})
+    );
+  });
+  // The extension is gone: nothing left to serve.
+  process.on("disconnect", () => process.exit(0));
+  send({kind: "event", event: "ready"});
+}
