@@ -5,7 +5,7 @@ import {ChildProcess, fork} from "node:child_process";
 import {EventEmitter} from "node:events";
 import type {EngineLoadOptions} from "../engine/engine";
 import {DraftstopError} from "../engine/errors";
-import {HostMessage, LoadResult, RequestMessage, RequestName, Requests, SerializedError} from "./protocol";
+import {HostMessage, LoadResult, Progress, RequestMessage, RequestName, Requests, SerializedError} from "./protocol";
 
 export interface EngineClientOptions {
   /** The bundled engineHost.js. */
@@ -63,6 +63,7 @@ interface ClientEvents {
 interface Pending {
   name: RequestName;
   params: unknown;
+  onProgress?(progress: Progress): void;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -98,12 +99,13 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     return result;
   }
 
-  /** Sends a request; `signal` aborts a generation in the model process. */
-  request<N extends RequestName>(name: N, params: Requests[N]["params"], signal?: AbortSignal): Promise<Requests[N]["result"]> {
+  /** Sends a request; `signal` aborts it in the model process (generations and downloads). */
+  request<N extends RequestName>(name: N, params: Requests[N]["params"], signal?: AbortSignal,
+    onProgress?: (progress: Progress) => void): Promise<Requests[N]["result"]> {
     if (this.disposed) return Promise.reject(new DraftstopError("the engine client was disposed", "engine.disposed"));
     return this.start().then(() => new Promise<Requests[N]["result"]>((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, {name, params, resolve: resolve as (value: unknown) => void, reject});
+      this.pending.set(id, {name, params, resolve: resolve as (value: unknown) => void, reject, onProgress});
       const message: RequestMessage<N> = {kind: "request", id, name, params};
       this.child!.send(message);
       if (signal) {
@@ -150,6 +152,7 @@ export class EngineClient extends EventEmitter<ClientEvents> {
       child.on("message", (message: HostMessage) => {
         if (message.kind === "event" && message.event === "ready") resolve();
         else if (message.kind === "event" && message.event === "log") this.emit("log", message.message);
+        else if (message.kind === "event" && message.event === "progress") this.pending.get(message.requestId)?.onProgress?.(message);
         else if (message.kind === "response") this.settle(message);
       });
       child.once("exit", (code, signal) => {

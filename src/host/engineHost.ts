@@ -4,6 +4,8 @@
 import {DraftstopEngine, DraftstopError, GenerationReport, liveModels} from "../engine";
 import type {EngineLoadOptions} from "../engine/engine";
 import {checkModelFiles} from "../engine/models";
+import {measureFimLayouts} from "../engine/fimLayoutCost";
+import {downloadModel} from "./download";
 import {GenerateRequest, GenerationSummary, HostMessage, LoadResult, RequestMessage, RequestName, Requests, serializeError} from "./protocol";
 
 /** Tokens kept free in the context for the completion and one round of drafts. */
@@ -20,10 +22,19 @@ class EngineHost {
       generate: (params, id) => this.generate(params, id),
       abort: async params => this.running.get(params.requestId)?.abort(),
       setPolicy: async params => this.requireEngine().setPolicy(params),
-      stats: async () => this.engine?.stats(),
+      stats: async () => this.engine && {summary: this.engine.stats(),
+        policy: {name: this.engine.policy.name, state: this.engine.policy.state()}},
       resetStats: async () => this.engine?.resetStats(),
       unload: () => this.unload(),
-      resources: async () => ({loadedModels: liveModels().length, engine: this.engine !== undefined, rssBytes: process.memoryUsage().rss})
+      resources: async () => ({loadedModels: liveModels().length, engine: this.engine !== undefined, rssBytes: process.memoryUsage().rss}),
+      measureFimLayouts: async () => {
+        const engine = this.requireEngine();
+        const measurement = await measureFimLayouts(engine, engine.info.target.fimLayouts);
+        engine.resetStats(); // the probe generations are not the user's completions
+        return measurement;
+      },
+      download: (params, id) => this.abortable(id, signal => downloadModel(params.uri, params.directory, signal,
+        progress => send({kind: "event", event: "progress", requestId: id, ...progress})))
     };
     return (handlers[message.name] as (params: unknown, id: number) => Promise<unknown>)(message.params, message.id);
   }
@@ -58,11 +69,20 @@ class EngineHost {
     return {info: this.engine.info, draftError: draftError === undefined ? undefined : serializeError(draftError)};
   }
 
-  private async generate(request: GenerateRequest, id: number): Promise<GenerationSummary> {
-    const engine = this.requireEngine();
+  /** Runs a request that an "abort" request (or unload) can cancel. */
+  private async abortable<T>(id: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     this.running.set(id, controller);
     try {
+      return await task(controller.signal);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private generate(request: GenerateRequest, id: number): Promise<GenerationSummary> {
+    const engine = this.requireEngine();
+    return this.abortable(id, async signal => {
       const maxTokens = request.options.maxTokens ?? 128;
       let tokens;
       let layout: GenerationSummary["promptLayout"] = "text";
@@ -74,11 +94,9 @@ class EngineHost {
         layout = prompt.layout;
         dropped = prompt.droppedPrefixTokens + prompt.droppedSuffixTokens;
       } else tokens = engine.tokenize(request.prompt.text, {bos: true});
-      const report = await engine.generate(tokens, {...request.options, signal: controller.signal});
+      const report = await engine.generate(tokens, {...request.options, signal});
       return summarize(report, layout, tokens.length, dropped);
-    } finally {
-      this.running.delete(id);
-    }
+    });
   }
 
   private async unload(): Promise<void> {

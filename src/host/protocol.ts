@@ -1,7 +1,8 @@
 // Messages between the extension (client) and the model process (host), over Node's IPC channel.
 // Plain JSON-compatible data only: the two sides share types, never objects.
-import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, StatsSummary, StopReason} from "../engine";
+import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary, StopReason} from "../engine";
 import type {EngineLoadOptions} from "../engine/engine";
+import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 import type {PrefillRecord} from "../engine/speculative";
 import type {RoundRecord, StatsTotals} from "../engine/stats";
 
@@ -43,10 +44,12 @@ export interface Requests {
   generate: {params: GenerateRequest; result: GenerationSummary};
   abort: {params: {requestId: number}; result: void};
   setPolicy: {params: PolicySpec; result: void};
-  stats: {params: void; result: StatsSummary | undefined};
+  stats: {params: void; result: {summary: StatsSummary; policy: {name: string; state: PolicyState}} | undefined};
   resetStats: {params: void; result: void};
   unload: {params: void; result: void};
   resources: {params: void; result: {loadedModels: number; engine: boolean; rssBytes: number}};
+  download: {params: {uri: string; directory: string}; result: {path: string; totalBytes: number}};
+  measureFimLayouts: {params: void; result: FimLayoutMeasurement};
 }
 
 export type RequestName = keyof Requests;
@@ -73,8 +76,14 @@ export type ResponseMessage =
   | {kind: "response"; id: number; ok: true; result: unknown}
   | {kind: "response"; id: number; ok: false; error: SerializedError};
 
+export interface Progress {
+  downloadedBytes: number;
+  totalBytes: number;
+}
+
 export type EventMessage =
   | {kind: "event"; event: "ready"}
+  | ({kind: "event"; event: "progress"; requestId: number} & Progress)
   | {kind: "event"; event: "log"; level: "info" | "warn" | "error"; message: string};
 
 export type HostMessage = ResponseMessage | EventMessage;

@@ -41,7 +41,9 @@ describe("engine client and model process", function () {
     assert.equal(summary.promptTokens, 1 + 3 + 3 + 2);
     assert.ok(summary.rounds.length > 0 && summary.policy === "adaedl");
     const stats = await client.request("stats", undefined);
-    assert.equal(stats?.tokens, 12);
+    assert.equal(stats?.summary.tokens, 12);
+    assert.equal(stats?.policy.name, "adaedl");
+    assert.equal(typeof stats?.policy.state.lambda, "number");
   });
 
   it("aborts a running generation through an AbortSignal", async () => {

@@ -5,6 +5,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {markovVocabulary, MarkovVocabulary, writeMarkovModel} from "../../fixtures/gguf/markovModel";
 import {Prng} from "../../../src/engine/sampling";
+import {FIM_LAYOUTS_KEY} from "../../../src/engine/fim";
+import {arr} from "../../fixtures/gguf/writer";
 
 export type Matrix = Array<Map<number, number>>;
 
@@ -35,10 +37,12 @@ export interface MarkovPairOptions {
    * greedy paths visit every symbol instead of settling in a self-loop. Default 0.
    */
   cycleBoost?: number;
+  /** FIM layouts both models declare (Draftstop's GGUF key); default: none declared. */
+  fimLayouts?: string[];
 }
 
 export function makeMarkovPair(options: MarkovPairOptions = {}): MarkovPair {
-  const {seed = 1, alphabet = "abcdefgh", draftMix = 0.6, eosProbability = 0, sharpness = 2, cycleBoost = 0} = options;
+  const {seed = 1, alphabet = "abcdefgh", draftMix = 0.6, eosProbability = 0, sharpness = 2, cycleBoost = 0, fimLayouts} = options;
   const vocabulary = markovVocabulary();
   const prng = new Prng(seed);
   const symbols = [...alphabet].map(c => vocabulary.idOf(c));
@@ -72,7 +76,8 @@ export function makeMarkovPair(options: MarkovPairOptions = {}): MarkovPair {
   const dir = mkdtempSync(join(tmpdir(), "draftstop-markov-"));
   const targetPath = join(dir, "target.gguf");
   const draftPath = join(dir, "draft.gguf");
-  writeMarkovModel(targetPath, {transitions: P, name: "markov-target"});
-  writeMarkovModel(draftPath, {transitions: Q, name: "markov-draft"});
+  const metadataOverrides = fimLayouts ? {[FIM_LAYOUTS_KEY]: arr("string", fimLayouts)} : undefined;
+  writeMarkovModel(targetPath, {transitions: P, name: "markov-target", metadataOverrides});
+  writeMarkovModel(draftPath, {transitions: Q, name: "markov-draft", metadataOverrides});
   return {dir, targetPath, draftPath, vocabulary, symbols, P, Q, cleanup: () => rmSync(dir, {recursive: true, force: true})};
 }

@@ -1,0 +1,83 @@
+// Every Draftstop setting with its default, range and description: the one place they are defined.
+// package.json's contributes.configuration must say the same (test/unit/config.test.ts checks it).
+import {ADAEDL_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../engine/policies";
+
+export type SettingScope = "machine" | "window" | "resource" | "language-overridable";
+
+interface Common {
+  description: string;
+  scope?: SettingScope;
+  /** Changing it reloads the models (otherwise it applies to the next completion). */
+  reloadsModels?: boolean;
+}
+export type SettingSpec = Common & (
+  | {type: "boolean"; default: boolean}
+  | {type: "number" | "integer"; default: number; minimum: number; maximum: number; exclusiveMinimum?: boolean}
+  | {type: "string"; default: string; enum?: readonly string[]; enumDescriptions?: readonly string[]}
+  | {type: "array"; default: string[]}
+);
+
+const number = (value: number, minimum: number, maximum: number, description: string, extra: Partial<Common> = {}) =>
+  ({type: "number" as const, default: value, minimum, maximum, description, ...extra});
+const integer = (value: number, minimum: number, maximum: number, description: string, extra: Partial<Common> = {}) =>
+  ({type: "integer" as const, default: value, minimum, maximum, description, ...extra});
+
+export const SETTINGS = {
+  "enable": {type: "boolean", default: true, description: "Show inline completions from Draftstop."},
+  "targetModel": {type: "string", default: "", scope: "machine", reloadsModels: true,
+    description: "Target model: the path of a GGUF file or an hf: URI (e.g. hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf). Its output is what you see."},
+  "draftModel": {type: "string", default: "", scope: "machine", reloadsModels: true,
+    description: "Draft model: a small GGUF of the same family as the target (same tokenizer), as a path or hf: URI. Empty: the target decodes alone."},
+  "modelDirectory": {type: "string", default: "", scope: "machine",
+    description: "Folder for downloaded models. Empty: the extension's global storage."},
+  "policy": {type: "string", default: "adaedl", enum: POLICY_NAMES,
+    enumDescriptions: [
+      "AdaEDL: stop drafting when the entropy bound on acceptance falls below an adaptive threshold (default).",
+      "A fixed draft length K.",
+      "Stop drafting when the draft's top probability is below p_min.",
+      "Start at 5, +2 after a fully accepted round, -1 otherwise.",
+      "No drafting: the target model alone."
+    ],
+    description: "How many tokens the draft model proposes each round."},
+  "adaedl.gamma": number(ADAEDL_DEFAULTS.gamma, 0, 10, "AdaEDL γ: entropy scale in the acceptance bound 1 − sqrt(γ·H)."),
+  "adaedl.lambda0": number(ADAEDL_DEFAULTS.lambda0, 0, 1, "AdaEDL λ0: initial stopping threshold."),
+  "adaedl.beta1": number(ADAEDL_DEFAULTS.beta1, 0, 1, "AdaEDL β1: smoothing of the acceptance-rate estimate."),
+  "adaedl.beta2": number(ADAEDL_DEFAULTS.beta2, 0, 1, "AdaEDL β2: smoothing of λ."),
+  "adaedl.epsilon": number(ADAEDL_DEFAULTS.epsilon, 0, 1, "AdaEDL ε: step of λ's update."),
+  "adaedl.alpha": number(ADAEDL_DEFAULTS.alpha, 0, 1, "AdaEDL α: target acceptance rate."),
+  "adaedl.minDraft": integer(ADAEDL_DEFAULTS.minDraft, 0, 64, "AdaEDL: tokens always drafted before the bound is consulted."),
+  "adaedl.maxDraft": integer(ADAEDL_DEFAULTS.maxDraft, 1, 64, "AdaEDL: most tokens drafted in a round."),
+  "static.k": integer(STATIC_DEFAULTS.k, 1, 64, "Static policy: tokens drafted every round."),
+  "maxConfidence.pMin": number(MAX_CONFIDENCE_DEFAULTS.pMin, 0, 1, "Max-confidence policy: least top probability that keeps drafting."),
+  "maxConfidence.maxDraft": integer(MAX_CONFIDENCE_DEFAULTS.maxDraft, 1, 64, "Max-confidence policy: most tokens drafted in a round."),
+  "heuristic.start": integer(HEURISTIC_DEFAULTS.start, 1, 64, "Heuristic policy: draft length of the first round."),
+  "heuristic.maxDraft": integer(HEURISTIC_DEFAULTS.maxDraft, 1, 64, "Heuristic policy: most tokens drafted in a round."),
+  "temperature": number(0, 0, 2, "Sampling temperature. 0: greedy (the same completion every time)."),
+  "topK": integer(40, 0, 1000, "Top-k when temperature > 0 (0: no limit)."),
+  "topP": {type: "number", default: 0.95, minimum: 0, maximum: 1, exclusiveMinimum: true, description: "Top-p when temperature > 0 (1: no limit)."},
+  "maxTokens": integer(64, 1, 1024, "Most tokens in one completion."),
+  "maxLines": integer(8, 1, 200, "Most lines in one completion."),
+  "prefixLines": integer(100, 0, 5000, "Lines above the cursor sent to the model."),
+  "suffixLines": integer(30, 0, 5000, "Lines below the cursor sent to the model."),
+  "fimLayout": {type: "string", default: "auto", enum: ["auto", "psm", "spm"],
+    enumDescriptions: ["The cheaper of the layouts the model supports, measured on this machine.", "Prefix, suffix, middle.", "Suffix, prefix, middle."],
+    description: "Fill-in-the-middle prompt layout."},
+  "contextSize": integer(2048, 256, 131072, "Context size in tokens of each model.", {reloadsModels: true}),
+  "threads": integer(0, 0, 256, "CPU threads per model. 0: half the logical cores (llama.cpp's own default oversubscribes small machines).",
+    {reloadsModels: true}),
+  "gpu": {type: "string", default: "auto", enum: ["auto", "cuda", "metal", "vulkan", "off"], reloadsModels: true,
+    description: "Where the models run: auto picks Metal, CUDA or Vulkan when present, else the CPU."},
+  "debounce.minMs": integer(30, 0, 5000, "Shortest wait after a keystroke before completing (the wait adapts to your typing speed)."),
+  "debounce.maxMs": integer(300, 0, 5000, "Longest wait after a keystroke before completing."),
+  "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."}
+} satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTINGS_SECTION = "draftstop";
+
+type ValueOf<S> = S extends {type: "boolean"} ? boolean : S extends {type: "array"} ? string[] : S extends {type: "string"} ? string : number;
+export type SettingValues = {[K in SettingKey]: ValueOf<(typeof SETTINGS)[K]>};
+
+export function defaultSettings(): SettingValues {
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, spec]) => [key, structuredClone(spec.default)])) as unknown as SettingValues;
+}

@@ -1,0 +1,160 @@
+// The extension's view of the model process: what state it is in, which models it holds, the
+// latest statistics, and completions on request. Plain Node (no vscode), so it is tested alone;
+// the UI subscribes to its events.
+import {EventEmitter} from "node:events";
+import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../engine";
+import type {EngineLoadOptions} from "../engine/engine";
+import {CrashReport, EngineClient, EngineClientOptions} from "../host/engineClient";
+import type {FimRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
+import type {EngineState} from "../ui/statusText";
+
+export interface SessionSnapshot {
+  /** The model process's state; the status bar shows "disabled" instead while `disabled`. */
+  state: EngineState;
+  disabled: boolean;
+  info?: EngineInfo;
+  stats?: StatsSummary;
+  policy?: {name: string; state: PolicyState};
+  draftProblem?: string;
+  fimLayout?: FimLayout;
+}
+
+interface SessionEvents {
+  change: [SessionSnapshot];
+  /** Something the user should be told about (a bad model, a crash), with the models still in use. */
+  problem: [{message: string; error?: Error; crash?: CrashReport}];
+  generation: [GenerationSummary];
+  log: [string];
+}
+
+export class EngineSession extends EventEmitter<SessionEvents> {
+  private readonly client: EngineClient;
+  private snapshotValue: SessionSnapshot = {state: {kind: "noModels"}, disabled: false};
+  private generating = 0;
+  private loads = 0;
+
+  constructor(options: EngineClientOptions) {
+    super();
+    this.client = new EngineClient(options);
+    this.client.on("log", line => this.emit("log", line));
+    this.client.on("crash", crash => {
+      this.emit("problem", {message: `The model process stopped (${crash.reason}); restarting it with the last working models.`, crash});
+      this.update({state: {kind: "loading", what: "restarting"}});
+    });
+    this.client.on("recovered", result => {
+      if (result) this.applyLoad(result);
+      else this.update({state: {kind: "noModels"}, info: undefined});
+    });
+    this.client.on("failed", error => this.update({state: {kind: "error", message: error.message}}));
+  }
+
+  get snapshot(): SessionSnapshot {
+    return this.snapshotValue;
+  }
+
+  get ready(): boolean {
+    return this.snapshotValue.state.kind === "ready" || this.snapshotValue.state.kind === "generating";
+  }
+
+  get processId(): number | undefined {
+    return this.client.pid;
+  }
+
+  get loadedOptions(): EngineLoadOptions | undefined {
+    return this.client.loadedOptions;
+  }
+
+  /**
+   * Loads a pair. On failure the previous models stay loaded (the model process keeps them) and
+   * the error is thrown for the caller to report.
+   */
+  async load(options: EngineLoadOptions): Promise<LoadResult> {
+    const load = ++this.loads;
+    const previous = this.snapshotValue;
+    this.update({state: {kind: "loading", what: "loading models"}});
+    try {
+      const result = await this.client.load(options);
+      if (load === this.loads) this.applyLoad(result);
+      return result;
+    } catch (error) {
+      if (load === this.loads) {
+        const stillLoaded = this.client.loadedOptions !== undefined && previous.info !== undefined;
+        this.update(stillLoaded ? {...previous, state: {kind: "ready"}} : {state: {kind: "error", message: (error as Error).message}, info: undefined});
+      }
+      throw error;
+    }
+  }
+
+  async setPolicy(policy: PolicySpec): Promise<void> {
+    await this.client.request("setPolicy", policy);
+    await this.refreshStats();
+  }
+
+  async complete(fim: FimRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal): Promise<GenerationSummary> {
+    this.generating++;
+    if (this.generating === 1 && this.ready) this.update({state: {kind: "generating"}});
+    try {
+      const layout = fim.layout ?? this.snapshotValue.fimLayout;
+      const summary = await this.client.request("generate", {prompt: {fim: {...fim, layout}}, options}, signal);
+      this.emit("generation", summary);
+      await this.refreshStats();
+      return summary;
+    } finally {
+      this.generating--;
+      if (this.generating === 0 && this.snapshotValue.state.kind === "generating") this.update({state: {kind: "ready"}});
+    }
+  }
+
+  download(uri: string, directory: string, signal: AbortSignal, onProgress: (progress: Progress) => void) {
+    return this.client.request("download", {uri, directory}, signal, onProgress);
+  }
+
+  async resetStats(): Promise<void> {
+    await this.client.request("resetStats", undefined);
+    await this.refreshStats();
+  }
+
+  /** Which FIM layout costs less per keystroke with these models (measured in the model process). */
+  async chooseFimLayout(preference: "auto" | FimLayout): Promise<FimLayout | undefined> {
+    const layouts = this.snapshotValue.info?.target.fimLayouts ?? [];
+    let layout: FimLayout | undefined;
+    if (preference !== "auto" && layouts.includes(preference)) layout = preference;
+    else if (layouts.length > 1) layout = (await this.client.request("measureFimLayouts", undefined)).chosen;
+    else layout = layouts[0];
+    this.update({fimLayout: layout});
+    return layout;
+  }
+
+  resources() {
+    return this.client.request("resources", undefined);
+  }
+
+  async refreshStats(): Promise<void> {
+    const stats = await this.client.request("stats", undefined).catch(() => undefined);
+    if (stats) this.update({stats: stats.summary, policy: stats.policy});
+  }
+
+  setDisabled(disabled: boolean): void {
+    this.update({disabled});
+  }
+
+  async dispose(): Promise<void> {
+    await this.client.dispose();
+    this.removeAllListeners();
+  }
+
+  private applyLoad(result: LoadResult): void {
+    this.update({
+      state: {kind: "ready"},
+      info: result.info,
+      draftProblem: result.draftError?.message,
+      stats: undefined
+    });
+    void this.refreshStats();
+  }
+
+  private update(change: Partial<SessionSnapshot>): void {
+    this.snapshotValue = {...this.snapshotValue, ...change};
+    this.emit("change", this.snapshotValue);
+  }
+}

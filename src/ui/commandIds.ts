@@ -1,0 +1,17 @@
+// Command ids and titles (category "Draftstop"); package.json's contributes.commands is generated from this list.
+export const COMMANDS = {
+  enable: {id: "draftstop.enable", title: "Enable Completions"},
+  disable: {id: "draftstop.disable", title: "Disable Completions"},
+  selectTargetModel: {id: "draftstop.selectTargetModel", title: "Select Target Model"},
+  selectDraftModel: {id: "draftstop.selectDraftModel", title: "Select Draft Model"},
+  choosePolicy: {id: "draftstop.choosePolicy", title: "Choose Draft Policy"},
+  setPolicyParameters: {id: "draftstop.setPolicyParameters", title: "Set Policy Parameters"},
+  showStats: {id: "draftstop.showStats", title: "Show Stats"},
+  resetStats: {id: "draftstop.resetStats", title: "Reset Stats"},
+  downloadRecommendedModels: {id: "draftstop.downloadRecommendedModels", title: "Download Recommended Models"},
+  useDemoModels: {id: "draftstop.useDemoModels", title: "Use the Tiny Demo Models"},
+  showLog: {id: "draftstop.showLog", title: "Show Log"}
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_CATEGORY = "Draftstop";

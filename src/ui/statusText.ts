@@ -1,0 +1,89 @@
+// What the status bar item says, as plain data (text, tooltip markdown), so it is tested without VS Code.
+import type {EngineInfo, PolicyState, StatsSummary} from "../engine";
+
+export type EngineState =
+  | {kind: "disabled"}
+  | {kind: "noModels"}
+  | {kind: "loading"; what: string}
+  | {kind: "ready"}
+  | {kind: "generating"}
+  | {kind: "error"; message: string};
+
+export interface StatusInput {
+  state: EngineState;
+  info?: EngineInfo;
+  stats?: StatsSummary;
+  policy?: {name: string; state: PolicyState};
+  /** Why the draft model is not in use, when it failed to load. */
+  draftProblem?: string;
+}
+
+export interface StatusText {
+  text: string;
+  tooltip: string;
+  /** "error" and "warning" pick the status bar's background colour. */
+  severity?: "error" | "warning";
+}
+
+const DEVICE_NAMES: Record<string, string> = {cpu: "CPU", cuda: "CUDA", metal: "Metal", vulkan: "Vulkan"};
+
+export function statusText(input: StatusInput): StatusText {
+  const {state} = input;
+  switch (state.kind) {
+    case "disabled":
+      return {text: "$(circle-slash) Draftstop", tooltip: "Draftstop completions are off. Run **Draftstop: Enable Completions** to turn them on."};
+    case "noModels":
+      return {text: "$(cloud-download) Draftstop: no models", tooltip: "No target model is set. Run **Draftstop: Download Recommended Models** or **Draftstop: Select Target Model**.",
+        severity: "warning"};
+    case "loading":
+      return {text: `$(loading~spin) Draftstop: ${state.what}`, tooltip: `Draftstop is ${state.what}…`};
+    case "error":
+      return {text: "$(error) Draftstop", tooltip: `**Draftstop error**\n\n${escape(state.message)}\n\nClick for details.`, severity: "error"};
+    case "ready":
+    case "generating":
+      return {
+        text: `${state.kind === "generating" ? "$(sync~spin)" : "$(zap)"} ${liveNumbers(input.stats, input.info)}`,
+        tooltip: tooltip(input),
+        severity: input.draftProblem ? "warning" : undefined
+      };
+  }
+}
+
+/** `2.1× · 41 tok/s · 83 % · k̄ 4.2`, or what is known so far. */
+export function liveNumbers(stats: StatsSummary | undefined, info?: EngineInfo): string {
+  if (!info?.draft) return stats && stats.tokens > 0 ? `target only · ${stats.tokensPerSecond.toFixed(0)} tok/s` : "Draftstop: target only";
+  if (!stats || stats.tokens === 0) return "Draftstop: ready";
+  const speedup = Number.isFinite(stats.estimatedSpeedup) ? `${stats.estimatedSpeedup.toFixed(1)}×` : "–×";
+  return `${speedup} · ${stats.tokensPerSecond.toFixed(0)} tok/s · ${Math.round(stats.acceptanceRate * 100)} % · k̄ ${stats.meanDraftLength.toFixed(1)}`;
+}
+
+function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
+  const lines: string[] = ["**Draftstop**", ""];
+  if (info) {
+    lines.push(`Target: ${escape(info.target.name)} (${megabytes(info.target.sizeBytes)})`);
+    lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${megabytes(info.draft.sizeBytes)})` : "Draft: none (target-only decoding)");
+    if (draftProblem) lines.push(`⚠ Draft model not used: ${escape(draftProblem)}`);
+    lines.push(`Device: ${DEVICE_NAMES[info.device] ?? info.device}${info.gpuDevices.length ? ` (${escape(info.gpuDevices.join(", "))})` : ""}, ` +
+      `${info.threads} thread${info.threads === 1 ? "" : "s"} per model, context ${info.contextSize} tokens`);
+  }
+  if (policy) lines.push(`Policy: ${policy.name}${policy.state.lambda !== undefined ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}` +
+    `${policy.state.draftLength !== undefined ? `, K = ${policy.state.draftLength}` : ""}`);
+  if (stats && stats.tokens > 0) {
+    lines.push("", `${stats.generations} completions, ${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tok/s`,
+      `Acceptance ${(stats.acceptanceRate * 100).toFixed(1)} %, mean draft length ${stats.meanDraftLength.toFixed(2)}, ` +
+      `${stats.tokensPerRound.toFixed(2)} tokens per target pass`);
+    if (Number.isFinite(stats.estimatedSpeedup))
+      lines.push(`Speed-up ≈ ${stats.estimatedSpeedup.toFixed(2)}×: tokens × the measured single-token target latency ` +
+        `(${stats.targetTokenMs.toFixed(2)} ms at this context length) ÷ the time speculative decoding took.`);
+  }
+  lines.push("", "Click for statistics.");
+  return lines.join("  \n");
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, c => `\\${c}`);
+}
