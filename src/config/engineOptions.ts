@@ -26,14 +26,14 @@ export function settingOfPolicyOption(option: string): SettingKey | undefined {
   return option in SETTINGS ? (option as SettingKey) : undefined;
 }
 
-export function loadOptionsFrom(values: SettingValues, paths: {targetPath: string; draftPath?: string}): EngineLoadOptions {
+export function loadOptionsFrom(values: SettingValues, paths: {targetPath: string; draftPath?: string}, policy: PolicySpec): EngineLoadOptions {
   return {
     targetPath: paths.targetPath,
     draftPath: paths.draftPath,
     gpu: (values.gpu === "off" ? false : values.gpu) as GpuChoice,
     threads: values.threads > 0 ? values.threads : undefined,
     contextSize: values.contextSize,
-    policy: policySpecFrom(values)
+    policy
   };
 }
 

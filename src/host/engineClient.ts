@@ -89,6 +89,11 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     return this.lastGoodLoad;
   }
 
+  /** After an unload: a restarted process starts empty. */
+  forgetLoaded(): void {
+    this.lastGoodLoad = undefined;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

@@ -17,6 +17,8 @@ export interface SessionSnapshot {
   policy?: {name: string; state: PolicyState};
   draftProblem?: string;
   fimLayout?: FimLayout;
+  /** How the layout was chosen, e.g. "psm 143 tokens, spm 2 tokens". */
+  fimCosts?: string;
 }
 
 interface SessionEvents {
@@ -85,6 +87,13 @@ export class EngineSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  /** Frees the models (the settings name none any more). */
+  async unloadIfLoaded(): Promise<void> {
+    if (this.client.loadedOptions || this.snapshotValue.info) await this.client.request("unload", undefined);
+    this.client.forgetLoaded();
+    this.update({state: {kind: "noModels"}, info: undefined, stats: undefined, policy: undefined});
+  }
+
   async setPolicy(policy: PolicySpec): Promise<void> {
     await this.client.request("setPolicy", policy);
     await this.refreshStats();
@@ -118,10 +127,16 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   async chooseFimLayout(preference: "auto" | FimLayout): Promise<FimLayout | undefined> {
     const layouts = this.snapshotValue.info?.target.fimLayouts ?? [];
     let layout: FimLayout | undefined;
+    let fimCosts: string | undefined;
     if (preference !== "auto" && layouts.includes(preference)) layout = preference;
-    else if (layouts.length > 1) layout = (await this.client.request("measureFimLayouts", undefined)).chosen;
-    else layout = layouts[0];
-    this.update({fimLayout: layout});
+    else if (layouts.length > 1) {
+      const measurement = await this.client.request("measureFimLayouts", undefined);
+      layout = measurement.chosen;
+      fimCosts = Object.entries(measurement.costs)
+        .map(([name, cost]) => `${name} ${cost.tokensPerKeystroke.toFixed(1)} tokens, ${cost.msPerKeystroke.toFixed(2)} ms`).join("; ");
+      await this.refreshStats();
+    } else layout = layouts[0];
+    this.update({fimLayout: layout, fimCosts});
     return layout;
   }
 
