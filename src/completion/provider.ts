@@ -11,6 +11,9 @@ import {postprocessCompletion} from "./postprocess";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
 
+/** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
+const PREFIX_ANCHOR_STRIDE = 16;
+
 export interface ProviderCounters {
   requests: number;
   generations: number;
@@ -55,7 +58,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     this.counts.requests++;
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
     const cursor = extractCursorContext({lineCount: document.lineCount, lineAt: line => document.lineAt(line).text}, position,
-      {prefixLines: values.prefixLines, suffixLines: values.suffixLines, eol});
+      {prefixLines: values.prefixLines, suffixLines: values.suffixLines, eol, prefixAnchorStride: PREFIX_ANCHOR_STRIDE});
     const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
     const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
       indentation: cursor.indentation, eol, tabSize: tabSizeOf(document)};

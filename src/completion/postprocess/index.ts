@@ -1,0 +1,48 @@
+// The postprocessing pipeline: raw model output in, ghost text out (or undefined: show nothing).
+//
+// Order, and why:
+// 1. dropIncompleteCharacter  a cut multi-byte character is an artefact of the token limit, not text.
+// 2. normalizeLineEndings     every later rule, and the ghost text, use the document's line break.
+// 3. indentationScope         cut at the end of the block before comparing with the suffix, so
+// 4. suffixOverlap            a block closer the scope kept can still be found repeated below.
+// 5. maxLines                 counted after the cuts above, which only shorten; cutting first could
+//                             hide a repeated tail from suffixOverlap.
+// 6. leadingWhitespace        whitespace rules last: the cuts above leave trailing whitespace
+// 7. trimTrailingWhitespace   and blank lines at their cut points.
+// A result that is empty or whitespace-only is undefined.
+import {dropIncompleteCharacter} from "./dropIncompleteCharacter";
+import {indentationScope} from "./indentationScope";
+import {leadingWhitespace} from "./leadingWhitespace";
+import {maxLines} from "./maxLines";
+import {normalizeLineEndings} from "./normalizeLineEndings";
+import {suffixOverlap} from "./suffixOverlap";
+import {trimTrailingWhitespace} from "./trimTrailingWhitespace";
+import {POSTPROCESS_DEFAULTS, PostprocessContext, PostprocessOptions, PostprocessRule} from "./types";
+
+export {dropIncompleteCharacter, indentationScope, leadingWhitespace, maxLines, normalizeLineEndings, suffixOverlap, trimTrailingWhitespace};
+export {POSTPROCESS_DEFAULTS};
+export type {PostprocessContext, PostprocessOptions, PostprocessRule};
+
+export function postprocessRules(options: Partial<PostprocessOptions> = {}): PostprocessRule[] {
+  const {maxLines: limit} = {...POSTPROCESS_DEFAULTS, ...options};
+  return [
+    dropIncompleteCharacter,
+    normalizeLineEndings,
+    indentationScope,
+    suffixOverlap,
+    maxLines(limit),
+    leadingWhitespace,
+    trimTrailingWhitespace
+  ];
+}
+
+export function postprocessCompletion(completion: string, context: PostprocessContext, options: Partial<PostprocessOptions> = {}): string | undefined {
+  const tabSize = context.tabSize ?? options.tabSize ?? POSTPROCESS_DEFAULTS.tabSize;
+  const withTabSize = {...context, tabSize};
+  let text = completion;
+  for (const rule of postprocessRules(options)) {
+    text = rule(text, withTabSize);
+    if (text === "") return undefined;
+  }
+  return text.trim() === "" ? undefined : text;
+}
