@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import {MODEL_SETTINGS, policySpecFrom} from "../../src/config/engineOptions";
+import {isPolicySetting, PolicySetting} from "../../src/config/policySetting";
+import {defaultSettings, SETTINGS} from "../../src/config/schema";
+import {validateSettings} from "../../src/config/validate";
+import {ADAEDL_DEFAULTS} from "../../src/engine/policies";
+
+describe("settings validation", () => {
+  const defaults = defaultSettings();
+
+  it("accepts valid values and fills the rest from the previous values", () => {
+    const {values, problems} = validateSettings({temperature: 0.7, policy: "static", "static.k": 6, disabledLanguages: ["markdown"]}, defaults);
+    assert.deepEqual(problems, []);
+    assert.equal(values.temperature, 0.7);
+    assert.equal(values.policy, "static");
+    assert.deepEqual(values.disabledLanguages, ["markdown"]);
+    assert.equal(values.maxTokens, defaults.maxTokens);
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ["temperature", -1, /draftstop\.temperature: -1 is not valid; expected a number ≥ 0 and ≤ 2\. Keeping 0\./],
+    ["temperature", Number.NaN, /draftstop\.temperature: NaN is not valid/],
+    ["maxTokens", 10_000_000, /draftstop\.maxTokens: 10000000 is not valid; expected an integer ≥ 1 and ≤ 1024/],
+    ["maxTokens", 2.5, /draftstop\.maxTokens/],
+    ["policy", "turbo", /draftstop\.policy: "turbo" is not valid; expected one of adaedl, static, maxConfidence, heuristic, off/],
+    ["gpu", "tpu", /draftstop\.gpu: "tpu" is not valid; expected one of auto, cuda, metal, vulkan, off/],
+    ["threads", -2, /draftstop\.threads/],
+    ["topP", 0, /draftstop\.topP: 0 is not valid; expected a number > 0/],
+    ["enable", "yes", /draftstop\.enable: "yes" is not valid; expected true or false/],
+    ["disabledLanguages", "markdown", /draftstop\.disabledLanguages: "markdown" is not valid; expected a list of strings/],
+    ["adaedl.gamma", "0.2", /draftstop\.adaedl\.gamma/]
+  ];
+  for (const [key, value, message] of bad)
+    it(`refuses ${key} = ${String(value)}, naming the setting and keeping the last valid value`, () => {
+      const previous = {...defaults, temperature: 0, maxTokens: 64};
+      const {values, problems} = validateSettings({[key]: value}, previous);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0]!.key, key);
+      assert.match(problems[0]!.message, message);
+      assert.deepEqual(values, previous);
+    });
+});
+
+describe("policy settings", () => {
+  it("builds each policy's spec from its settings", () => {
+    const values = {...defaultSettings(), policy: "adaedl" as const, "adaedl.gamma": 0.3};
+    assert.deepEqual(policySpecFrom(values), {name: "adaedl", ...ADAEDL_DEFAULTS, gamma: 0.3});
+    assert.deepEqual(policySpecFrom({...values, policy: "static", "static.k": 7}), {name: "static", k: 7});
+    assert.deepEqual(policySpecFrom({...values, policy: "off"}), {name: "off"});
+  });
+
+  it("refuses a combination no single range can catch and keeps the last valid policy", () => {
+    const reports: string[] = [];
+    const policy = new PolicySetting((key, message) => reports.push(`${key}|${message}`));
+    const good = {...defaultSettings(), policy: "static" as const, "static.k": 3};
+    assert.deepEqual(policy.resolve(good), {name: "static", k: 3});
+    const bad = {...defaultSettings(), "adaedl.minDraft": 10, "adaedl.maxDraft": 4};
+    assert.deepEqual(policy.resolve(bad), {name: "static", k: 3});
+    assert.equal(reports.length, 1);
+    assert.match(reports[0]!, /^adaedl\.minDraft\|draftstop\.adaedl\.minDraft: 10 is not valid.*Keeping the static policy/);
+  });
+
+  it("knows which settings are policy settings and which reload the models", () => {
+    assert.ok(isPolicySetting("policy") && isPolicySetting("adaedl.gamma") && isPolicySetting("static.k"));
+    assert.ok(!isPolicySetting("debounce.minMs") && !isPolicySetting("temperature"));
+    assert.deepEqual([...MODEL_SETTINGS].sort(), ["contextSize", "draftModel", "gpu", "targetModel", "threads"]);
+  });
+
+  it("scopes model paths and the download folder to the machine", () => {
+    for (const key of ["targetModel", "draftModel", "modelDirectory"] as const) assert.equal(SETTINGS[key].scope, "machine");
+  });
+});
