@@ -9,7 +9,7 @@ import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
 import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
-import {GenerationResult, SpeculativeDecoder, truncate} from "./speculative";
+import {GenerationResult, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
 import {vocabularyFacts} from "./vocabulary";
 import {addRound, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
@@ -47,6 +47,12 @@ export interface GenerationReport extends GenerationResult {
 interface EngineEvents {
   round: [RoundRecord];
   generation: [GenerationReport];
+}
+
+/** For the benchmark: a policy object (e.g. the hindsight oracle) and acceptance rule for one generation. */
+export interface GenerationOverrides {
+  policy?: DraftPolicy;
+  sampledAcceptance?: SampledAcceptance;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -121,6 +127,12 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return buildFimPrompt(this.pair.target.model, input, options);
   }
 
+  /** The loaded models, for the benchmark's peer runs (node-llama-cpp's own draft predictor). */
+  get loadedPair(): LoadedPair {
+    this.ensureAlive();
+    return this.pair;
+  }
+
   /** Tokens each sequence holds now (for tests and diagnostics). */
   sequenceTokens(): {target: Token[]; draft?: Token[]} {
     return {target: this.pair.target.sequence.contextTokens, draft: this.pair.draft?.sequence.contextTokens};
@@ -130,16 +142,17 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
    * Generates a continuation of `prompt` (text is tokenized with a BOS token; token arrays are used
    * as they are). Resolves with stopReason "abort" when options.signal fires.
    */
-  generate(prompt: string | readonly Token[], options: GenerateOptions = {}): Promise<GenerationReport> {
+  generate(prompt: string | readonly Token[], options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<GenerationReport> {
     this.ensureAlive();
     const resolved = resolveGenerateOptions(options);
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
     return this.exclusive(async () => {
       this.ensureAlive();
-      const policy = this.currentPolicy;
+      const policy = overrides.policy ?? this.currentPolicy;
       const result = await this.decoder.generate(tokens, policy, resolved, {
         onRound: round => this.emit("round", round),
-        onTargetTokenLatency: (contextLength, ms) => this.latency.record(contextLength, ms)
+        onTargetTokenLatency: (contextLength, ms) => this.latency.record(contextLength, ms),
+        sampledAcceptance: overrides.sampledAcceptance
       });
       await this.maybeProbeLatency(tokens.length + result.tokens.length);
       this.addToTotals(result);

@@ -48,15 +48,26 @@ export interface GenerationResult {
 
 export interface RoundHooks {
   onRound?(round: RoundRecord): void;
+  /** Replaces the acceptance rule for this generation (the benchmark's hindsight oracle). */
+  sampledAcceptance?: SampledAcceptance;
   /** A target pass over exactly one token: a direct single-token latency measurement. */
   onTargetTokenLatency?(contextLength: number, ms: number): void;
 }
 
 const now = () => performance.now();
 
+/** What verification at T > 0 decides on: the drafts, their q, the target's p at each position. */
+export interface VerifiedRound {
+  drafts: readonly Token[];
+  q: readonly Distribution[];
+  /** p_1 .. p_{k+1}. */
+  p: readonly Distribution[];
+  /** Index in the committed tokens (prompt included) where the first draft would go. */
+  position: number;
+}
+
 /** Decides, for T > 0, how many drafts to accept and which token to emit next. */
-export type SampledAcceptance = (drafts: readonly Token[], q: readonly Distribution[], p: readonly Distribution[], prng: Prng) =>
-  {accepted: number; next: Token};
+export type SampledAcceptance = (round: VerifiedRound, prng: Prng) => {accepted: number; next: Token};
 
 export class SpeculativeDecoder {
   /** `sampledAcceptance` is replaceable only so that tests can prove they catch a broken rule. */
@@ -116,7 +127,7 @@ export class SpeculativeDecoder {
 
       const {accepted, next} = greedy
         ? acceptGreedy(drafted.tokens, verified.targetTokens!)
-        : this.sampledAcceptance(drafted.tokens, drafted.distributions, verified.distributions!, prng);
+        : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
       policy.update(drafted.tokens.length, accepted);
 
       const roundTokens: Token[] = [];
@@ -219,10 +230,12 @@ export class SpeculativeDecoder {
       result.ms += decideStart - passStart;
 
       const h = entropy(q);
-      const go = policy.shouldDraft({index, entropy: h, topProbability: topProbability(q)});
-      const token = go ? (greedy ? argmax(q) : sample(q, prng)) : undefined;
+      // The candidate is drawn before the decision (a draw that is then not drafted is simply
+      // discarded; it is independent of everything after it, so exactness is untouched).
+      const token = greedy ? argmax(q) : sample(q, prng);
+      const go = policy.shouldDraft({index, entropy: h, topProbability: topProbability(q), token, position: committed.length + index - 1});
       result.entropyMs += now() - decideStart;
-      if (token === undefined) {
+      if (!go) {
         result.stopEntropy = h;
         break;
       }
@@ -265,7 +278,7 @@ function acceptGreedy(drafts: readonly Token[], targetTokens: readonly Token[]):
 }
 
 /** Leviathan et al.'s rule: the emitted tokens have exactly the target's distribution. */
-export const rejectionSampling: SampledAcceptance = (drafts, q, p, prng) => {
+export const rejectionSampling: SampledAcceptance = ({drafts, q, p}, prng) => {
   for (let i = 0; i < drafts.length; i++) {
     if (prng.uniform() < acceptanceProbability(p[i]!, q[i]!, drafts[i]!)) continue;
     return {accepted: i, next: sample(residual(p[i]!, q[i]!), prng)};

@@ -142,14 +142,14 @@ describe("sampling exactness of speculative decoding", function () {
     const setting = settings[0]!;
 
     it("fails when every draft is accepted", async () => {
-      const acceptAll: SampledAcceptance = (drafts, _q, p, prng) => ({accepted: drafts.length, next: sample(p[drafts.length]!, prng)});
+      const acceptAll: SampledAcceptance = ({drafts, p}, prng) => ({accepted: drafts.length, next: sample(p[drafts.length]!, prng)});
       const broken = await observe(setting, 80, acceptAll);
       const result = chiSquare(broken.counts, from => sampledRow(pair.P[from]!, setting));
       assert.ok(result.pValue < 0.001, `accept-all must be detected: p = ${result.pValue}`);
     });
 
     it("fails when a rejected draft is replaced by a sample of p instead of the residual", async () => {
-      const noResidual: SampledAcceptance = (drafts, q, p, prng) => {
+      const noResidual: SampledAcceptance = ({drafts, q, p}, prng) => {
         for (let i = 0; i < drafts.length; i++) {
           const ratio = (p[i]!.get(drafts[i]!) ?? 0) / (q[i]!.get(drafts[i]!) as number);
           if (prng.uniform() >= Math.min(1, ratio)) return {accepted: i, next: sample(p[i]! as Distribution, prng)};

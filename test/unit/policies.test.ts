@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {acceptanceBound, AdaEdlPolicy, createPolicy, HeuristicPolicy, InvalidOptionError, MaxConfidencePolicy, OffPolicy,
   StaticPolicy} from "../../src/engine";
 
-const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability});
+const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability, token: 7, position: 10 + index});
 
 describe("AdaEDL policy", () => {
   it("bounds the acceptance probability by 1 − sqrt(γ·H)", () => {

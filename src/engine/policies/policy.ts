@@ -9,6 +9,10 @@ export interface DraftStep {
   entropy: number;
   /** Largest probability in q_i. */
   topProbability: number;
+  /** The token that would be drafted: argmax of q_i (greedy) or a sample of it. */
+  token: number;
+  /** Index in the committed tokens (prompt included) where it would go. */
+  position: number;
 }
 
 export interface PolicyState {
@@ -21,7 +25,8 @@ export interface PolicyState {
 }
 
 export interface DraftPolicy {
-  readonly name: PolicyName;
+  /** A PolicyName, or "oracle" for the benchmark's hindsight policy. */
+  readonly name: string;
   /** Upper bound on tokens to draft in the next round (0: target-only round). */
   beginRound(): number;
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
