@@ -53,6 +53,8 @@ interface EngineEvents {
 export interface GenerationOverrides {
   policy?: DraftPolicy;
   sampledAcceptance?: SampledAcceptance;
+  /** false: leave the session statistics, latency probes and events alone (benchmark runs). Default true. */
+  recordStats?: boolean;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -149,16 +151,19 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return this.exclusive(async () => {
       this.ensureAlive();
       const policy = overrides.policy ?? this.currentPolicy;
+      const record = overrides.recordStats ?? true;
       const result = await this.decoder.generate(tokens, policy, resolved, {
-        onRound: round => this.emit("round", round),
-        onTargetTokenLatency: (contextLength, ms) => this.latency.record(contextLength, ms),
+        onRound: record ? round => this.emit("round", round) : undefined,
+        onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
         sampledAcceptance: overrides.sampledAcceptance
       });
-      await this.maybeProbeLatency(tokens.length + result.tokens.length);
-      this.addToTotals(result);
+      if (record) {
+        await this.maybeProbeLatency(tokens.length + result.tokens.length);
+        this.addToTotals(result);
+      }
       const targetTokenMs = this.latency.estimate(tokens.length + result.tokens.length / 2);
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
-      this.emit("generation", report);
+      if (record) this.emit("generation", report);
       return report;
     });
   }

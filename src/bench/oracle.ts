@@ -1,0 +1,46 @@
+// The hindsight oracle: a stopping rule that knows the target's continuation (from a target-only
+// run with the same prompt, settings and seed) and drafts the draft model's token exactly when the
+// target will accept it, stopping at the first one it would reject. It uses the real draft model,
+// so its speed is the best any draft-length policy can reach with these models: no draft token is
+// wasted and no round stops early.
+//
+// Greedy: acceptance is an argmax match, so "will accept" is exact. T > 0: the oracle's round
+// accepts by matching the continuation and emits the continuation's token at a mismatch, so its
+// output is the target-only sample itself (exactly the target's distribution). Rejection sampling
+// accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
+// this oracle; the benchmark report says so.
+import type {DraftPolicy, DraftStep, PolicyState} from "../engine/policies";
+import type {SampledAcceptance} from "../engine/speculative";
+import type {Token} from "../engine/nlc";
+
+export class OraclePolicy implements DraftPolicy {
+  readonly name = "oracle";
+
+  /** `continuation[i]` is the token at committed position `start + i`. */
+  constructor(private readonly continuation: readonly number[], private readonly start: number, private readonly maxDraft = 16) {}
+
+  beginRound(): number {
+    return this.maxDraft;
+  }
+
+  shouldDraft(step: DraftStep): boolean {
+    return this.continuation[step.position - this.start] === step.token;
+  }
+
+  update(): void {}
+
+  reset(): void {}
+
+  state(): PolicyState {
+    return {};
+  }
+}
+
+/** T > 0 verification for the oracle: every draft matches the continuation; emit its next token. */
+export function followContinuation(continuation: readonly number[], start: number): SampledAcceptance {
+  return ({drafts, position}) => {
+    const next = continuation[position + drafts.length - start];
+    if (next === undefined) throw new Error("the oracle ran past the target's continuation");
+    return {accepted: drafts.length, next: next as Token};
+  };
+}

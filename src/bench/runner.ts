@@ -1,0 +1,278 @@
+// Runs every draft-length policy over the same tasks, models and settings, interleaved so that
+// drift of the machine's speed cancels: within each (temperature, repeat) the tasks come in order
+// and, for each task, every policy runs once, in an order that rotates from task to task.
+// Timing counts decoding only (the prompt's evaluation is the same work for every policy, and
+// with prefix reuse it would favour whichever policy ran second on a task).
+import type {DraftstopEngine} from "../engine";
+import type {Token} from "../engine/nlc";
+import {createPolicy, DraftPolicy, PolicyName} from "../engine/policies";
+import type {RoundRecord} from "../engine/stats";
+import {median} from "../engine/stats";
+import {NodeLlamaCppDraftPeer} from "./nlcPredictor";
+import {followContinuation, OraclePolicy} from "./oracle";
+import type {BenchTask} from "./tasks";
+
+export type BenchPolicy =
+  | {name: PolicyName; params: Record<string, number>}
+  | {name: "oracle"; params: {maxDraft: number}}
+  | {name: "nlcDraftPredictor"; params: Record<string, never>};
+
+/** The issue's line-up: target-only, static K, max-confidence, heuristic, node-llama-cpp's predictor, AdaEDL, the oracle. */
+export function defaultPolicies(): BenchPolicy[] {
+  return [
+    {name: "off", params: {}},
+    ...[1, 2, 3, 4, 6, 8].map(k => ({name: "static" as const, params: {k}})),
+    {name: "maxConfidence", params: {pMin: 0.6}},
+    {name: "maxConfidence", params: {pMin: 0.9}},
+    {name: "heuristic", params: {}},
+    {name: "nlcDraftPredictor", params: {}},
+    {name: "adaedl", params: {}},
+    {name: "oracle", params: {maxDraft: 16}}
+  ];
+}
+
+export function policyLabel(policy: BenchPolicy): string {
+  const params = Object.entries(policy.params).map(([k, v]) => `${k}=${v}`).join(",");
+  return params ? `${policy.name}(${params})` : policy.name;
+}
+
+export interface BenchOptions {
+  tasks: readonly BenchTask[];
+  policies?: readonly BenchPolicy[];
+  /** Default [0, 0.7, 1, 1.5]. */
+  temperatures?: readonly number[];
+  /** Default 3. */
+  repeats?: number;
+  /** Tokens per completion. Default 48. */
+  maxTokens?: number;
+  /** Sampling settings at T > 0, the extension's defaults: top-k 40, top-p 0.95. */
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number, what: string): void;
+}
+
+export interface PolicyRun {
+  policy: string;
+  params: Record<string, number>;
+  label: string;
+  temperature: number;
+  /** Medians over repeats. */
+  tokensPerSecond: number;
+  speedup: number;
+  acceptanceRate: number;
+  meanDraftLength: number;
+  tokensPerRound: number;
+  targetPassesPerToken: number;
+  draftPassesPerToken: number;
+  /** Shares of decoding time. */
+  draftingMs: number;
+  verifyingMs: number;
+  entropyMs: number;
+  /** Range of the speed-up over repeats. */
+  spread: {min: number; max: number};
+  repeats: number;
+  tokens: number;
+}
+
+export interface EntropyBin {
+  temperature: number;
+  lo: number;
+  hi: number;
+  /** Drafted tokens whose fate was decided (accepted ones and each round's first rejected one). */
+  drafted: number;
+  accepted: number;
+}
+
+export interface BenchResult {
+  runs: PolicyRun[];
+  entropyBins: EntropyBin[];
+  /** Rounds by draft length, per policy label and temperature. */
+  draftLengths: Array<{label: string; temperature: number; counts: number[]}>;
+  /** AdaEDL's λ after each round, in order, per temperature (first repeat). */
+  lambdaTraces: Array<{temperature: number; lambda: number[]}>;
+  settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; topK: number; topP: number; seed: number};
+}
+
+export const ENTROPY_EDGES = [0, 0.05, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, Infinity];
+
+interface Tally {
+  tokens: number;
+  decodeMs: number;
+  rounds: number;
+  drafted: number;
+  accepted: number;
+  draftPasses: number;
+  draftMs: number;
+  verifyMs: number;
+  entropyMs: number;
+}
+
+const emptyTally = (): Tally => ({tokens: 0, decodeMs: 0, rounds: 0, drafted: 0, accepted: 0, draftPasses: 0, draftMs: 0, verifyMs: 0, entropyMs: 0});
+
+export async function runBenchmark(engine: DraftstopEngine, options: BenchOptions): Promise<BenchResult> {
+  const policies = options.policies ?? defaultPolicies();
+  const temperatures = options.temperatures ?? [0, 0.7, 1, 1.5];
+  const repeats = options.repeats ?? 3;
+  const maxTokens = options.maxTokens ?? 48;
+  const topK = options.topK ?? 40;
+  const topP = options.topP ?? 0.95;
+  const seed = options.seed ?? 1;
+  const labels = policies.map(policyLabel);
+  if (!engine.hasDraft && policies.some(p => p.name !== "off"))
+    throw new Error("the benchmark compares draft policies: load a draft model too");
+
+  const peer = policies.some(p => p.name === "nlcDraftPredictor") ? new NodeLlamaCppDraftPeer(engine) : undefined;
+  const tallies = new Map<string, Tally[]>(); // `${label}@${temperature}` → one tally per repeat
+  const bins = new Map<number, Array<{drafted: number; accepted: number}>>();
+  const draftLengths = new Map<string, number[]>();
+  const lambdaTraces = new Map<number, number[]>();
+  const total = temperatures.length * repeats * options.tasks.length * policies.length;
+  let done = 0;
+
+  try {
+    for (const temperature of temperatures) {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        const policyState = new Map<string, DraftPolicy>();
+        for (const [taskIndex, task] of options.tasks.entries()) {
+          const prompt = engine.buildFimPrompt(task, {maxTokens: engine.info.contextSize - maxTokens - 32}).tokens;
+          const taskSeed = seed + 7919 * repeat + 104729 * taskIndex;
+          const generate = {maxTokens, temperature, topK, topP, seed: taskSeed};
+          const continuation = policies.some(p => p.name === "oracle")
+            ? await referenceContinuation(engine, prompt, generate) : [];
+          const offset = (repeat * options.tasks.length + taskIndex) % policies.length;
+          for (let i = 0; i < policies.length; i++) {
+            if (options.signal?.aborted) throw new Error("benchmark cancelled");
+            const index = (offset + i) % policies.length;
+            const policy = policies[index]!;
+            const label = labels[index]!;
+            options.onProgress?.(done, total, `${label} at T=${temperature}, repeat ${repeat + 1}, ${task.id}`);
+            const key = `${label}@${temperature}`;
+            const perRepeat = tallies.get(key) ?? [];
+            tallies.set(key, perRepeat);
+            const tally = (perRepeat[repeat] ??= emptyTally());
+
+            if (policy.name === "nlcDraftPredictor") {
+              const run = await peer!.run(prompt, generate);
+              tally.tokens += run.tokens;
+              tally.decodeMs += run.decodeMs;
+              tally.drafted += run.drafted;
+              tally.accepted += run.accepted;
+            } else {
+              const policyObject = policy.name === "oracle"
+                ? new OraclePolicy(continuation, prompt.length, policy.params.maxDraft)
+                : policyState.get(label) ?? createPolicy({name: policy.name, ...policy.params} as never);
+              if (policy.name !== "oracle") policyState.set(label, policyObject);
+              const report = await engine.generate(prompt, generate, {
+                policy: policyObject,
+                sampledAcceptance: policy.name === "oracle" && temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
+                recordStats: false
+              });
+              addRounds(tally, report.rounds);
+              recordRounds(report.rounds, temperature, label, bins, draftLengths);
+              if (policy.name === "adaedl" && repeat === 0) {
+                const trace = lambdaTraces.get(temperature) ?? [];
+                trace.push(...report.rounds.map(r => r.lambda ?? NaN));
+                lambdaTraces.set(temperature, trace);
+              }
+            }
+            done++;
+          }
+        }
+      }
+    }
+  } finally {
+    await peer?.dispose();
+  }
+  options.onProgress?.(done, total, "done");
+
+  const runs: PolicyRun[] = [];
+  for (const temperature of temperatures) {
+    const baseline = tallies.get(`off@${temperature}`);
+    for (const [index, policy] of policies.entries())
+      runs.push(summarizeRuns(policy, labels[index]!, temperature, tallies.get(`${labels[index]}@${temperature}`) ?? [], baseline));
+  }
+  return {
+    runs,
+    entropyBins: [...bins].flatMap(([temperature, counts]) => counts.map((c, i) => ({temperature, lo: ENTROPY_EDGES[i]!, hi: ENTROPY_EDGES[i + 1]!, ...c}))),
+    draftLengths: [...draftLengths].map(([key, counts]) => {
+      const at = key.lastIndexOf("@");
+      return {label: key.slice(0, at), temperature: Number(key.slice(at + 1)), counts};
+    }),
+    lambdaTraces: [...lambdaTraces].map(([temperature, lambda]) => ({temperature, lambda})),
+    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, topK, topP, seed}
+  };
+}
+
+/** The target's own continuation (target-only, same seed): what the oracle knows in hindsight. */
+async function referenceContinuation(engine: DraftstopEngine, prompt: readonly Token[],
+  generate: {maxTokens: number; temperature: number; topK: number; topP: number; seed: number}): Promise<number[]> {
+  const report = await engine.generate(prompt, generate, {policy: createPolicy({name: "off"}), recordStats: false});
+  return report.rounds.flatMap(r => r.tokens);
+}
+
+function addRounds(tally: Tally, rounds: readonly RoundRecord[]): void {
+  for (const r of rounds) {
+    tally.tokens += r.emitted;
+    tally.decodeMs += r.totalMs;
+    tally.rounds++;
+    tally.drafted += r.drafted;
+    tally.accepted += r.accepted;
+    tally.draftPasses += r.draftPasses;
+    tally.draftMs += r.draftMs;
+    tally.verifyMs += r.verifyMs;
+    tally.entropyMs += r.entropyMs;
+  }
+}
+
+function recordRounds(rounds: readonly RoundRecord[], temperature: number, label: string,
+  bins: Map<number, Array<{drafted: number; accepted: number}>>, draftLengths: Map<string, number[]>): void {
+  const counts = bins.get(temperature) ?? ENTROPY_EDGES.slice(1).map(() => ({drafted: 0, accepted: 0}));
+  bins.set(temperature, counts);
+  const lengths = draftLengths.get(`${label}@${temperature}`) ?? [];
+  draftLengths.set(`${label}@${temperature}`, lengths);
+  for (const round of rounds) {
+    lengths[round.drafted] = (lengths[round.drafted] ?? 0) + 1;
+    const decided = round.accepted + (round.accepted < round.drafted ? 1 : 0);
+    for (let i = 0; i < decided; i++) {
+      const bin = ENTROPY_EDGES.findIndex((edge, j) => round.entropies[i]! >= edge && round.entropies[i]! < ENTROPY_EDGES[j + 1]!);
+      if (bin < 0) continue;
+      counts[bin]!.drafted++;
+      if (i < round.accepted) counts[bin]!.accepted++;
+    }
+  }
+  for (let k = 0; k < lengths.length; k++) lengths[k] ??= 0;
+}
+
+function summarizeRuns(policy: BenchPolicy, label: string, temperature: number, perRepeat: readonly Tally[], baseline: readonly Tally[] | undefined): PolicyRun {
+  const tps = (t: Tally) => (t.decodeMs > 0 ? (1000 * t.tokens) / t.decodeMs : 0);
+  const speedups = perRepeat.map((t, r) => (baseline?.[r] && tps(baseline[r]!) > 0 ? tps(t) / tps(baseline[r]!) : NaN));
+  const sum = perRepeat.reduce((a, t) => {
+    for (const k of Object.keys(a) as Array<keyof Tally>) a[k] += t[k];
+    return a;
+  }, emptyTally());
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  const finite = speedups.filter(Number.isFinite);
+  // node-llama-cpp's predictor runs inside its evaluate(): no rounds to count.
+  const perRound = (a: number, b: number) => (policy.name === "nlcDraftPredictor" ? NaN : ratio(a, b));
+  return {
+    policy: policy.name,
+    params: policy.params,
+    label,
+    temperature,
+    tokensPerSecond: median(perRepeat.map(tps)),
+    speedup: median(finite),
+    acceptanceRate: ratio(sum.accepted, sum.drafted),
+    meanDraftLength: perRound(sum.drafted, sum.rounds),
+    tokensPerRound: perRound(sum.tokens, sum.rounds),
+    targetPassesPerToken: perRound(sum.rounds, sum.tokens),
+    draftPassesPerToken: perRound(sum.draftPasses, sum.tokens),
+    draftingMs: sum.draftMs,
+    verifyingMs: sum.verifyMs,
+    entropyMs: sum.entropyMs,
+    spread: {min: finite.length ? Math.min(...finite) : NaN, max: finite.length ? Math.max(...finite) : NaN},
+    repeats: perRepeat.length,
+    tokens: sum.tokens
+  };
+}
