@@ -21,7 +21,7 @@ export async function downloadModel(uri: string, directory: string, signal: Abor
         const now = Date.now();
         if (now - lastReport < PROGRESS_INTERVAL_MS && downloadedSize < totalSize) return;
         lastReport = now;
-        onProgress({downloadedBytes: downloadedSize, totalBytes: totalSize});
+        onProgress({done: downloadedSize, total: totalSize});
       }
     });
     const path = await downloader.download({signal});

@@ -6,6 +6,9 @@ import type {EngineLoadOptions} from "../engine/engine";
 import {checkModelFiles} from "../engine/models";
 import {measureFimLayouts} from "../engine/fimLayoutCost";
 import {downloadModel} from "./download";
+import {benchJson} from "../bench/report";
+import {runBenchmark} from "../bench/runner";
+import {tasksFromSources} from "../bench/tasks";
 import {GenerateRequest, GenerationSummary, HostMessage, LoadResult, RequestMessage, RequestName, Requests, serializeError} from "./protocol";
 
 /** Tokens kept free in the context for the completion and one round of drafts. */
@@ -33,6 +36,14 @@ class EngineHost {
         engine.resetStats(); // the probe generations are not the user's completions
         return measurement;
       },
+      benchmark: (params, id) => this.abortable(id, async signal => {
+        const engine = this.requireEngine();
+        const result = await runBenchmark(engine, {
+          ...params, tasks: tasksFromSources(params.roots, {count: params.count}), signal,
+          onProgress: (done, total, message) => send({kind: "event", event: "progress", requestId: id, done, total, message})
+        });
+        return benchJson(result, engine.info, false);
+      }),
       download: (params, id) => this.abortable(id, signal => downloadModel(params.uri, params.directory, signal,
         progress => send({kind: "event", event: "progress", requestId: id, ...progress})))
     };

@@ -2,6 +2,7 @@
 // Plain JSON-compatible data only: the two sides share types, never objects.
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary, StopReason} from "../engine";
 import type {EngineLoadOptions} from "../engine/engine";
+import type {BenchJson} from "../bench/report";
 import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 import type {PrefillRecord} from "../engine/speculative";
 import type {RoundRecord, StatsTotals} from "../engine/stats";
@@ -39,6 +40,17 @@ export interface LoadResult {
   draftError?: SerializedError;
 }
 
+export interface BenchmarkRequest {
+  /** Folders (or files) to cut FIM positions from. */
+  roots: string[];
+  count: number;
+  repeats: number;
+  temperatures: number[];
+  maxTokens: number;
+  topK: number;
+  topP: number;
+}
+
 export interface Requests {
   load: {params: EngineLoadOptions; result: LoadResult};
   generate: {params: GenerateRequest; result: GenerationSummary};
@@ -50,6 +62,7 @@ export interface Requests {
   resources: {params: void; result: {loadedModels: number; engine: boolean; rssBytes: number}};
   download: {params: {uri: string; directory: string}; result: {path: string; totalBytes: number}};
   measureFimLayouts: {params: void; result: FimLayoutMeasurement};
+  benchmark: {params: BenchmarkRequest; result: BenchJson};
 }
 
 export type RequestName = keyof Requests;
@@ -76,9 +89,11 @@ export type ResponseMessage =
   | {kind: "response"; id: number; ok: true; result: unknown}
   | {kind: "response"; id: number; ok: false; error: SerializedError};
 
+/** Progress of a long request: bytes of a download, runs of a benchmark. */
 export interface Progress {
-  downloadedBytes: number;
-  totalBytes: number;
+  done: number;
+  total: number;
+  message?: string;
 }
 
 export type EventMessage =

@@ -102,9 +102,9 @@ export class ModelManager {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
-        const result = await this.session.download(uri, directory, controller.signal, ({downloadedBytes, totalBytes}) => {
-          const percent = totalBytes > 0 ? (100 * downloadedBytes) / totalBytes : 0;
-          progress.report({increment: percent - reported, message: `${percent.toFixed(0)} % of ${formatBytes(totalBytes)}`});
+        const result = await this.session.download(uri, directory, controller.signal, ({done, total}) => {
+          const percent = total > 0 ? (100 * done) / total : 0;
+          progress.report({increment: percent - reported, message: `${percent.toFixed(0)} % of ${formatBytes(total)}`});
           reported = percent;
         });
         this.log.info(`downloaded ${uri} → ${result.path} (${formatBytes(result.totalBytes)})`);

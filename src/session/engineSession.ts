@@ -5,7 +5,7 @@ import {EventEmitter} from "node:events";
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../engine";
 import type {EngineLoadOptions} from "../engine/engine";
 import {CrashReport, EngineClient, EngineClientOptions} from "../host/engineClient";
-import type {FimRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
+import type {BenchmarkRequest, FimRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
 import type {EngineState} from "../ui/statusText";
 
 export interface SessionSnapshot {
@@ -116,6 +116,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   download(uri: string, directory: string, signal: AbortSignal, onProgress: (progress: Progress) => void) {
     return this.client.request("download", {uri, directory}, signal, onProgress);
+  }
+
+  /** Runs the benchmark in the model process on the loaded models (session statistics are left alone). */
+  benchmark(request: BenchmarkRequest, signal: AbortSignal, onProgress: (progress: Progress) => void) {
+    return this.client.request("benchmark", request, signal, onProgress);
   }
 
   async resetStats(): Promise<void> {

@@ -8,6 +8,7 @@ export const COMMANDS = {
   setPolicyParameters: {id: "draftstop.setPolicyParameters", title: "Set Policy Parameters"},
   showStats: {id: "draftstop.showStats", title: "Show Stats"},
   resetStats: {id: "draftstop.resetStats", title: "Reset Stats"},
+  benchmarkWorkspace: {id: "draftstop.benchmarkWorkspace", title: "Benchmark This Workspace"},
   downloadRecommendedModels: {id: "draftstop.downloadRecommendedModels", title: "Download Recommended Models"},
   useDemoModels: {id: "draftstop.useDemoModels", title: "Use the Tiny Demo Models"},
   showLog: {id: "draftstop.showLog", title: "Show Log"}

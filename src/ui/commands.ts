@@ -8,15 +8,14 @@ import type {ModelManager} from "../models/modelManager";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "./commandIds";
 import {pickModel, pickPreset} from "./modelPicker";
-import {showStatsSummary} from "./statsView";
 
 export interface CommandContext {
   settings: SettingsStore;
   session: EngineSession;
   models: ModelManager;
   log: vscode.LogOutputChannel;
-  /** Replaces the plain summary once the stats panel exists. */
-  showStats?: () => Promise<void>;
+  showStats: () => Promise<void>;
+  resetStats: () => Promise<void>;
 }
 
 const POLICY_LABELS: Record<PolicyName, string> = {
@@ -28,7 +27,7 @@ const POLICY_LABELS: Record<PolicyName, string> = {
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
-  const {settings, session, models, log} = context;
+  const {settings, models, log} = context;
   const register = (command: {id: string}, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(command.id, run);
   return [
     register(COMMANDS.enable, () => settings.update("enable", true)),
@@ -68,8 +67,8 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       if (input !== undefined) await settings.update(parameter, Number(input) as never);
       return input;
     }),
-    register(COMMANDS.showStats, () => (context.showStats ? context.showStats() : showStatsSummary(session.snapshot))),
-    register(COMMANDS.resetStats, () => session.resetStats()),
+    register(COMMANDS.showStats, () => context.showStats()),
+    register(COMMANDS.resetStats, () => context.resetStats()),
     register(COMMANDS.downloadRecommendedModels, async () => {
       const preset = await pickPreset();
       if (!preset) return undefined;

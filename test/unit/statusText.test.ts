@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import type {EngineInfo, StatsSummary} from "../../src/engine";
 import {emptyTotals, summarize} from "../../src/engine/stats";
-import {statsMarkdown} from "../../src/ui/statsMarkdown";
 import {liveNumbers, statusText} from "../../src/ui/statusText";
 
 const info: EngineInfo = {
@@ -39,13 +38,5 @@ describe("status bar text", () => {
     assert.equal(shown.text, "$(zap) Draftstop: target only");
     assert.equal(shown.severity, "warning");
     assert.match(shown.tooltip, /Draft model not used: draft model \/d\\\.gguf: the file is empty/);
-  });
-
-  it("writes a readable statistics summary", () => {
-    const markdown = statsMarkdown({state: {kind: "ready"}, disabled: false, info, stats: stats(), policy: {name: "adaedl", state: {lambda: 0.5}}, fimLayout: "spm"});
-    assert.match(markdown, /\| Acceptance rate \| 83\.3 % \|/);
-    assert.match(markdown, /\| Estimated speed-up \| 2\.10× \|/);
-    assert.match(markdown, /FIM layout: spm/);
-    assert.match(statsMarkdown({state: {kind: "noModels"}, disabled: false}), /No models are loaded/);
   });
 });

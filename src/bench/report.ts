@@ -1,0 +1,44 @@
+// The benchmark's outputs: the printed table and the JSON file (schema in the README's
+// Performance section). The plots are in plots.ts.
+import {cpus} from "node:os";
+import type {EngineInfo} from "../engine";
+import type {BenchResult, PolicyRun} from "./runner";
+
+export interface BenchJson {
+  models: {target: string; draft: string | null; padded: boolean};
+  machine: {cpu: string; gpu: string; threads: number};
+  runs: Array<Omit<PolicyRun, "label" | "tokens" | "draftingMs" | "verifyingMs" | "entropyMs"> & {
+    label: string; tokens: number; timeMs: {drafting: number; verifying: number; entropy: number}}>;
+  entropyBins: BenchResult["entropyBins"];
+  draftLengths: BenchResult["draftLengths"];
+  lambdaTraces: BenchResult["lambdaTraces"];
+  settings: BenchResult["settings"];
+}
+
+export function benchJson(result: BenchResult, info: EngineInfo, padded: boolean): BenchJson {
+  return {
+    models: {target: info.target.path, draft: info.draft?.path ?? null, padded},
+    machine: {cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`, gpu: info.device === "cpu" ? "none" : `${info.device} ${info.gpuDevices.join(", ")}`.trim(),
+      threads: info.threads},
+    runs: result.runs.map(({draftingMs, verifyingMs, entropyMs, ...run}) => ({...run, timeMs: {drafting: draftingMs, verifying: verifyingMs, entropy: entropyMs}})),
+    entropyBins: result.entropyBins,
+    draftLengths: result.draftLengths,
+    lambdaTraces: result.lambdaTraces,
+    settings: result.settings
+  };
+}
+
+const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
+
+/** A plain-text table, one row per policy and temperature. */
+export function benchTable(result: BenchResult, heading: string): string {
+  const header = ["T", "policy", "tok/s", "speed-up", "spread", "accept", "k̄", "tok/round", "tgt pass/tok", "drf pass/tok", "entropy/draft time"];
+  const rows = result.runs.map(r => [
+    String(r.temperature), r.label, fixed(r.tokensPerSecond, 1), `${fixed(r.speedup, 2)}×`, `${fixed(r.spread.min, 2)}–${fixed(r.spread.max, 2)}`,
+    r.policy === "off" ? "" : `${(r.acceptanceRate * 100).toFixed(0)} %`, fixed(r.meanDraftLength, 2), fixed(r.tokensPerRound, 2),
+    fixed(r.targetPassesPerToken, 3), fixed(r.draftPassesPerToken, 3), r.draftingMs > 0 ? `${((100 * r.entropyMs) / r.draftingMs).toFixed(1)} %` : ""
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [heading, "", line(header), widths.map(w => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,161 @@
+// The statistics panel: live plots of this session (speed-up over time, acceptance vs entropy,
+// draft lengths, λ) and the latest benchmark's plots and table. Charts are rendered to SVG here,
+// in the extension host; the webview only shows them (strict Content-Security-Policy, one script).
+import {randomBytes} from "node:crypto";
+import * as vscode from "vscode";
+import type {BenchJson} from "../bench/report";
+import {acceptanceChart, draftLengthChart, lambdaChart, lineChart, speedupChart} from "../charts/specs";
+import {PANEL_THEME, renderSvg} from "../charts/render";
+import {ADAEDL_DEFAULTS} from "../engine/policies";
+import type {EngineSession} from "../session/engineSession";
+import type {SessionHistory} from "../session/history";
+
+export interface StatsPanelSources {
+  session: EngineSession;
+  history: SessionHistory;
+  latestBenchmark(): BenchJson | undefined;
+  log: vscode.LogOutputChannel;
+}
+
+const RENDER_INTERVAL_MS = 1000;
+
+export class StatsPanel implements vscode.Disposable {
+  static readonly viewType = "draftstop.stats";
+  private static current: StatsPanel | undefined;
+  private sequence = 0;
+  private pending: NodeJS.Timeout | undefined;
+  private lastRender = 0;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  /** Opens the panel, or brings it to the front. */
+  static show(extensionUri: vscode.Uri, sources: StatsPanelSources): StatsPanel {
+    if (StatsPanel.current) {
+      StatsPanel.current.panel.reveal();
+      StatsPanel.current.schedule();
+      return StatsPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(StatsPanel.viewType, "Draftstop Statistics", vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, "media")]
+    });
+    StatsPanel.current = new StatsPanel(panel, extensionUri, sources);
+    return StatsPanel.current;
+  }
+
+  /** The open panel, if any (tests and the benchmark command use it). */
+  static get instance(): StatsPanel | undefined {
+    return StatsPanel.current;
+  }
+
+  /** Number of renders posted to the webview. */
+  get renders(): number {
+    return this.sequence;
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly sources: StatsPanelSources) {
+    const webview = panel.webview;
+    const nonce = randomBytes(16).toString("base64");
+    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", file));
+    webview.html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; img-src ${webview.cspSource} data:; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media("statsPanel.css")}">
+<title>Draftstop Statistics</title></head>
+<body>
+<h1>Draftstop statistics</h1>
+<section id="summary"><p class="empty">Loading…</p></section>
+<h2>This session</h2>
+<section id="live" class="charts"></section>
+<h2>Latest benchmark</h2>
+<section id="benchmark"><p class="empty">No benchmark yet. Run <b>Draftstop: Benchmark This Workspace</b>.</p></section>
+<script nonce="${nonce}" src="${media("statsPanel.js")}"></script>
+</body></html>`;
+    this.subscriptions.push(
+      webview.onDidReceiveMessage(message => message?.kind === "ready" && this.schedule(true)),
+      panel.onDidDispose(() => this.dispose())
+    );
+    const onChange = () => this.schedule();
+    sources.session.on("change", onChange);
+    this.subscriptions.push({dispose: () => sources.session.off("change", onChange)});
+  }
+
+  /** Re-renders soon (at most once a second, charts take tens of milliseconds). */
+  schedule(now = false): void {
+    if (this.pending) return;
+    const wait = now ? 0 : Math.max(0, RENDER_INTERVAL_MS - (Date.now() - this.lastRender));
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.render().catch(error => this.sources.log.warn(`stats panel: ${(error as Error).message}`));
+    }, wait);
+  }
+
+  private async render(): Promise<void> {
+    this.lastRender = Date.now();
+    const sections = {summary: this.summaryHtml(), live: await this.liveHtml(), benchmark: await this.benchmarkHtml()};
+    await this.panel.webview.postMessage({kind: "render", sequence: ++this.sequence, sections});
+  }
+
+  private summaryHtml(): string {
+    const {stats, info, policy} = this.sources.session.snapshot;
+    if (!info) return `<p class="empty">No models are loaded.</p>`;
+    const figure = (value: string, label: string) => `<div><div class="value">${value}</div><div class="label">${label}</div></div>`;
+    const s = stats;
+    const figures = s && s.tokens > 0 ? [
+      figure(Number.isFinite(s.estimatedSpeedup) ? `${s.estimatedSpeedup.toFixed(2)}×` : "–", "estimated speed-up"),
+      figure(s.tokensPerSecond.toFixed(1), "tokens / s"),
+      figure(`${(s.acceptanceRate * 100).toFixed(1)} %`, "acceptance"),
+      figure(s.meanDraftLength.toFixed(2), "mean draft length"),
+      figure(s.tokensPerRound.toFixed(2), "tokens per target pass"),
+      figure(String(s.generations), "completions")
+    ].join("") : `<p class="empty">No completions yet.</p>`;
+    return `<div class="summary">${figures}</div>
+<p class="note">${escapeHtml(info.target.name)}${info.draft ? ` drafted by ${escapeHtml(info.draft.name)}` : " alone"} on ${escapeHtml(info.device)};
+policy ${escapeHtml(policy?.name ?? "?")}${policy?.state.lambda !== undefined ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.
+The speed-up estimate divides the time target-only decoding would take (tokens × the measured single-token target latency,
+${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>`;
+  }
+
+  private async liveHtml(): Promise<string> {
+    const {history} = this.sources;
+    if (history.size === 0) return `<p class="empty">The plots fill in as completions are made.</p>`;
+    const charts = [
+      lineChart(history.speedups(), "Estimated speed-up per completion", "completion", "speed-up (×)"),
+      acceptanceChart(history.acceptanceBins(), ADAEDL_DEFAULTS.gamma, "Acceptance vs draft entropy (bound dashed)"),
+      draftLengthChart([history.draftLengths(this.sources.session.snapshot.policy?.name ?? "session")], "Draft lengths"),
+      lambdaChart([{series: "λ", lambda: history.lambdaTrace()}], "AdaEDL threshold λ over rounds")
+    ];
+    return (await Promise.all(charts.map(spec => renderSvg(spec, PANEL_THEME)))).map(svg => `<div class="chart">${svg}</div>`).join("");
+  }
+
+  private async benchmarkHtml(): Promise<string> {
+    const bench = this.sources.latestBenchmark();
+    if (!bench) return `<p class="empty">No benchmark yet. Run <b>Draftstop: Benchmark This Workspace</b>.</p>`;
+    const charts = [
+      speedupChart(bench.runs.map(r => ({label: r.label, temperature: r.temperature, speedup: r.speedup, min: r.spread.min, max: r.spread.max}))),
+      acceptanceChart(bench.entropyBins, ADAEDL_DEFAULTS.gamma),
+      draftLengthChart(bench.draftLengths.filter(d => d.temperature === bench.settings.temperatures[0])),
+      lambdaChart(bench.lambdaTraces.map(t => ({series: `T = ${t.temperature}`, lambda: t.lambda})))
+    ];
+    const svgs = await Promise.all(charts.map(spec => renderSvg(spec, PANEL_THEME)));
+    const cell = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
+    const rows = bench.runs.map(r => `<tr class="${r.policy}"><td>${r.temperature}</td><td>${escapeHtml(r.label)}</td><td>${cell(r.tokensPerSecond, 1)}</td>` +
+      `<td>${cell(r.speedup, 2)}×</td><td>${cell(r.spread.min, 2)}–${cell(r.spread.max, 2)}</td><td>${r.policy === "off" ? "" : (r.acceptanceRate * 100).toFixed(0) + " %"}</td>` +
+      `<td>${cell(r.meanDraftLength, 2)}</td><td>${cell(r.tokensPerRound, 2)}</td></tr>`).join("");
+    return `<p class="note">${escapeHtml(bench.models.target)}${bench.models.draft ? ` + ${escapeHtml(bench.models.draft)}` : ""}${bench.models.padded ? " (padded target)" : ""};
+${bench.settings.tasks} tasks × ${bench.settings.repeats} repeats on ${escapeHtml(bench.machine.cpu)}, ${escapeHtml(bench.machine.gpu)}.</p>
+<div class="charts">${svgs.map(svg => `<div class="chart">${svg}</div>`).join("")}</div>
+<table><thead><tr><th>T</th><th>policy</th><th>tok/s</th><th>speed-up</th><th>spread</th><th>accept</th><th>k̄</th><th>tok/round</th></tr></thead><tbody>${rows}</tbody></table>`;
+  }
+
+  dispose(): void {
+    if (StatsPanel.current === this) StatsPanel.current = undefined;
+    if (this.pending) clearTimeout(this.pending);
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.panel.dispose();
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"})[c]!);
+}
