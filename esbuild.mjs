@@ -11,7 +11,8 @@ const entryPoints = {
   "engineHost": "src/host/engineHost.ts",
   "cli/demo": "src/cli/demo.ts",
   "cli/bench": "src/cli/bench.ts",
-  "cli/start": "src/cli/start.ts"
+  "cli/start": "src/cli/start.ts",
+  "cli/package": "src/cli/package.ts"
 };
 for (const [name, file] of Object.entries(entryPoints))
   if (!existsSync(file)) delete entryPoints[name];
@@ -24,6 +25,10 @@ const options = {
   format: "cjs",
   outdir: "out/dist",
   external: ["vscode", "node-llama-cpp"],
+  // vega-canvas's Node build top-level-awaits the optional native "canvas" package, which a CJS
+  // bundle cannot hold; its browser build finds no canvas under Node and Vega then measures text
+  // without one, which is all headless SVG rendering needs.
+  alias: {"vega-canvas": "./node_modules/vega-canvas/build/vega-canvas.browser.js"},
   sourcemap: !production,
   minify: production,
   logLevel: "warning"

@@ -1,12 +1,13 @@
 // code-server (VS Code 1.100.3 in a browser, with a Node extension host) for tests and manual runs:
 // install it from npm into a cache folder, start it on loopback, install a VSIX into it.
 // A library: no vscode import; used by the extension-host test runner and the e2e tests.
-import {spawn, spawnSync} from "node:child_process";
+import {execFile, spawn, spawnSync} from "node:child_process";
 import {existsSync} from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import {promisify} from "node:util";
 import {CODE_SERVER_APT_PACKAGES, ensureAptPackages} from "./apt";
 import {repoRoot} from "./repoRoot";
 
@@ -15,6 +16,7 @@ export const CODE_SERVER_VERSION = "4.100.3";
 /** The file @vscode/ripgrep's postinstall downloads on linux-x64 unless its cache holds it. */
 const RIPGREP_LINUX_X64_ASSET = "ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz";
 const MARKER = "draftstop-install.json";
+const execFileAsync = promisify(execFile);
 
 export interface CodeServerInstall {
   /** The install folder. */
@@ -233,7 +235,8 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
     "--extensions-dir", options.extensionsDir, "--user-data-dir", options.userDataDir, options.workspace
   ];
   const child = spawn(process.execPath, args, {
-    env: {...process.env, ...codeServerStateEnv(state), ...options.env},
+    // No extension gallery: machines like this one cannot reach it, and tests must not depend on it.
+    env: {...process.env, ...codeServerStateEnv(state), EXTENSIONS_GALLERY: JSON.stringify({serviceUrl: ""}), ...options.env},
     stdio: ["pipe", "pipe", "pipe"],
     detached: true // its own process group: stop() ends the server and its extension hosts together
   });
@@ -305,13 +308,15 @@ async function waitForHealthz(port: number, exited: Promise<void>, timeoutMs: nu
 export async function installVsix(vsixPath: string, extensionsDir: string, options: {codeServerDir?: string} = {}): Promise<void> {
   const {entry} = await ensureCodeServer({dir: options.codeServerDir});
   const state = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-code-server-"));
+  await fs.mkdir(extensionsDir, {recursive: true}); // code-server creates one level only
   try {
-    const result = spawnSync(process.execPath, [
+    await execFileAsync(process.execPath, [
       entry, "--extensions-dir", extensionsDir, "--user-data-dir", path.join(state, "user-data"),
       "--install-extension", path.resolve(vsixPath), "--force"
-    ], {encoding: "utf8", env: {...process.env, ...codeServerStateEnv(state)}, timeout: 120_000});
-    if (result.status !== 0)
-      throw new Error(`Installing ${vsixPath} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    ], {env: {...process.env, ...codeServerStateEnv(state)}, timeout: 120_000});
+  } catch (error) {
+    const {stdout, stderr} = error as {stdout?: string, stderr?: string};
+    throw new Error(`Installing ${vsixPath} failed: ${(error as Error).message}\n${stdout ?? ""}${stderr ?? ""}`);
   } finally {
     await fs.rm(state, {recursive: true, force: true});
   }

@@ -1,0 +1,117 @@
+// A packaged extension in a real workbench: code-server with the VSIX installed, opened in headless
+// Chromium, plus the few UI steps the e2e tests need.
+import {readFileSync} from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type {BrowserContext, Page} from "playwright-core";
+import {installVsix, startCodeServer, type RunningCodeServer} from "../../src/cli/codeServer";
+import {repoRoot} from "../../src/cli/repoRoot";
+import {launchChromium} from "./browser";
+
+export interface WorkbenchOptions {
+  /** The VSIX to install. */
+  vsix: string;
+  /** Folder opened in the workbench. */
+  workspace: string;
+  /** User settings, over quiet test defaults. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server and the extension host. */
+  env?: Record<string, string>;
+}
+
+export interface Workbench {
+  page: Page;
+  codeServer: RunningCodeServer;
+  /** Opens a workspace file through quick open (Ctrl+P) and waits for its editor tab. */
+  openFile(relativePath: string): Promise<void>;
+  /** Types into whatever has focus, key by key (the editor after openFile). */
+  type(text: string): Promise<void>;
+  /** Runs a command by its title through the command palette, e.g. "Draftstop: Hello". */
+  runCommand(title: string): Promise<void>;
+  /** Runs editor.action.inlineSuggest.trigger on the focused editor. */
+  triggerInlineSuggest(): Promise<void>;
+  /** The text of the inline suggestion shown now in the focused editor, lines joined with "\n" ("" when none). */
+  ghostText(): Promise<string>;
+  /** The text of a status bar item, by the id given to createStatusBarItem; waits up to 30 s for it to appear. */
+  statusBarText(id: string): Promise<string>;
+  /** Saves a PNG of the page to test-results/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Closes the browser, stops code-server and removes the temporary folders. */
+  close(): Promise<void>;
+}
+
+const manifest = JSON.parse(readFileSync(path.join(repoRoot(), "package.json"), "utf8"));
+const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+
+export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-e2e-"));
+  let codeServer: RunningCodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await codeServer?.stop();
+    await fs.rm(tmp, {recursive: true, force: true});
+  };
+  try {
+    const extensionsDir = path.join(tmp, "extensions");
+    await installVsix(options.vsix, extensionsDir);
+    codeServer = await startCodeServer({
+      workspace: options.workspace, extensionsDir, userDataDir: path.join(tmp, "user-data"),
+      settings: options.settings, env: options.env
+    });
+    browser = await launchChromium({userDataDir: path.join(tmp, "chromium")});
+    const page = browser.pages()[0] ?? await browser.newPage();
+    await page.goto(`${codeServer.url}?folder=${encodeURIComponent(path.resolve(options.workspace))}`);
+    await page.locator(".monaco-workbench .part.statusbar").waitFor({timeout: 60_000});
+    return {page, codeServer, close, ...helpers(page)};
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "close"> {
+  const quickInput = page.locator(".quick-input-widget input");
+  const pick = async (opener: string, query: string) => {
+    await page.keyboard.press(opener);
+    await quickInput.waitFor();
+    await quickInput.fill(query);
+    await page.locator(".quick-input-list .monaco-list-row.focused").waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({state: "hidden"});
+  };
+  const runCommand = (title: string) => pick("F1", `>${title}`);
+  return {
+    async openFile(relativePath) {
+      await pick("Control+P", relativePath);
+      await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
+      await page.locator(".monaco-editor textarea").first().waitFor();
+    },
+    type: (text) => page.keyboard.type(text),
+    runCommand,
+    triggerInlineSuggest: () => runCommand("Trigger Inline Suggestion"),
+    ghostText: () => page.evaluate(() => {
+      // The first line is inline in the editor's own line; further lines are a preview block below it.
+      const editor = document.querySelector(".monaco-editor.focused") ?? document.querySelector(".monaco-editor");
+      if (!editor) return "";
+      const text = (spans: ArrayLike<Element>) => Array.from(spans, (span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
+      const top = (line: Element) => parseFloat((line as HTMLElement).style.top) || 0;
+      const first = text(editor.querySelectorAll(".ghost-text-decoration"));
+      const rest = Array.from(editor.querySelectorAll(".suggest-preview-text .view-line"))
+        .sort((a, b) => top(a) - top(b))
+        .map((line) => text(line.querySelectorAll(".ghost-text")));
+      return first || rest.length ? [first, ...rest].join("\n") : "";
+    }),
+    async statusBarText(id) {
+      const fullId = id.startsWith(`${EXTENSION_ID}.`) ? id : `${EXTENSION_ID}.${id}`;
+      return (await page.locator(`.part.statusbar [id="${fullId}"]`).innerText()).trim();
+    },
+    async screenshot(name) {
+      const file = path.join(repoRoot(), "test-results", `${name}.png`);
+      await fs.mkdir(path.dirname(file), {recursive: true});
+      await page.screenshot({path: file});
+      return file;
+    }
+  };
+}
