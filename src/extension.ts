@@ -1,20 +1,112 @@
-// Placeholder until the real extension lands. It proves activation, a command, a status bar item,
-// and that node-llama-cpp (ESM, native) loads in the extension host from the packaged VSIX.
+// Activation: wires the pieces together and nothing else. The models run in a separate process
+// (src/host/engineHost.ts); this file never loads node-llama-cpp.
 import * as vscode from "vscode";
+import {MODEL_SETTINGS} from "./config/engineOptions";
+import {isPolicySetting, PolicySetting} from "./config/policySetting";
+import {SettingKey, SETTINGS_SECTION} from "./config/schema";
+import {SettingsStore} from "./config/settings";
+import {DraftstopInlineProvider} from "./completion/provider";
+import {findDemoPair, ModelManager} from "./models/modelManager";
+import {EngineSession} from "./session/engineSession";
+import {SessionHistory} from "./session/history";
+import {BenchmarkStore, benchmarkWorkspace} from "./ui/benchmarkCommand";
+import {COMMANDS} from "./ui/commandIds";
+import {registerCommands} from "./ui/commands";
+import {StatsPanel} from "./ui/statsPanel";
+import {StatusBar} from "./ui/statusBar";
 
-export function activate(context: vscode.ExtensionContext): void {
-  const status = vscode.window.createStatusBarItem("draftstop.status", vscode.StatusBarAlignment.Right, 100);
-  status.name = "Draftstop";
-  status.text = "Draftstop";
-  status.show();
-  context.subscriptions.push(status, vscode.commands.registerCommand("draftstop.hello", async () => {
-    const {getLlama} = await import("node-llama-cpp");
-    const llama = await getLlama({gpu: false, build: "never", maxThreads: 1});
-    const info = {gpu: llama.gpu, buildType: llama.buildType};
-    await llama.dispose();
-    status.text = `Draftstop: llama ${info.buildType}`;
-    return info;
-  }));
+/** What activate() returns: the extension's parts, for the extension-host tests. */
+export interface DraftstopApi {
+  session: EngineSession;
+  provider: DraftstopInlineProvider;
+  statusBar: StatusBar;
+  settings: SettingsStore;
+  models: ModelManager;
+  history: SessionHistory;
+  benchmarks: BenchmarkStore;
+  /** Settles when the models named by the settings at this moment are loaded (or failed to). */
+  idle(): Promise<void>;
 }
 
-export function deactivate(): void {}
+let session: EngineSession | undefined;
+
+export function activate(context: vscode.ExtensionContext): DraftstopApi {
+  const log = vscode.window.createOutputChannel("Draftstop", {log: true});
+  const settings = new SettingsStore();
+  session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js")});
+  const statusBar = new StatusBar();
+  const provider = new DraftstopInlineProvider(session, settings, log);
+  const activeSession = session;
+
+  // Loads and policy changes run one after another, in the order the settings changed.
+  let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = (task: () => Promise<unknown>) => (queue = queue.then(task, task).catch(error => log.error(String(error))));
+
+  const warnAboutSetting = (key: string, message: string) => {
+    log.warn(message);
+    void vscode.window.showWarningMessage(`Draftstop: ${message}`, "Open Settings").then(choice => {
+      if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", `${SETTINGS_SECTION}.${key}`);
+    });
+  };
+  const policy = new PolicySetting(warnAboutSetting);
+  const models = new ModelManager(activeSession, settings, log, context.globalStorageUri.fsPath, findDemoPair(context.extensionPath),
+    () => policy.resolve(settings.values));
+  const applyPolicy = async () => {
+    const spec = policy.resolve(settings.values);
+    if (activeSession.ready) await activeSession.setPolicy(spec);
+  };
+
+  const history = new SessionHistory();
+  const benchmarks = new BenchmarkStore(context.globalStorageUri.fsPath);
+  void benchmarks.load();
+  const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log};
+  const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
+
+  activeSession.on("change", snapshot => statusBar.render(snapshot));
+  activeSession.on("generation", summary => history.add(summary));
+  activeSession.on("log", line => log.info(`[model process] ${line}`));
+  activeSession.on("problem", ({message, crash}) => {
+    log.error(message + (crash?.stderr ? `\n${crash.stderr}` : ""));
+    void vscode.window.showWarningMessage(`Draftstop: ${message}`, "Show Log").then(choice => choice && log.show());
+  });
+  activeSession.setDisabled(!settings.values.enable);
+  statusBar.render(activeSession.snapshot);
+
+  for (const problem of settings.validateNow()) warnAboutSetting(problem.key, problem.message);
+  settings.onDidReject(problems => problems.forEach(p => warnAboutSetting(p.key, p.message)));
+  settings.onDidChange(({keys}) => {
+    provider.reset();
+    const changed = (key: SettingKey) => keys.includes(key);
+    if (changed("enable")) activeSession.setDisabled(!settings.values.enable);
+    if (keys.some(k => MODEL_SETTINGS.includes(k))) enqueue(() => models.loadFromSettings());
+    else {
+      if (keys.some(isPolicySetting)) enqueue(applyPolicy);
+      if (changed("fimLayout")) enqueue(() => activeSession.chooseFimLayout(settings.values.fimLayout as "auto" | "psm" | "spm"));
+    }
+  });
+
+  context.subscriptions.push(
+    log, settings, statusBar, provider,
+    vscode.languages.registerInlineCompletionItemProvider({pattern: "**"}, provider),
+    ...registerCommands({settings, session: activeSession, models, log, showStats: showPanel,
+      resetStats: async () => {
+        history.clear();
+        await activeSession.resetStats();
+      }}),
+    vscode.commands.registerCommand(COMMANDS.benchmarkWorkspace.id, async () => {
+      const result = await benchmarkWorkspace(activeSession, settings.values, benchmarks, log);
+      if (result) await showPanel();
+      return result;
+    }),
+    {dispose: () => StatsPanel.instance?.dispose()}
+  );
+  enqueue(() => models.loadFromSettings());
+  log.info(`Draftstop activated (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop"} UI)`);
+
+  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, idle: () => queue.then(() => undefined)};
+}
+
+export async function deactivate(): Promise<void> {
+  await session?.dispose();
+  session = undefined;
+}

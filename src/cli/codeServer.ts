@@ -193,9 +193,15 @@ const DEFAULT_SETTINGS = {
 
 /** Writes `<userDataDir>/User/settings.json`: `settings` over the quiet test defaults. Also right for VS Code desktop. */
 export async function writeUserSettings(userDataDir: string, settings: Record<string, unknown> = {}): Promise<void> {
-  const file = path.join(userDataDir, "User", "settings.json");
-  await fs.mkdir(path.dirname(file), {recursive: true});
-  await fs.writeFile(file, JSON.stringify({...DEFAULT_SETTINGS, ...settings}, null, 2) + "\n");
+  const content = JSON.stringify({...DEFAULT_SETTINGS, ...settings}, null, 2) + "\n";
+  // code-server's window is a remote one: machine-scoped settings (Draftstop's model paths) count
+  // only in the remote machine's settings (Machine/), and after the first settings change VS Code
+  // drops them from User/. Both files get everything.
+  for (const folder of ["User", "Machine"]) {
+    const file = path.join(userDataDir, folder, "settings.json");
+    await fs.mkdir(path.dirname(file), {recursive: true});
+    await fs.writeFile(file, content);
+  }
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */

@@ -5,6 +5,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {repoRoot} from "../../src/cli/repoRoot";
+import {tinyPairPaths} from "../../src/cli/tinyPair";
 import {runExtensionTests} from "./runExtensionTests";
 
 describe("extension host", function () {
@@ -19,10 +20,17 @@ describe("extension host", function () {
 
   it("passes test/vscode/suite in a real VS Code", async () => {
     const root = repoRoot();
+    // The suite runs on the tiny trained pair that ships with the repository (or on the models
+    // DRAFTSTOP_TEST_TARGET / DRAFTSTOP_TEST_DRAFT name).
+    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
+      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
+      : tinyPairPaths();
     const code = await runExtensionTests({
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, "out", "test", "vscode", "suite", "index.js"),
-      workspace
+      workspace,
+      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1},
+      env: {DRAFTSTOP_TEST_TARGET: models.target, DRAFTSTOP_TEST_DRAFT: models.draft}
     });
     assert.equal(code, 0);
   });

@@ -1,0 +1,49 @@
+// The command palette entries, run as commands.
+import assert from "node:assert/strict";
+import * as vscode from "vscode";
+import {readyWithTestModels, setSetting, waitFor} from "./helpers";
+
+describe("commands", function () {
+  this.timeout(120_000);
+
+  it("Disable and Enable Completions switch the provider and the status bar", async () => {
+    const draftstop = await readyWithTestModels();
+    await vscode.commands.executeCommand("draftstop.disable");
+    await waitFor("disabled", () => draftstop.statusBar.text.includes("circle-slash") ? true : undefined);
+    assert.equal(vscode.workspace.getConfiguration("draftstop").get("enable"), false);
+    await vscode.commands.executeCommand("draftstop.enable");
+    await waitFor(`enabled (status bar: ${draftstop.statusBar.text}, enable = ${vscode.workspace.getConfiguration("draftstop").get("enable")})`,
+      () => draftstop.statusBar.text.includes("$(zap)") ? true : undefined, 5000).catch(error => {
+      throw new Error(`${error.message}; now: ${draftstop.statusBar.text}, ${JSON.stringify(draftstop.session.snapshot.state)}, disabled ${draftstop.session.snapshot.disabled}, setting ${draftstop.settings.values.enable}`);
+    });
+  });
+
+  it("Choose Draft Policy and Set Policy Parameters change the settings and the engine", async () => {
+    const draftstop = await readyWithTestModels();
+    await vscode.commands.executeCommand("draftstop.choosePolicy", "heuristic");
+    await waitFor("heuristic", () => draftstop.session.snapshot.policy?.name === "heuristic" ? true : undefined);
+    await vscode.commands.executeCommand("draftstop.choosePolicy", "adaedl");
+    await vscode.commands.executeCommand("draftstop.setPolicyParameters", "adaedl.lambda0", 0.35);
+    await draftstop.idle();
+    await waitFor("λ0 = 0.35", () => draftstop.session.snapshot.policy?.state.lambda === 0.35 ? true : undefined);
+    await setSetting("adaedl.lambda0", undefined);
+  });
+
+  it("Show Stats opens the statistics panel and Reset Stats empties the numbers", async () => {
+    const draftstop = await readyWithTestModels();
+    await vscode.commands.executeCommand("draftstop.showStats");
+    await waitFor("the panel tab", () => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.label === "Draftstop Statistics") ? true : undefined);
+    await vscode.commands.executeCommand("draftstop.resetStats");
+    await waitFor("zeroed statistics", () => draftstop.session.snapshot.stats?.tokens === 0 ? true : undefined);
+    assert.equal(draftstop.history.size, 0);
+  });
+
+  it("Show Log and Select Target Model exist and run", async () => {
+    await vscode.commands.executeCommand("draftstop.showLog");
+    // The picker waits for the user; dismissing it changes nothing.
+    const picking = vscode.commands.executeCommand("draftstop.selectTargetModel");
+    await new Promise(resolve => setTimeout(resolve, 500));
+    await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
+    assert.equal(await picking, undefined);
+  });
+});

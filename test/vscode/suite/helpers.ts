@@ -1,0 +1,62 @@
+// Shared by the extension-host suites: the extension's API, settings changes, waiting.
+import assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type {DraftstopApi} from "../../../src/extension";
+
+export const EXTENSION_ID = "draftstop.draftstop";
+
+export async function api(): Promise<DraftstopApi> {
+  const extension = vscode.extensions.getExtension<DraftstopApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not loaded`);
+  return extension.activate();
+}
+
+/** Models the suite runs on, passed by test/vscode/extensionHost.test.ts. */
+export function testModels(): {target: string; draft: string} {
+  const target = process.env.DRAFTSTOP_TEST_TARGET;
+  const draft = process.env.DRAFTSTOP_TEST_DRAFT;
+  assert.ok(target && draft, "DRAFTSTOP_TEST_TARGET and DRAFTSTOP_TEST_DRAFT must name the test models");
+  return {target, draft};
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration("draftstop").update(key, value, vscode.ConfigurationTarget.Global);
+  await (await api()).idle();
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+/** Loads the test models (if not loaded) and waits until the engine is ready. */
+export async function readyWithTestModels(): Promise<DraftstopApi> {
+  const draftstop = await api();
+  const {target, draft} = testModels();
+  const config = vscode.workspace.getConfiguration("draftstop");
+  if (config.get("targetModel") !== target) await setSetting("targetModel", target);
+  if (config.get("draftModel") !== draft) await setSetting("draftModel", draft);
+  await draftstop.idle();
+  await waitFor("the models to load", () => draftstop.session.ready && draftstop.session.snapshot.info?.target.path === target);
+  return draftstop;
+}
+
+export async function openDocument(name: string, content: string, language = "typescript"): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the suite needs a workspace folder");
+  const uri = vscode.Uri.joinPath(folder.uri, name);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const document = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(document);
+  if (document.languageId !== language) await vscode.languages.setTextDocumentLanguage(document, language);
+  return editor;
+}
+
+export function invoke(): vscode.InlineCompletionContext {
+  return {triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined};
+}
