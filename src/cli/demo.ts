@@ -1,0 +1,71 @@
+// npm run demo: the tiny trained pair completes a few held-out FIM positions (or one position in
+// any file) with speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by
+// side on the same positions.
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {benchTable} from "../bench/report";
+import {runBenchmark} from "../bench/runner";
+import {BenchTask, tasksFromJsonl} from "../bench/tasks";
+import {DraftstopEngine} from "../engine";
+import {repoRoot} from "./repoRoot";
+import {tinyPair} from "./tinyPair";
+
+const USAGE = `usage: npm run demo -- [--unpadded] [--file F --line L --column C] [--max-tokens N] [--repeats N]
+  --unpadded          use the raw trained target (speculation cannot pay off: both models cost the same per call)
+  --file F --line L --column C   complete at this position of any file (1-based line and column)`;
+
+async function main(): Promise<void> {
+  const {values} = parseArgs({options: {
+    unpadded: {type: "boolean", default: false}, file: {type: "string"}, line: {type: "string"}, column: {type: "string"},
+    "max-tokens": {type: "string"}, repeats: {type: "string"}, help: {type: "boolean", default: false}
+  }});
+  if (values.help) return console.log(USAGE);
+  const maxTokens = Number(values["max-tokens"] ?? 48);
+  const tasks = values.file ? [taskAt(values.file, Number(values.line), Number(values.column))] : heldOutTasks();
+
+  const pair = await tinyPair({padded: !values.unpadded});
+  console.log(`Draftstop demo: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft}\n`);
+  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, contextSize: 2048, policy: {name: "adaedl"}});
+  try {
+    for (const task of tasks) {
+      const prompt = engine.buildFimPrompt(task, {maxTokens: engine.info.contextSize - maxTokens - 32});
+      const result = await engine.generate(prompt.tokens, {maxTokens});
+      const before = task.prefix.split("\n").slice(-3).join("\n");
+      const after = task.suffix.split("\n").slice(0, 2).join("\n");
+      console.log(`── ${task.id} (${prompt.layout}, ${result.tokens.length} tokens, ${result.stopReason})`);
+      console.log(`${before}\x1b[32m${result.text}\x1b[0m${after}\n`);
+      if (result.text.trim() === "") console.log("(the model chose an empty middle here)\n");
+    }
+    const bench = await runBenchmark(engine, {
+      tasks, policies: [{name: "off", params: {}}, {name: "adaedl", params: {}}], temperatures: [0],
+      repeats: Number(values.repeats ?? 3), maxTokens
+    });
+    console.log(benchTable(bench, `Target-only vs AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model):`));
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** Held-out FIM positions that ship with the tiny pair (cut from packages the models never saw). */
+function heldOutTasks(): BenchTask[] {
+  return tasksFromJsonl(join(repoRoot(), "test", "fixtures", "tinypair", "heldout-fim.jsonl")).slice(0, 4);
+}
+
+function taskAt(file: string, line: number, column: number): BenchTask {
+  if (!Number.isInteger(line) || !Number.isInteger(column) || line < 1 || column < 1) throw new Error("--line and --column must be positive integers");
+  const lines = readFileSync(file, "utf8").split("\n");
+  if (line > lines.length) throw new Error(`${file} has ${lines.length} lines`);
+  const text = lines[line - 1]!;
+  const cut = Math.min(column - 1, text.length);
+  return {
+    id: `${file}:${line}:${column}`,
+    prefix: [...lines.slice(Math.max(0, line - 61), line - 1), text.slice(0, cut)].join("\n"),
+    suffix: [text.slice(cut), ...lines.slice(line, line + 20)].join("\n")
+  };
+}
+
+main().catch(error => {
+  console.error(`demo: ${(error as Error).message}`);
+  process.exitCode = 1;
+});
