@@ -1,7 +1,9 @@
 // Reads a GGUF file's header before llama.cpp sees the file. Some malformed files make llama.cpp
 // abort the whole process (GGML_ASSERT) instead of throwing: a missing feed_forward_length or
-// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md), a vocabulary with
-// the same token text twice (found here). Those, and files
+// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md), and, found here, a
+// vocabulary with the same token text twice, head_count_kv = 0, a negative norm epsilon, more
+// experts used than exist. No list like this is complete: that is why the extension runs the
+// models in a process of their own. Those, and files
 // that are missing, empty, not GGUF or truncated, are rejected here with a ModelFileError that
 // names the file and the problem.
 import {stat} from "node:fs/promises";
@@ -59,7 +61,13 @@ function checkMetadata(path: string, role: ModelRole | undefined, info: GgufFile
     const attention = (arch.attention ?? {}) as Record<string, unknown>;
     if (!isPositive(attention.head_count)) throw malformed(`${architecture}.attention.head_count is missing`);
     if (!isPositive(arch.feed_forward_length)) throw malformed(`${architecture}.feed_forward_length is missing`);
+    if (attention.head_count_kv !== undefined && !isPositive(attention.head_count_kv))
+      throw malformed(`${architecture}.attention.head_count_kv must be at least 1 (llama.cpp aborts on 0)`);
+    const eps = attention.layer_norm_rms_epsilon ?? attention.layer_norm_epsilon;
+    if (eps !== undefined && !(Number(eps) >= 0)) throw malformed(`${architecture}.attention's norm epsilon must not be negative (llama.cpp aborts)`);
   }
+  if (arch.expert_used_count !== undefined && !(Number(arch.expert_used_count) <= Number(arch.expert_count ?? 0)))
+    throw malformed(`${architecture}.expert_used_count (${String(arch.expert_used_count)}) exceeds expert_count (${String(arch.expert_count ?? 0)}); llama.cpp aborts`);
   const tokenizer = (metadata.tokenizer as {ggml?: {model?: unknown; tokens?: unknown[]}} | undefined)?.ggml;
   if (typeof tokenizer?.model !== "string") throw malformed("tokenizer.ggml.model is missing");
   if (!Array.isArray(tokenizer.tokens) || tokenizer.tokens.length === 0) throw malformed("tokenizer.ggml.tokens is missing");

@@ -8,7 +8,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {DraftstopEngine, DraftstopError, ModelFileError, VocabularyMismatchError} from "../../src/engine";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {arr, str, u32, writeGguf} from "../fixtures/gguf/writer";
+import {arr, f32, str, u32, writeGguf} from "../fixtures/gguf/writer";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 
 describe("bad model files", function () {
@@ -72,6 +72,12 @@ describe("bad model files", function () {
     ["with a token text twice", () => malformed("duplicates.gguf", {transitions: transitions(),
       metadataOverrides: {"tokenizer.ggml.tokens": arr("string", markovVocabulary().texts.map((t, i) => (i === 301 ? markovVocabulary().texts[300]! : t)))}}),
     "malformed", /same token text twice/],
+    ["with head_count_kv 0", () => malformed("nokv.gguf", {transitions: transitions(), metadataOverrides: {"llama.attention.head_count_kv": u32(0)}}),
+      "malformed", /head_count_kv must be at least 1/],
+    ["with a negative norm epsilon", () => malformed("eps.gguf", {transitions: transitions(), metadataOverrides: {"llama.attention.layer_norm_rms_epsilon": f32(-1)}}),
+      "malformed", /epsilon must not be negative/],
+    ["using more experts than it has", () => malformed("experts.gguf", {transitions: transitions(),
+      metadataOverrides: {"llama.expert_count": u32(4), "llama.expert_used_count": u32(8)}}), "malformed", /expert_used_count \(8\) exceeds expert_count \(4\)/],
     ["with F16 norm weights", () => malformed("f16norm.gguf", {transitions: transitions(), normType: "F16"}),
       "malformed", /1-D tensor .*norm.* is not F32/]
   ];
@@ -131,6 +137,7 @@ describe("bad model files", function () {
     for (const [name, options] of [
       ["no head_count", {omitMetadata: ["llama.attention.head_count"]}],
       ["F16 norm weights", {normType: "F16" as const}],
+      ["head_count_kv 0", {metadataOverrides: {"llama.attention.head_count_kv": u32(0)}}],
       ["a token text twice", {metadataOverrides: {"tokenizer.ggml.tokens": arr("string", markovVocabulary().texts.map((t, i) => (i === 301 ? "x" : t)))}}]
     ] as const)
       it(`a model with ${name} aborts a process that skips them, and is refused by one that does not`, () => {
@@ -140,7 +147,7 @@ describe("bad model files", function () {
           `llama.cpp was expected to abort the process: status ${unchecked.status}, signal ${unchecked.signal}, ${unchecked.stdout}`);
         const checked = child(path, "checked");
         assert.equal(checked.status, 3, checked.stdout + checked.stderr);
-        assert.match(checked.stdout, /ModelFileError: target model .*(head_count is missing|is not F32|same token text twice)/);
+        assert.match(checked.stdout, /ModelFileError: target model .*(head_count is missing|is not F32|same token text twice|head_count_kv must be)/);
       });
   });
 });
