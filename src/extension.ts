@@ -12,6 +12,7 @@ import {SessionHistory} from "./session/history";
 import {BenchmarkStore, benchmarkWorkspace} from "./ui/benchmarkCommand";
 import {COMMANDS} from "./ui/commandIds";
 import {registerCommands} from "./ui/commands";
+import {createLog, DraftstopLog} from "./ui/log";
 import {StatsPanel} from "./ui/statsPanel";
 import {StatusBar} from "./ui/statusBar";
 
@@ -24,6 +25,7 @@ export interface DraftstopApi {
   models: ModelManager;
   history: SessionHistory;
   benchmarks: BenchmarkStore;
+  log: DraftstopLog;
   /** Settles when the models named by the settings at this moment are loaded (or failed to). */
   idle(): Promise<void>;
 }
@@ -31,7 +33,7 @@ export interface DraftstopApi {
 let session: EngineSession | undefined;
 
 export function activate(context: vscode.ExtensionContext): DraftstopApi {
-  const log = vscode.window.createOutputChannel("Draftstop", {log: true});
+  const log = createLog();
   const settings = new SettingsStore();
   session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js")});
   const statusBar = new StatusBar();
@@ -103,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   enqueue(() => models.loadFromSettings());
   log.info(`Draftstop activated (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop"} UI)`);
 
-  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, idle: () => queue.then(() => undefined)};
+  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, log, idle: () => queue.then(() => undefined)};
 }
 
 export async function deactivate(): Promise<void> {

@@ -10,6 +10,7 @@ import {extractCursorContext} from "./context";
 import {postprocessCompletion} from "./postprocess";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
+import type {DraftstopLog} from "../ui/log";
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
 const PREFIX_ANCHOR_STRIDE = 16;
@@ -25,6 +26,8 @@ export interface ProviderCounters {
 
 export interface ShownCompletion {
   uri: string;
+  /** Document version the completion was computed for, and the version when it was handed to VS Code. */
+  requestVersion: number;
   documentVersion: number;
   text: string;
   fromCache: boolean;
@@ -37,10 +40,11 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   private debounce: AdaptiveDebounce;
   private readonly counts = {requests: 0, generations: 0, cacheHits: 0, staleDropped: 0};
   private readonly keystrokes: vscode.Disposable;
-  /** The latest completion returned to VS Code (for the status bar's tests and the log). */
+  /** The latest completion returned to VS Code, and the last thousand (for the reliability tests). */
   lastShown: ShownCompletion | undefined;
+  readonly shown: ShownCompletion[] = [];
 
-  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: DraftstopLog) {
     this.debounce = this.makeDebounce();
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -62,10 +66,13 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
     const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
       indentation: cursor.indentation, eol, tabSize: tabSizeOf(document)};
+    const requestVersion = document.version;
     const finish = (raw: string, fromCache: boolean) => {
       const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
       if (!text) return undefined;
-      this.lastShown = {uri: key.uri, documentVersion: document.version, text, fromCache, at: Date.now()};
+      this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache, at: Date.now()};
+      this.shown.push(this.lastShown);
+      if (this.shown.length > 1000) this.shown.shift();
       return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
     };
 
@@ -80,13 +87,12 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     try {
       if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic && !(await wait(this.debounce.delayMs(), abort.signal)))
         return undefined;
-      const version = document.version;
       const summary = await this.gate.run(signal => {
         this.counts.generations++;
         return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix}, generateOptionsFrom(values), signal);
       }, {signal: abort.signal});
       if (!summary || summary.stopReason === "abort") return undefined;
-      if (document.version !== version || token.isCancellationRequested) {
+      if (document.version !== requestVersion || token.isCancellationRequested) {
         this.counts.staleDropped++;
         this.cache.set(key, summary.text); // still right for that text, should the user come back to it
         return undefined;

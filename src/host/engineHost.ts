@@ -54,7 +54,11 @@ class EngineHost {
    * Checks the new files first (cheap) and keeps the current models when they are bad. A draft
    * that cannot be used is dropped and the target decodes alone.
    */
-  private async load(options: EngineLoadOptions): Promise<LoadResult> {
+  private async load(requested: EngineLoadOptions): Promise<LoadResult> {
+    // Test switch: the crash-isolation tests need llama.cpp itself to see one hostile file.
+    const unchecked = process.env.DRAFTSTOP_UNCHECKED_MODEL;
+    const options = unchecked && (requested.targetPath === unchecked || requested.draftPath === unchecked)
+      ? {...requested, skipPreflight: true} : requested;
     let draftError: unknown;
     let effective = options;
     try {

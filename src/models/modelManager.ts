@@ -12,6 +12,7 @@ import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../ui/commandIds";
 import {parseModelReference} from "./modelReference";
 import {MODEL_PRESETS, ModelPreset} from "./presets";
+import type {DraftstopLog} from "../ui/log";
 
 export interface DemoPair {
   target: string;
@@ -24,7 +25,7 @@ export class ModelManager {
   constructor(
     private readonly session: EngineSession,
     private readonly settings: SettingsStore,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly log: DraftstopLog,
     private readonly globalStorage: string,
     /** The tiny demo pair, when the extension runs from a clone of the repository. */
     readonly demoPair: DemoPair | undefined,

@@ -33,6 +33,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   private readonly client: EngineClient;
   private snapshotValue: SessionSnapshot = {state: {kind: "noModels"}, disabled: false};
   private generating = 0;
+  private peakGenerating = 0;
   private loads = 0;
 
   constructor(options: EngineClientOptions) {
@@ -56,6 +57,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   get ready(): boolean {
     return this.snapshotValue.state.kind === "ready" || this.snapshotValue.state.kind === "generating";
+  }
+
+  /** Most generations ever in flight at once (the reliability tests expect 1). */
+  get peakConcurrentGenerations(): number {
+    return this.peakGenerating;
   }
 
   get processId(): number | undefined {
@@ -101,6 +107,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   async complete(fim: FimRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal): Promise<GenerationSummary> {
     this.generating++;
+    this.peakGenerating = Math.max(this.peakGenerating, this.generating);
     if (this.generating === 1 && this.ready) this.update({state: {kind: "generating"}});
     try {
       const layout = fim.layout ?? this.snapshotValue.fimLayout;

@@ -7,6 +7,7 @@ import type {BenchJson} from "../bench/report";
 import type {SettingValues} from "../config/schema";
 import type {BenchmarkRequest} from "../host/protocol";
 import type {EngineSession} from "../session/engineSession";
+import type {DraftstopLog} from "./log";
 
 /** The in-editor profile: small enough to finish in minutes with real models. */
 export function workspaceBenchmarkRequest(roots: string[], values: SettingValues): BenchmarkRequest {
@@ -38,7 +39,7 @@ export class BenchmarkStore {
 }
 
 export async function benchmarkWorkspace(session: EngineSession, values: SettingValues, store: BenchmarkStore,
-  log: vscode.LogOutputChannel): Promise<BenchJson | undefined> {
+  log: DraftstopLog): Promise<BenchJson | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === "file").map(f => f.uri.fsPath);
   if (roots.length === 0) {
     void vscode.window.showErrorMessage("Draftstop: open a folder to benchmark; the benchmark cuts completion positions from its files.");

@@ -8,12 +8,13 @@ import type {ModelManager} from "../models/modelManager";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "./commandIds";
 import {pickModel, pickPreset} from "./modelPicker";
+import type {DraftstopLog} from "./log";
 
 export interface CommandContext {
   settings: SettingsStore;
   session: EngineSession;
   models: ModelManager;
-  log: vscode.LogOutputChannel;
+  log: DraftstopLog;
   showStats: () => Promise<void>;
   resetStats: () => Promise<void>;
 }

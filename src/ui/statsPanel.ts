@@ -9,12 +9,13 @@ import {PANEL_THEME, renderSvg} from "../charts/render";
 import {ADAEDL_DEFAULTS} from "../engine/policies";
 import type {EngineSession} from "../session/engineSession";
 import type {SessionHistory} from "../session/history";
+import type {DraftstopLog} from "./log";
 
 export interface StatsPanelSources {
   session: EngineSession;
   history: SessionHistory;
   latestBenchmark(): BenchJson | undefined;
-  log: vscode.LogOutputChannel;
+  log: DraftstopLog;
 }
 
 const RENDER_INTERVAL_MS = 1000;

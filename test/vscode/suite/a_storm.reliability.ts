@@ -1,0 +1,45 @@
+// A keystroke storm in a real editor: 200 edits 20 ms apart.
+import assert from "node:assert/strict";
+import * as vscode from "vscode";
+import {reportFigure} from "./figures";
+import {openDocument, readyWithTestModels, waitFor} from "./helpers";
+
+describe("keystroke storm", function () {
+  this.timeout(180_000);
+
+  it("200 edits 20 ms apart: one generation at a time, no stale suggestion, the last one matches the final text", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("storm.ts", "export function describe(values: number[]): string {\n  const parts = [];\n  \n}\n");
+    editor.selection = new vscode.Selection(2, 2, 2, 2);
+    const problemsBefore = draftstop.log.problems.length;
+    const shownBefore = draftstop.provider.shown.length;
+    const text = "for (const value of values) { parts.push(String(value * 2)); } return parts.join(', ');  ";
+    let lastKeystroke = 0;
+    for (let i = 0; i < 200; i++) {
+      await vscode.commands.executeCommand("type", {text: text[i % text.length]});
+      lastKeystroke = performance.now();
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    const finalVersion = editor.document.version;
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+    const last = await waitFor("a suggestion for the final text", () => {
+      const shown = draftstop.provider.lastShown;
+      return shown && shown.uri === editor.document.uri.toString() && shown.documentVersion === finalVersion ? shown : undefined;
+    }, 60_000);
+    const latency = last.at - (Date.now() - (performance.now() - lastKeystroke));
+    const during = draftstop.provider.shown.slice(shownBefore);
+    const stale = during.filter(s => s.requestVersion !== s.documentVersion).length;
+    const problems = draftstop.log.problems.slice(problemsBefore);
+
+    reportFigure("storm: peak concurrent generations", draftstop.session.peakConcurrentGenerations);
+    reportFigure("storm: stale suggestions shown", stale);
+    reportFigure("storm: last keystroke → suggestion (ms)", Math.round(latency));
+    reportFigure("storm: generations / suggestions shown / superseded", `${draftstop.provider.counters.generations} / ${during.length} / ${draftstop.provider.gate.counters.superseded}`);
+
+    assert.equal(editor.document.version, finalVersion);
+    assert.equal(draftstop.session.peakConcurrentGenerations, 1, "at most one generation in flight");
+    assert.equal(draftstop.provider.counters.peakInFlight, 1);
+    assert.equal(stale, 0, "no suggestion shown for an older text");
+    assert.deepEqual(problems, [], "no warning or error in the log");
+  });
+});
