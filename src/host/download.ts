@@ -36,12 +36,12 @@ export async function downloadModel(uri: string, directory: string, signal: Abor
   const nlc = await loadNodeLlamaCpp();
   const guard = guardWriteRejections();
   try {
-    const announced = await probe(uri, signal, connectMs);
+    const {announced, status} = await probe(uri, signal, connectMs);
     // A file already at the path is taken by the downloader on its size alone; when it fails the
     // checks it is deleted and fetched once more.
     for (let attempt = 0; ; attempt++) {
       const activity = {lastAt: Date.now()};
-      const downloader = await createDownloader(nlc, uri, directory, signal, connectMs, activity, onProgress);
+      const downloader = await createDownloader(nlc, uri, directory, signal, connectMs, status, activity, onProgress);
       const reused = downloader.totalSize > 0 && downloader.downloadedSize === downloader.totalSize;
       if (!reused) await checkFreeSpace(uri, downloader);
       await runDownload(uri, downloader, signal, stallMs, activity);
@@ -62,9 +62,9 @@ export async function downloadModel(uri: string, directory: string, signal: Abor
  * (the downloader would retry for minutes) and learns the size the server announces. hf: URIs are
  * resolved by node-llama-cpp, so only their host is probed.
  */
-async function probe(uri: string, signal: AbortSignal, connectMs: number): Promise<number | undefined> {
+async function probe(uri: string, signal: AbortSignal, connectMs: number): Promise<{announced?: number; status?: number}> {
   const url = /^https?:\/\//i.test(uri) ? uri : huggingFaceEndpoint(uri);
-  if (!url) return undefined;
+  if (!url) return {};
   let response: Response;
   try {
     response = await fetch(url, {method: "HEAD", headers: {"Accept-Encoding": "identity"},
@@ -78,7 +78,7 @@ async function probe(uri: string, signal: AbortSignal, connectMs: number): Promi
   }
   const length = Number(response.headers.get("content-length"));
   const exact = url === uri && response.ok && !response.headers.get("content-encoding") && length > 0;
-  return exact ? length : undefined;
+  return {announced: exact ? length : undefined, status: response.status};
 }
 
 /** The Hugging Face endpoint node-llama-cpp uses for hf: URIs (same environment variables). */
@@ -88,9 +88,14 @@ function huggingFaceEndpoint(uri: string): string | undefined {
   return configured ?? "https://huggingface.co/";
 }
 
-/** createModelDownloader fetches the file's size; it gets connectMs (the probe just reached the host). */
+/**
+ * createModelDownloader fetches the file's size, retrying server errors for minutes: it gets
+ * connectMs (the probe just reached the host). Given up, it goes on retrying in the background
+ * until ipull's retries run out; nothing can stop it, but nothing waits for it either.
+ */
 async function createDownloader(nlc: NodeLlamaCppModule, uri: string, directory: string, signal: AbortSignal,
-  connectMs: number, activity: {lastAt: number}, onProgress: (progress: Progress) => void): Promise<ModelDownloader> {
+  connectMs: number, probeStatus: number | undefined, activity: {lastAt: number},
+  onProgress: (progress: Progress) => void): Promise<ModelDownloader> {
   let lastReport = 0;
   const creating = nlc.createModelDownloader({
     modelUri: uri,
@@ -108,8 +113,9 @@ async function createDownloader(nlc: NodeLlamaCppModule, uri: string, directory:
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DraftstopError(`download of ${uri} failed: the server did not answer within ${connectMs / 1000} s. ` +
-      "Check the URI and the network connection", "download.failed")), connectMs);
+    const answered = probeStatus !== undefined && probeStatus >= 400 ? ` (it answers HTTP ${probeStatus})` : "";
+    timer = setTimeout(() => reject(new DraftstopError(`download of ${uri} failed: the server did not describe the file within ` +
+      `${connectMs / 1000} s${answered}. Check the URI and try again later`, "download.failed")), connectMs);
     onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, {once: true});
   });

@@ -4,7 +4,7 @@
 import {EventEmitter} from "node:events";
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../engine";
 import type {EngineLoadOptions} from "../engine/engine";
-import {CrashReport, EngineClient, EngineClientOptions} from "../host/engineClient";
+import {CrashReport, EngineClient, EngineClientOptions, EngineCrashedError} from "../host/engineClient";
 import type {BenchmarkRequest, FimRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
 import type {EngineState} from "../ui/statusText";
 
@@ -85,7 +85,8 @@ export class EngineSession extends EventEmitter<SessionEvents> {
       if (load === this.loads) this.applyLoad(result);
       return result;
     } catch (error) {
-      if (load === this.loads) {
+      // A crash is the client's to recover from: "recovered" or "failed" sets the state.
+      if (load === this.loads && !(error instanceof EngineCrashedError)) {
         const stillLoaded = this.client.loadedOptions !== undefined && previous.info !== undefined;
         this.update(stillLoaded ? {...previous, state: {kind: "ready"}} : {state: {kind: "error", message: (error as Error).message}, info: undefined});
       }

@@ -1,7 +1,8 @@
 // Child-process entry for download tests that need another mount or network namespace:
-// `node downloadChild.js DIR URI...` downloads every URI into DIR at once with downloadModel and
-// prints one JSON line of outcomes. It installs no error handlers of its own, so anything that
-// escapes downloadModel (an unhandled rejection) ends it with a non-zero exit code.
+// `node downloadChild.js [--connect-ms N] DIR URI...` downloads every URI into DIR at once with downloadModel and
+// prints one JSON line of outcomes. It installs no error handlers of its own and lingers a few
+// seconds after printing, so anything that escapes downloadModel later (an unhandled rejection
+// from a write still in flight) ends it with a non-zero exit code, as it would the model process.
 import {downloadModel} from "../../../src/host/download";
 
 export interface ChildOutcome {
@@ -12,12 +13,14 @@ export interface ChildOutcome {
 }
 
 async function main(): Promise<void> {
-  const [directory, ...uris] = process.argv.slice(2);
-  if (!directory || uris.length === 0) throw new Error("usage: downloadChild DIR URI...");
+  const args = process.argv.slice(2);
+  const connectMs = args[0] === "--connect-ms" ? Number(args.splice(0, 2)[1]) : undefined;
+  const [directory, ...uris] = args;
+  if (!directory || uris.length === 0) throw new Error("usage: downloadChild [--connect-ms N] DIR URI...");
   const outcomes = await Promise.all(uris.map(async (uri): Promise<ChildOutcome> => {
     const started = Date.now();
     try {
-      const {path} = await downloadModel(uri, directory, new AbortController().signal, () => {});
+      const {path} = await downloadModel(uri, directory, new AbortController().signal, () => {}, {connectMs});
       return {uri, ms: Date.now() - started, path};
     } catch (e) {
       const error = e as {name: string; code?: string; message: string};
@@ -27,4 +30,6 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(outcomes) + "\n");
 }
 
-void main().then(() => process.exit(0)); // exit at once: the downloader may keep sockets open
+const LINGER_MS = 3_000;
+// Then exit: the downloader may hold sockets open.
+void main().then(() => setTimeout(() => process.exit(0), LINGER_MS));

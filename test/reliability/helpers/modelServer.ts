@@ -16,6 +16,8 @@ export interface ServedRequest {
   /** Body bytes actually written so far. */
   bytesSent: number;
   finished: boolean;
+  /** The response is over: all sent, or the client went away. */
+  ended: boolean;
   /** Paused at the hold offset right now. */
   held: boolean;
 }
@@ -28,6 +30,8 @@ export interface ModelServerOptions {
   headLength?: number;
   /** Pause between 64 KB pieces (a slow link). Default 0. */
   pieceDelayMs?: number;
+  /** Answer every request with this error status instead (a broken server). */
+  errorStatus?: number;
 }
 
 export class ModelServer {
@@ -81,15 +85,17 @@ export class ModelServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const {body, path, headLength} = this.options;
-    const record: ServedRequest = {method: req.method ?? "GET", url: req.url ?? "", range: req.headers.range, start: 0, bytesSent: 0, finished: false, held: false};
+    const {body, path, headLength, errorStatus} = this.options;
+    const record: ServedRequest = {method: req.method ?? "GET", url: req.url ?? "", range: req.headers.range, start: 0, bytesSent: 0, finished: false, ended: false, held: false};
     this.requests.push(record);
-    if (new URL(record.url, "http://x").pathname !== path) {
-      res.writeHead(404).end();
+    if (errorStatus || new URL(record.url, "http://x").pathname !== path) {
+      res.writeHead(errorStatus ?? 404).end();
+      record.ended = true;
       return;
     }
     if (record.method === "HEAD") {
       res.writeHead(200, {"Content-Length": headLength ?? body.length, "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream"}).end();
+      record.ended = true;
       return;
     }
     let start = 0;
@@ -100,6 +106,7 @@ export class ModelServer {
       end = match[2] ? Math.min(Number(match[2]) + 1, body.length) : body.length;
       if (start >= body.length || start >= end) {
         res.writeHead(416, {"Content-Range": `bytes */${body.length}`}).end();
+        record.ended = true;
         return;
       }
       res.writeHead(206, {"Content-Length": end - start, "Content-Range": `bytes ${start}-${end - 1}/${body.length}`, "Accept-Ranges": "bytes"});
@@ -131,6 +138,7 @@ export class ModelServer {
     }
     if (!res.destroyed) res.end();
     record.finished = position >= end;
+    record.ended = true;
   }
 }
 

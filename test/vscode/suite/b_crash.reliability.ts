@@ -34,7 +34,7 @@ describe("crash isolation", function () {
     assert.ok(seconds < 15, `${seconds} s`);
     const editor = await openDocument("after-crash.ts", "const answer = ");
     const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(0, 15), invoke(), new vscode.CancellationTokenSource().token);
-    assert.ok(items?.length === 1, "completions go on");
+    assert.ok(items?.length === 1, `completions go on (state ${JSON.stringify(draftstop.session.snapshot.state)}, log: ${draftstop.log.problems.slice(problemsBefore).map(p => p.message).join(" | ")})`);
     await setSetting("targetModel", testModels().target);
   });
 });

@@ -1,0 +1,40 @@
+// Runs a command in a Linux namespace of its own, without real root (`unshare -r` maps the caller
+// to root inside): no network at all (`-n`: not even loopback is up), or a private mount table
+// where a tiny tmpfs stands in for a folder (`-m`), so the disk really fills up.
+import {spawn} from "node:child_process";
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function run(command: string, args: string[], timeoutMs = 60_000): Promise<Finished> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {stdio: ["ignore", "pipe", "pipe"]});
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", chunk => (stdout += chunk));
+    child.stderr.on("data", chunk => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({code, signal, stdout, stderr, ms: Date.now() - started});
+    });
+  });
+}
+
+/** `node script args` with no network. */
+export function runWithoutNetwork(script: string, args: string[], timeoutMs?: number): Promise<Finished> {
+  return run("unshare", ["-rn", process.execPath, script, ...args], timeoutMs);
+}
+
+/** `node script args` where `directory` is a fresh tmpfs of `size` (e.g. "64k"). */
+export function runOnTinyDisk(directory: string, size: string, script: string, args: string[], timeoutMs?: number): Promise<Finished> {
+  return run("unshare", ["-rm", "sh", "-c", 'mount -t tmpfs -o "size=$1" tmpfs "$2" && shift 2 && exec "$@"',
+    "sh", size, directory, process.execPath, script, ...args], timeoutMs);
+}
