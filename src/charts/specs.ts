@@ -66,7 +66,7 @@ export function acceptanceChart(bins: readonly AcceptanceBin[], gamma: number, t
           x: {field: "entropy", type: "quantitative"},
           y: {field: "acceptance", type: "quantitative", title: "acceptance rate", scale: {domain: [0, 1]}},
           color: {field: "temperature", type: "nominal", title: null},
-          size: {field: "drafted", type: "quantitative", title: "drafted"}
+          size: {field: "drafted", type: "quantitative", title: "drafted", scale: {range: [20, 300]}}
         }}
     ]
   } as TopLevelSpec;

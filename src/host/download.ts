@@ -33,10 +33,10 @@ const DEFAULT_LIMITS: Required<DownloadLimits> = {connectMs: 15_000, stallMs: 30
 export async function downloadModel(uri: string, directory: string, signal: AbortSignal,
   onProgress: (progress: Progress) => void, limits: DownloadLimits = {}): Promise<{path: string; totalBytes: number}> {
   const {connectMs, stallMs} = {...DEFAULT_LIMITS, ...limits};
-  const nlc = await loadNodeLlamaCpp();
   const guard = guardWriteRejections();
   try {
     const {announced, status} = await probe(uri, signal, connectMs);
+    const nlc = await loadNodeLlamaCpp();
     // A file already at the path is taken by the downloader on its size alone; when it fails the
     // checks it is deleted and fetched once more.
     for (let attempt = 0; ; attempt++) {
@@ -76,6 +76,8 @@ async function probe(uri: string, signal: AbortSignal, connectMs: number): Promi
     throw new DraftstopError(`download of ${uri} failed: cannot reach ${new URL(url).host} (${why}). ` +
       "Check the URI and the network connection", "download.failed", {cause: error});
   }
+  if (url === uri && (response.status === 404 || response.status === 410))
+    throw new DraftstopError(`download of ${uri} failed: the server has no such file (HTTP ${response.status}). Check the URI`, "download.failed");
   const length = Number(response.headers.get("content-length"));
   const exact = url === uri && response.ok && !response.headers.get("content-encoding") && length > 0;
   return {announced: exact ? length : undefined, status: response.status};
@@ -182,8 +184,9 @@ async function verify(uri: string, downloader: ModelDownloader, announced: numbe
     await preflightModelFile(downloader.entrypointFilePath, undefined, await getBackend(false, 1));
   } catch (error) {
     if (!(error instanceof ModelFileError)) throw error;
-    if (error.problem === "truncated") return wrongSize(uri, error.path, error.message, error);
-    return new DraftstopError(`download of ${uri} is not a usable model (${error.message}); the file was deleted`, "download.corrupt", {cause: error});
+    const detail = error.message.replace(`model ${error.path}: `, "").replace(/; download it again$/, "");
+    if (error.problem === "truncated") return wrongSize(uri, error.path, detail, error);
+    return new DraftstopError(`download of ${uri} is not a usable model (${detail}); ${error.path} was deleted`, "download.corrupt", {cause: error});
   }
   return undefined;
 }

@@ -19,7 +19,7 @@ export class SessionHistory {
   constructor(private readonly maxEntries = 500, private readonly maxRounds = 5000) {}
 
   add(summary: GenerationSummary): void {
-    this.entries.push({at: Date.now(), tokens: summary.tokenCount, decodeMs: summary.totals.decodeMs, targetTokenMs: summary.targetTokenMs});
+    this.entries.push({at: Date.now(), tokens: summary.totals.tokens, decodeMs: summary.totals.decodeMs, targetTokenMs: summary.targetTokenMs});
     if (this.entries.length > this.maxEntries) this.entries.shift();
     for (const round of summary.rounds) {
       if (round.lambda !== undefined) this.lambdas.push(round.lambda);
@@ -46,10 +46,22 @@ export class SessionHistory {
     return this.entries.length;
   }
 
-  /** Estimated speed-up of each completion (target-only time at the measured latency ÷ time taken). */
+  /**
+   * The session's estimated speed-up after each completion: target-only time at the measured
+   * single-token latency over the time taken, both summed so far (one short completion on its own
+   * says little).
+   */
   speedups(): Array<{x: number; y: number}> {
-    return this.entries.filter(e => e.decodeMs > 0 && Number.isFinite(e.targetTokenMs))
-      .map((e, i) => ({x: i + 1, y: (e.tokens * e.targetTokenMs) / e.decodeMs}));
+    let targetOnlyMs = 0;
+    let takenMs = 0;
+    const points: Array<{x: number; y: number}> = [];
+    this.entries.forEach((e, i) => {
+      if (!(e.decodeMs > 0) || !Number.isFinite(e.targetTokenMs)) return;
+      targetOnlyMs += e.tokens * e.targetTokenMs;
+      takenMs += e.decodeMs;
+      points.push({x: i + 1, y: targetOnlyMs / takenMs});
+    });
+    return points;
   }
 
   acceptanceBins(): AcceptanceBin[] {

@@ -121,7 +121,7 @@ ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "
     const {history} = this.sources;
     if (history.size === 0) return `<p class="empty">The plots fill in as completions are made.</p>`;
     const charts = [
-      lineChart(history.speedups(), "Estimated speed-up per completion", "completion", "speed-up (×)"),
+      lineChart(history.speedups(), "Estimated speed-up of the session so far", "completion", "speed-up (×)"),
       acceptanceChart(history.acceptanceBins(), ADAEDL_DEFAULTS.gamma, "Acceptance vs draft entropy (bound dashed)"),
       draftLengthChart([history.draftLengths(this.sources.session.snapshot.policy?.name ?? "session")], "Draft lengths"),
       lambdaChart([{series: "λ", lambda: history.lambdaTrace()}], "AdaEDL threshold λ over rounds")

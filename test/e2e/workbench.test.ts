@@ -1,12 +1,26 @@
 // The packaged extension in a real workbench: package a VSIX, install it into code-server, open a
-// TypeScript file in headless Chromium, run draftstop.hello (which loads node-llama-cpp from the
-// VSIX) and check the status bar. Leaves test-results/e2e-hello.png.
+// TypeScript file in headless Chromium, type, see the ghost text from the real models, accept it
+// with Tab, read the live numbers in the status bar, and open the statistics panel with its charts.
+// Screenshots go to test-results/.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import {tinyPairPaths} from "../../src/cli/tinyPair";
 import {packageVsix} from "../../src/cli/vsix";
 import {openWorkbench, type Workbench} from "./workbench";
+
+const SAMPLE = [
+  "export function total(prices: number[]): number {",
+  "  let sum = 0;",
+  "  for (const price of prices) {",
+  "    sum += price;",
+  "  }",
+  "  return sum;",
+  "}",
+  "",
+  ""
+].join("\n");
 
 describe("e2e: packaged extension in code-server", function () {
   this.timeout(10 * 60_000); // a first run installs code-server (~2 minutes); a warm run takes ~1 minute
@@ -16,32 +30,79 @@ describe("e2e: packaged extension in code-server", function () {
   before(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-e2e-test-"));
     await fs.mkdir(path.join(tmp, "workspace"));
-    await fs.writeFile(path.join(tmp, "workspace", "sample.ts"), "export function add(a: number, b: number): number {\n  return a + b;\n}\n");
+    await fs.writeFile(path.join(tmp, "workspace", "sample.ts"), SAMPLE);
+    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
+      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
+      : tinyPairPaths();
+    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
+    workbench = await openWorkbench({
+      vsix: vsix.path,
+      workspace: path.join(tmp, "workspace"),
+      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1, "editor.inlineSuggest.enabled": true}
+    });
   });
   after(async () => {
     await workbench?.close();
     await fs.rm(tmp, {recursive: true, force: true});
   });
 
-  it("loads node-llama-cpp from the VSIX when draftstop.hello runs", async () => {
-    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
-    workbench = await openWorkbench({vsix: vsix.path, workspace: path.join(tmp, "workspace")});
-    await workbench.openFile("sample.ts");
-    await workbench.runCommand("Draftstop: Hello");
-    const loaded = async () => /^Draftstop: llama \w+/.test(await workbench!.statusBarText("draftstop.status"));
-    await waitFor(loaded, 30_000).catch(async (error: Error) => {
-      const screenshot = await workbench!.screenshot("e2e-hello-failed");
-      throw new Error(`${error.message}: the status bar shows "${await workbench!.statusBarText("draftstop.status")}" (see ${screenshot})`);
-    });
-    await workbench.screenshot("e2e-hello");
-    assert.equal(await workbench.statusBarText("draftstop.status"), "Draftstop: llama prebuilt");
+  it("shows ghost text from the real models while typing; Tab accepts it; the status bar shows live numbers", async () => {
+    const wb = workbench!;
+    await wb.openFile("sample.ts");
+    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 120_000);
+    // The cursor to the empty last line, then type the start of a new function.
+    await wb.page.keyboard.press("Control+End");
+    await wb.type("export function average(prices: number[]): number {\n");
+    let ghost = "";
+    await waitFor("ghost text", async () => {
+      ghost = await wb.ghostText();
+      if (!ghost) await wb.triggerInlineSuggest();
+      return ghost.trim().length > 0;
+    }, 60_000);
+    await wb.screenshot("e2e-ghost-text");
+    const before = await editorText(wb);
+    await wb.page.keyboard.press("Tab");
+    await waitFor("the suggestion in the document", async () => (await editorText(wb)) !== before, 10_000);
+    const after = await editorText(wb);
+    const firstLine = ghost.split("\n")[0]!.trim();
+    assert.ok(after.replace(/\s+/g, " ").includes(firstLine.replace(/\s+/g, " ")), `accepted text "${firstLine}" is in the document:\n${after}`);
+    await waitFor("live numbers", async () => /tok\/s/.test(await wb.statusBarText("draftstop.status")), 30_000);
+    const status = await wb.statusBarText("draftstop.status");
+    assert.match(status, /(\d+\.\d|–)× · \d+ tok\/s · \d+ % · k̄ \d+\.\d|target only · \d+ tok\/s/);
+    await wb.screenshot("e2e-accepted");
+  });
+
+  it("opens the statistics panel from the status bar, with its charts rendered", async () => {
+    const wb = workbench!;
+    await wb.page.locator(`.part.statusbar [id="draftstop.draftstop.draftstop.status"]`).click();
+    const frame = wb.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    await frame.locator("#live svg").first().waitFor({timeout: 60_000});
+    const charts = await frame.locator("#live svg").count();
+    assert.ok(charts >= 4, `${charts} live charts`);
+    assert.match(await frame.locator("#summary").innerText(), /tokens \/ s/);
+    await wb.screenshot("e2e-stats-panel");
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** The focused editor's text as the workbench renders it (view lines in order). */
+async function editorText(wb: Workbench): Promise<string> {
+  return wb.page.evaluate(() => {
+    const editor = document.querySelector(".monaco-editor.focused") ?? document.querySelector(".monaco-editor");
+    const lines = Array.from(editor?.querySelectorAll(".view-lines .view-line") ?? []) as HTMLElement[];
+    // Ghost text is drawn inside the same lines; leave it out, only the document's text counts.
+    const textOf = (line: HTMLElement) => {
+      const copy = line.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll("[class*='ghost-text']").forEach(ghost => ghost.remove());
+      return (copy.textContent ?? "").replace(/\u00a0/g, " ");
+    };
+    return lines.sort((a, b) => (parseFloat(a.style.top) || 0) - (parseFloat(b.style.top) || 0)).map(textOf).join("\n");
+  });
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 250));
   }
 }

@@ -137,6 +137,16 @@ describe("model downloads", function () {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it("rejects and deletes a file that is not a model (an HTML page served in its place)", async () => {
+    const page = Buffer.from("<!doctype html><html><body>Please sign in to continue</body></html>\n".repeat(50));
+    const server = await serve({path: "/models/target.gguf", body: page});
+    await assert.rejects(download(server.url, dir), rejectsWith("download.corrupt", e => {
+      assert.ok(e.message.includes(server.url), e.message);
+      assert.match(e.message, /not a GGUF file/);
+    }));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it("does not take a file of the wrong size already at the target path", async () => {
     writeFileSync(join(dir, "target.gguf"), target.subarray(0, 1_000_000));
     const server = await serve({path: "/models/target.gguf", body: target});
