@@ -6,8 +6,7 @@
 import type {DraftstopEngine} from "../engine";
 import type {Token} from "../engine/nlc";
 import {createPolicy, DraftPolicy, PolicyName} from "../engine/policies";
-import type {RoundRecord} from "../engine/stats";
-import {median} from "../engine/stats";
+import {addRound, DraftLengthHistogram, emptyTotals, EntropyAcceptance, EntropyBinCounts, median, StatsTotals} from "../engine/stats";
 import {NodeLlamaCppDraftPeer} from "./nlcPredictor";
 import {followContinuation, OraclePolicy} from "./oracle";
 import type {BenchTask} from "./tasks";
@@ -76,14 +75,7 @@ export interface PolicyRun {
   tokens: number;
 }
 
-export interface EntropyBin {
-  temperature: number;
-  lo: number;
-  hi: number;
-  /** Drafted tokens whose fate was decided (accepted ones and each round's first rejected one). */
-  drafted: number;
-  accepted: number;
-}
+export type EntropyBin = EntropyBinCounts & {temperature: number};
 
 export interface BenchResult {
   runs: PolicyRun[];
@@ -95,22 +87,7 @@ export interface BenchResult {
   settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; topK: number; topP: number; seed: number};
 }
 
-/** Bin edges in nats; the last edge is above any entropy (ln of a 150K vocabulary is 11.9) and survives JSON, unlike Infinity. */
-export const ENTROPY_EDGES = [0, 0.05, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 100];
-
-interface Tally {
-  tokens: number;
-  decodeMs: number;
-  rounds: number;
-  drafted: number;
-  accepted: number;
-  draftPasses: number;
-  draftMs: number;
-  verifyMs: number;
-  entropyMs: number;
-}
-
-const emptyTally = (): Tally => ({tokens: 0, decodeMs: 0, rounds: 0, drafted: 0, accepted: 0, draftPasses: 0, draftMs: 0, verifyMs: 0, entropyMs: 0});
+type Tally = StatsTotals;
 
 export async function runBenchmark(engine: DraftstopEngine, options: BenchOptions): Promise<BenchResult> {
   const policies = options.policies ?? defaultPolicies();
@@ -126,8 +103,8 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
 
   const peer = policies.some(p => p.name === "nlcDraftPredictor") ? new NodeLlamaCppDraftPeer(engine) : undefined;
   const tallies = new Map<string, Tally[]>(); // `${label}@${temperature}` → one tally per repeat
-  const bins = new Map<number, Array<{drafted: number; accepted: number}>>();
-  const draftLengths = new Map<string, number[]>();
+  const bins = new Map<number, EntropyAcceptance>();
+  const draftLengths = new Map<string, DraftLengthHistogram>();
   const lambdaTraces = new Map<number, number[]>();
   const total = temperatures.length * repeats * options.tasks.length * policies.length;
   let done = 0;
@@ -152,7 +129,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
             const key = `${label}@${temperature}`;
             const perRepeat = tallies.get(key) ?? [];
             tallies.set(key, perRepeat);
-            const tally = (perRepeat[repeat] ??= emptyTally());
+            const tally = (perRepeat[repeat] ??= emptyTotals());
 
             if (policy.name === "nlcDraftPredictor") {
               const run = await peer!.run(prompt, generate);
@@ -170,8 +147,15 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
                 sampledAcceptance: policy.name === "oracle" && temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
                 recordStats: false
               });
-              addRounds(tally, report.rounds);
-              recordRounds(report.rounds, temperature, label, bins, draftLengths);
+              const acceptance = bins.get(temperature) ?? new EntropyAcceptance();
+              bins.set(temperature, acceptance);
+              const lengths = draftLengths.get(`${label}@${temperature}`) ?? new DraftLengthHistogram();
+              draftLengths.set(`${label}@${temperature}`, lengths);
+              for (const round of report.rounds) {
+                addRound(tally, round);
+                acceptance.add(round);
+                lengths.add(round);
+              }
               if (policy.name === "adaedl" && repeat === 0) {
                 const trace = lambdaTraces.get(temperature) ?? [];
                 trace.push(...report.rounds.map(r => r.lambda ?? NaN));
@@ -196,10 +180,10 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   }
   return {
     runs,
-    entropyBins: [...bins].flatMap(([temperature, counts]) => counts.map((c, i) => ({temperature, lo: ENTROPY_EDGES[i]!, hi: ENTROPY_EDGES[i + 1]!, ...c}))),
-    draftLengths: [...draftLengths].map(([key, counts]) => {
+    entropyBins: [...bins].flatMap(([temperature, acceptance]) => acceptance.bins().map(bin => ({temperature, ...bin}))),
+    draftLengths: [...draftLengths].map(([key, lengths]) => {
       const at = key.lastIndexOf("@");
-      return {label: key.slice(0, at), temperature: Number(key.slice(at + 1)), counts};
+      return {label: key.slice(0, at), temperature: Number(key.slice(at + 1)), counts: lengths.counts()};
     }),
     lambdaTraces: [...lambdaTraces].map(([temperature, lambda]) => ({temperature, lambda})),
     settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, topK, topP, seed}
@@ -213,46 +197,13 @@ async function referenceContinuation(engine: DraftstopEngine, prompt: readonly T
   return report.rounds.flatMap(r => r.tokens);
 }
 
-function addRounds(tally: Tally, rounds: readonly RoundRecord[]): void {
-  for (const r of rounds) {
-    tally.tokens += r.emitted;
-    tally.decodeMs += r.totalMs;
-    tally.rounds++;
-    tally.drafted += r.drafted;
-    tally.accepted += r.accepted;
-    tally.draftPasses += r.draftPasses;
-    tally.draftMs += r.draftMs;
-    tally.verifyMs += r.verifyMs;
-    tally.entropyMs += r.entropyMs;
-  }
-}
-
-function recordRounds(rounds: readonly RoundRecord[], temperature: number, label: string,
-  bins: Map<number, Array<{drafted: number; accepted: number}>>, draftLengths: Map<string, number[]>): void {
-  const counts = bins.get(temperature) ?? ENTROPY_EDGES.slice(1).map(() => ({drafted: 0, accepted: 0}));
-  bins.set(temperature, counts);
-  const lengths = draftLengths.get(`${label}@${temperature}`) ?? [];
-  draftLengths.set(`${label}@${temperature}`, lengths);
-  for (const round of rounds) {
-    lengths[round.drafted] = (lengths[round.drafted] ?? 0) + 1;
-    const decided = round.accepted + (round.accepted < round.drafted ? 1 : 0);
-    for (let i = 0; i < decided; i++) {
-      const bin = ENTROPY_EDGES.findIndex((edge, j) => round.entropies[i]! >= edge && round.entropies[i]! < ENTROPY_EDGES[j + 1]!);
-      if (bin < 0) continue;
-      counts[bin]!.drafted++;
-      if (i < round.accepted) counts[bin]!.accepted++;
-    }
-  }
-  for (let k = 0; k < lengths.length; k++) lengths[k] ??= 0;
-}
-
 function summarizeRuns(policy: BenchPolicy, label: string, temperature: number, perRepeat: readonly Tally[], baseline: readonly Tally[] | undefined): PolicyRun {
   const tps = (t: Tally) => (t.decodeMs > 0 ? (1000 * t.tokens) / t.decodeMs : 0);
   const speedups = perRepeat.map((t, r) => (baseline?.[r] && tps(baseline[r]!) > 0 ? tps(t) / tps(baseline[r]!) : NaN));
   const sum = perRepeat.reduce((a, t) => {
     for (const k of Object.keys(a) as Array<keyof Tally>) a[k] += t[k];
     return a;
-  }, emptyTally());
+  }, emptyTotals());
   const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
   const finite = speedups.filter(Number.isFinite);
   // node-llama-cpp's predictor runs inside its evaluate(): no rounds to count.

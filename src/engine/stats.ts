@@ -132,3 +132,49 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** Entropy bin edges in nats; the last edge is above any entropy (ln of a 150K vocabulary is 11.9) and survives JSON, unlike Infinity. */
+export const ENTROPY_EDGES = [0, 0.05, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 100];
+
+export interface EntropyBinCounts {
+  lo: number;
+  hi: number;
+  /** Drafted tokens whose fate was decided: the accepted ones and each round's first rejected one. */
+  drafted: number;
+  accepted: number;
+}
+
+/** Acceptance by draft entropy: the data behind AdaEDL's bound 1 − sqrt(γ·H). */
+export class EntropyAcceptance {
+  private readonly counts = ENTROPY_EDGES.slice(1).map(() => ({drafted: 0, accepted: 0}));
+
+  add(round: RoundRecord): void {
+    // Drafts after a round's first rejection were never judged; they say nothing about acceptance.
+    const decided = round.accepted + (round.accepted < round.drafted ? 1 : 0);
+    for (let i = 0; i < decided; i++) {
+      const entropy = round.entropies[i]!;
+      const bin = ENTROPY_EDGES.findIndex((edge, j) => entropy >= edge && entropy < ENTROPY_EDGES[j + 1]!);
+      if (bin < 0) continue;
+      this.counts[bin]!.drafted++;
+      if (i < round.accepted) this.counts[bin]!.accepted++;
+    }
+  }
+
+  bins(): EntropyBinCounts[] {
+    return this.counts.map((c, i) => ({lo: ENTROPY_EDGES[i]!, hi: ENTROPY_EDGES[i + 1]!, ...c}));
+  }
+}
+
+/** Rounds by number of tokens drafted. */
+export class DraftLengthHistogram {
+  private readonly rounds: number[] = [];
+
+  add(round: RoundRecord): void {
+    while (this.rounds.length <= round.drafted) this.rounds.push(0);
+    this.rounds[round.drafted]!++;
+  }
+
+  counts(): number[] {
+    return [...this.rounds];
+  }
+}

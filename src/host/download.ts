@@ -32,7 +32,8 @@ const DEFAULT_LIMITS: Required<DownloadLimits> = {connectMs: 15_000, stallMs: 30
 
 export async function downloadModel(uri: string, directory: string, signal: AbortSignal,
   onProgress: (progress: Progress) => void, limits: DownloadLimits = {}): Promise<{path: string; totalBytes: number}> {
-  const {connectMs, stallMs} = {...DEFAULT_LIMITS, ...limits};
+  const connectMs = limits.connectMs ?? DEFAULT_LIMITS.connectMs;
+  const stallMs = limits.stallMs ?? DEFAULT_LIMITS.stallMs;
   const guard = guardWriteRejections();
   try {
     const {announced, status} = await probe(uri, signal, connectMs);
@@ -70,9 +71,10 @@ async function probe(uri: string, signal: AbortSignal, connectMs: number): Promi
     response = await fetch(url, {method: "HEAD", headers: {"Accept-Encoding": "identity"},
       signal: AbortSignal.any([signal, AbortSignal.timeout(connectMs)])});
   } catch (error) {
-    if (signal.aborted) throw error;
     const cause = (error as {cause?: {code?: string; message?: string}})?.cause;
-    const why = (error as Error)?.name === "TimeoutError" ? `no answer within ${connectMs / 1000} s` : cause?.code ?? cause?.message ?? String(error);
+    const timedOut = (error as Error)?.name === "TimeoutError";
+    if (signal.aborted || (!timedOut && !cause)) throw error; // not a network failure
+    const why = timedOut ? `no answer within ${connectMs / 1000} s` : cause?.code ?? cause?.message;
     throw new DraftstopError(`download of ${uri} failed: cannot reach ${new URL(url).host} (${why}). ` +
       "Check the URI and the network connection", "download.failed", {cause: error});
   }

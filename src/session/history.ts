@@ -1,7 +1,7 @@
 // A bounded record of this session's completions, for the stats panel's live plots.
 import type {GenerationSummary} from "../host/protocol";
-import {ENTROPY_EDGES} from "../bench/runner";
 import type {AcceptanceBin, DraftLengthCounts} from "../charts/specs";
+import {DraftLengthHistogram, EntropyAcceptance} from "../engine/stats";
 
 interface Entry {
   at: number;
@@ -13,8 +13,8 @@ interface Entry {
 export class SessionHistory {
   private readonly entries: Entry[] = [];
   private readonly lambdas: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly bins = ENTROPY_EDGES.slice(1).map(() => ({drafted: 0, accepted: 0}));
+  private lengths = new DraftLengthHistogram();
+  private acceptance = new EntropyAcceptance();
 
   constructor(private readonly maxEntries = 500, private readonly maxRounds = 5000) {}
 
@@ -23,14 +23,8 @@ export class SessionHistory {
     if (this.entries.length > this.maxEntries) this.entries.shift();
     for (const round of summary.rounds) {
       if (round.lambda !== undefined) this.lambdas.push(round.lambda);
-      this.lengths[round.drafted] = (this.lengths[round.drafted] ?? 0) + 1;
-      const decided = round.accepted + (round.accepted < round.drafted ? 1 : 0);
-      for (let i = 0; i < decided; i++) {
-        const bin = ENTROPY_EDGES.findIndex((edge, j) => round.entropies[i]! >= edge && round.entropies[i]! < ENTROPY_EDGES[j + 1]!);
-        if (bin < 0) continue;
-        this.bins[bin]!.drafted++;
-        if (i < round.accepted) this.bins[bin]!.accepted++;
-      }
+      this.lengths.add(round);
+      this.acceptance.add(round);
     }
     if (this.lambdas.length > this.maxRounds) this.lambdas.splice(0, this.lambdas.length - this.maxRounds);
   }
@@ -38,8 +32,8 @@ export class SessionHistory {
   clear(): void {
     this.entries.length = 0;
     this.lambdas.length = 0;
-    this.lengths.length = 0;
-    for (const bin of this.bins) bin.drafted = bin.accepted = 0;
+    this.lengths = new DraftLengthHistogram();
+    this.acceptance = new EntropyAcceptance();
   }
 
   get size(): number {
@@ -65,11 +59,11 @@ export class SessionHistory {
   }
 
   acceptanceBins(): AcceptanceBin[] {
-    return this.bins.map((b, i) => ({temperature: 0, series: "this session", lo: ENTROPY_EDGES[i]!, hi: ENTROPY_EDGES[i + 1]!, ...b}));
+    return this.acceptance.bins().map(bin => ({temperature: 0, series: "this session", ...bin}));
   }
 
   draftLengths(label: string): DraftLengthCounts {
-    return {label, counts: Array.from(this.lengths, c => c ?? 0)};
+    return {label, counts: this.lengths.counts()};
   }
 
   lambdaTrace(): number[] {
