@@ -7,6 +7,7 @@ import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
 import {findDemoPair, ModelManager} from "./models/modelManager";
+import type {BenchmarkRequest} from "./host/protocol";
 import {EngineSession} from "./session/engineSession";
 import {SessionHistory} from "./session/history";
 import {BenchmarkStore, benchmarkWorkspace} from "./ui/benchmarkCommand";
@@ -95,8 +96,8 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
         history.clear();
         await activeSession.resetStats();
       }}),
-    vscode.commands.registerCommand(COMMANDS.benchmarkWorkspace.id, async () => {
-      const result = await benchmarkWorkspace(activeSession, settings.values, benchmarks, log);
+    vscode.commands.registerCommand(COMMANDS.benchmarkWorkspace.id, async (overrides?: Partial<BenchmarkRequest>) => {
+      const result = await benchmarkWorkspace(activeSession, settings.values, benchmarks, log, overrides);
       if (result) await showPanel();
       return result;
     }),

@@ -38,8 +38,9 @@ export class BenchmarkStore {
   }
 }
 
+/** `overrides` lets automation (and the tests) run a smaller benchmark than the in-editor profile. */
 export async function benchmarkWorkspace(session: EngineSession, values: SettingValues, store: BenchmarkStore,
-  log: DraftstopLog): Promise<BenchJson | undefined> {
+  log: DraftstopLog, overrides: Partial<BenchmarkRequest> = {}): Promise<BenchJson | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === "file").map(f => f.uri.fsPath);
   if (roots.length === 0) {
     void vscode.window.showErrorMessage("Draftstop: open a folder to benchmark; the benchmark cuts completion positions from its files.");
@@ -49,7 +50,7 @@ export async function benchmarkWorkspace(session: EngineSession, values: Setting
     void vscode.window.showErrorMessage("Draftstop: the benchmark compares draft policies and needs a loaded target and draft model.");
     return undefined;
   }
-  const request = workspaceBenchmarkRequest(roots, values);
+  const request = {...workspaceBenchmarkRequest(roots, values), ...overrides};
   log.info(`benchmark: ${JSON.stringify(request)}`);
   const started = Date.now();
   try {

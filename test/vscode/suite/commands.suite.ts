@@ -47,3 +47,25 @@ describe("commands", function () {
     assert.equal(await picking, undefined);
   });
 });
+
+describe("Benchmark This Workspace", function () {
+  this.timeout(300_000);
+
+  it("benchmarks every policy on the workspace's files with the loaded models, saves and shows the results", async () => {
+    const draftstop = await readyWithTestModels();
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, "bench-source.ts"), new TextEncoder().encode(
+      Array.from({length: 30}, (_, i) => `export function value${i}(x: number): number {\n  return x * ${i} + ${i * 2};\n}\n`).join("\n")));
+    const statsBefore = draftstop.session.snapshot.stats?.tokens;
+    const result = await vscode.commands.executeCommand<{runs: Array<{policy: string; temperature: number; speedup: number; tokensPerSecond: number}>}>(
+      "draftstop.benchmarkWorkspace", {count: 2, repeats: 1, temperatures: [0], maxTokens: 8});
+    assert.ok(result, "a result");
+    const policies = new Set(result.runs.map(r => r.policy));
+    for (const name of ["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "oracle"]) assert.ok(policies.has(name), name);
+    assert.equal(result.runs.find(r => r.policy === "off")!.speedup, 1);
+    assert.ok(result.runs.every(r => r.tokensPerSecond > 0), "every policy generated");
+    assert.deepEqual(draftstop.benchmarks.current, result, "saved as the latest benchmark");
+    assert.equal(draftstop.session.snapshot.stats?.tokens, statsBefore, "the session's statistics are left alone");
+    await waitFor("the statistics panel", () => vscode.window.tabGroups.all.flatMap(g => g.tabs).some(t => t.label === "Draftstop Statistics") ? true : undefined);
+  });
+});
