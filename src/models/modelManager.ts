@@ -11,7 +11,7 @@ import type {SettingsStore} from "../config/settings";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../ui/commandIds";
 import {parseModelReference} from "./modelReference";
-import {MODEL_PRESETS, ModelPreset} from "./presets";
+import type {ModelPreset} from "./presets";
 import type {DraftstopLog} from "../ui/log";
 
 export interface DemoPair {
@@ -159,5 +159,3 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.round(bytes / 1e3)} kB`;
 }
-
-export {MODEL_PRESETS};

@@ -1,5 +1,5 @@
 // Quick picks for choosing models: a local GGUF file, an hf: URI, a recommended preset, the demo pair.
-import {readdir} from "node:fs/promises";
+import {readdir, stat} from "node:fs/promises";
 import {join} from "node:path";
 import * as vscode from "vscode";
 import {formatBytes, ModelManager} from "../models/modelManager";
@@ -55,7 +55,6 @@ async function listGguf(directory: string): Promise<Array<{name: string; path: s
   try {
     const entries = await readdir(directory, {withFileTypes: true});
     const files = entries.filter(e => e.isFile() && e.name.endsWith(".gguf"));
-    const {stat} = await import("node:fs/promises");
     return Promise.all(files.map(async e => ({name: e.name, path: join(directory, e.name), size: (await stat(join(directory, e.name))).size})));
   } catch {
     return [];
