@@ -26,8 +26,8 @@ const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex
 const ranged = (requests: ServedRequest[]) => requests.filter(r => r.range !== undefined);
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-function download(uri: string, directory: string, options: {signal?: AbortSignal; progress?: Progress[]; limits?: DownloadLimits} = {}) {
-  return downloadModel(uri, directory, options.signal ?? new AbortController().signal, p => options.progress?.push(p), options.limits);
+function download(uri: string, directory: string, options: {signal?: AbortSignal; limits?: DownloadLimits} = {}) {
+  return downloadModel(uri, directory, options.signal ?? new AbortController().signal, () => {}, options.limits);
 }
 
 function rejectsWith(code: string, check: (error: DraftstopError) => void = () => {}) {
@@ -261,7 +261,6 @@ describe("model downloads", function () {
       assertDiskFullMessage(outcome.error.message, outcome.uri);
       assert.match(outcome.error.message, /no space left on device/, "failed while writing, past the check up front");
     }
-    if (process.env.DRAFTSTOP_TEST_VERBOSE) console.log(child.ms, JSON.stringify(outcomes));
   });
 
   describe("through the model process", () => {

@@ -38,13 +38,16 @@ describe("commands", function () {
     assert.equal(draftstop.history.size, 0);
   });
 
-  it("Show Log and Select Target Model exist and run", async () => {
+  it("Show Log runs; the model pickers and the download presets wait for the user, and dismissing them changes nothing", async () => {
     await vscode.commands.executeCommand("draftstop.showLog");
-    // The picker waits for the user; dismissing it changes nothing.
-    const picking = vscode.commands.executeCommand("draftstop.selectTargetModel");
-    await new Promise(resolve => setTimeout(resolve, 500));
-    await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
-    assert.equal(await picking, undefined);
+    const before = JSON.stringify(vscode.workspace.getConfiguration("draftstop"));
+    for (const command of ["draftstop.selectTargetModel", "draftstop.selectDraftModel", "draftstop.downloadRecommendedModels"]) {
+      const picking = vscode.commands.executeCommand(command);
+      await new Promise(resolve => setTimeout(resolve, 500));
+      await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
+      assert.equal(await picking, undefined, command);
+    }
+    assert.equal(JSON.stringify(vscode.workspace.getConfiguration("draftstop")), before);
   });
 });
 

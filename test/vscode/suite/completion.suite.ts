@@ -90,6 +90,55 @@ describe("inline completion", function () {
     assert.ok(editor.document.lineAt(3).text.startsWith(`    total += ${shown.text.split(/\r?\n/)[0]}`), editor.document.lineAt(3).text);
   });
 
+  it("accepts the next word and the next line with VS Code's own commands", async () => {
+    const draftstop = await readyWithTestModels();
+    await setSetting("maxLines", 3);
+    try {
+      for (const [command, check] of [
+        ["editor.action.inlineSuggest.acceptNextWord", (inserted: string, ghost: string) => inserted.length > 0 && inserted.length <= ghost.length && ghost.startsWith(inserted)],
+        ["editor.action.inlineSuggest.acceptNextLine", (inserted: string, ghost: string) => inserted === ghost.split("\n")[0] || (ghost.startsWith(inserted) && !inserted.includes("\n"))]
+      ] as const) {
+        const editor = await openDocument(`partial-${command.split(".").pop()}.ts`, SAMPLE);
+        editor.selection = new vscode.Selection(3, 13, 3, 13);
+        await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        const shown = await waitFor("a completion to be shown", () => draftstop.provider.lastShown?.uri === editor.document.uri.toString()
+          ? draftstop.provider.lastShown : undefined);
+        const before = editor.document.lineAt(3).text;
+        await waitFor(`${command} to insert text`, async () => {
+          await vscode.commands.executeCommand(command);
+          return editor.document.lineAt(3).text !== before ? true : undefined;
+        }, 10_000);
+        const inserted = editor.document.getText(new vscode.Range(3, 13, editor.selection.active.line, editor.selection.active.character));
+        assert.ok(check(inserted, shown.text), `${command} inserted ${JSON.stringify(inserted)} of ${JSON.stringify(shown.text)}`);
+      }
+    } finally {
+      await setSetting("maxLines", undefined);
+    }
+  });
+
+  it("after a keystroke evaluates only the new tokens (prefix reuse, the cheaper FIM layout)", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("keystroke.ts", SAMPLE);
+    const summaries: Array<{prefill: {targetEvaluated: number; targetReused: number}; promptTokens: number; promptLayout: string}> = [];
+    const listener = (summary: typeof summaries[number]) => summaries.push(summary);
+    draftstop.session.on("generation", listener);
+    try {
+      const token = new vscode.CancellationTokenSource().token;
+      await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 13), invoke(), token);
+      await editor.edit(edit => edit.insert(new vscode.Position(3, 13), "x"));
+      draftstop.provider.reset(); // no cache hit: measure a real generation after the keystroke
+      await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 14), invoke(), token);
+    } finally {
+      draftstop.session.off("generation", listener);
+    }
+    assert.equal(summaries.length, 2);
+    const [first, second] = summaries as [typeof summaries[number], typeof summaries[number]];
+    assert.ok(second.prefill.targetReused > 0, "the prompt's start is reused");
+    if (second.promptLayout === "spm")
+      assert.ok(second.prefill.targetEvaluated <= 6, `SPM: only the edited end of the prefix is evaluated (${second.prefill.targetEvaluated} of ${second.promptTokens})`);
+    else assert.ok(second.prefill.targetEvaluated < first.promptTokens, `${second.promptLayout}: ${second.prefill.targetEvaluated} of ${second.promptTokens}`);
+  });
+
   it("updates the status bar with live numbers after completions", async () => {
     const draftstop = await readyWithTestModels();
     await waitFor("live numbers", () => /×|tok\/s/.test(draftstop.statusBar.text) ? true : undefined);

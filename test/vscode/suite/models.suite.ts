@@ -44,4 +44,17 @@ describe("bad models", function () {
     }
     await waitFor("the draft back", () => draftstop.session.snapshot.info?.draft ? true : undefined);
   });
+
+  it("with no target model set, the models are unloaded and the status bar says so", async () => {
+    const draftstop = await readyWithTestModels();
+    await setSetting("targetModel", "");
+    try {
+      await waitFor("no models", () => draftstop.session.snapshot.state.kind === "noModels" ? true : undefined);
+      assert.match(draftstop.statusBar.text, /no models/);
+      assert.equal((await draftstop.session.resources()).loadedModels, 0, "both models freed");
+    } finally {
+      await setSetting("targetModel", testModels().target);
+    }
+    await waitFor("models again", () => draftstop.session.ready ? true : undefined);
+  });
 });
