@@ -4,9 +4,9 @@
 // - it retries a failing request 150 times up to 5 s apart (~12 minutes) with no way to set that,
 //   so the source is probed first and the download fails when no byte arrives for a while;
 // - a cancelled download() resolves as if it had finished: the result is checked, not trusted;
-// - it takes any file of the right size as complete, and pads or cuts what it receives to the size
-//   it announced: the result is checked against the size the server announced to a HEAD request
-//   and against its own GGUF header before it is handed out, and deleted when it fails;
+// - it takes any file of the right size as complete, and pads (with zeros) or cuts what it receives
+//   to the size it first announced: the result is checked against the size the server announces to
+//   a HEAD request and against its own GGUF header before it is handed out, and deleted when it fails;
 // - on a full disk each failed write also escapes as an unhandled rejection, which would kill the
 //   model process: those are caught while a download runs, and free space is checked up front.
 import {rm, stat, statfs} from "node:fs/promises";
@@ -141,8 +141,8 @@ async function checkFreeSpace(uri: string, downloader: ModelDownloader): Promise
   // ipull writes into `<file>.ipull` at the chunks' offsets: count the blocks it really holds.
   const held = await Promise.all(files.map(f => stat(`${f.filePath}.ipull`).then(s => s.blocks * 512, () => 0)));
   const needed = downloader.totalSize - held.reduce((a, b) => a + b, 0);
-  const fs = await statfs(dirname(files[0]!.filePath));
-  const free = fs.bavail * fs.bsize;
+  const disk = await statfs(dirname(files[0]!.filePath));
+  const free = disk.bavail * disk.bsize;
   if (free < needed) throw diskFull(uri, `it needs ${megabytes(needed)} and ${megabytes(free)} are free`);
 }
 

@@ -165,5 +165,9 @@ if (require.main === module || process.send) {
   });
   // The extension is gone: nothing left to serve.
   process.on("disconnect", () => process.exit(0));
+  // A stray rejection in a library (the downloader's background writes do this on a full disk)
+  // must not end the process that holds the user's models; it is reported instead.
+  process.on("unhandledRejection", reason =>
+    send({kind: "event", event: "log", level: "error", message: `unhandled rejection in the model process: ${(reason as Error)?.message ?? reason}`}));
   send({kind: "event", event: "ready"});
 }
