@@ -18,6 +18,7 @@ import {ModelServer, ServedRequest} from "./helpers/modelServer";
 import {DOWNLOAD_CHUNK_BYTES, writeServedModel} from "./helpers/servedModel";
 import {run, runOnTinyDisk, runWithoutNetwork} from "./helpers/isolated";
 import type {ChildOutcome} from "./helpers/downloadChild";
+import {recordFigure} from "./figures";
 
 const HOST_SCRIPT = join(__dirname, "..", "..", "src", "host", "engineHost.js");
 const CHILD_SCRIPT = join(__dirname, "helpers", "downloadChild.js");
@@ -112,6 +113,7 @@ describe("model downloads", function () {
     const refetched = resumed.reduce((sum, r) => sum + r.bytesSent, 0);
     assert.ok(refetched <= served.length - DOWNLOAD_CHUNK_BYTES,
       `resumed with ${refetched} of ${served.length} bytes (${resumed.map(r => r.range).join(", ")})`);
+    recordFigure("downloads: bytes fetched again on resume / file size", `${refetched} / ${served.length}`);
   });
 
   it("rejects and deletes a file whose GGUF header says it is cut short (a truncated copy on the server)", async () => {
@@ -192,6 +194,7 @@ describe("model downloads", function () {
     }));
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 3_000, `failed after ${elapsed} ms (node-llama-cpp's downloader alone retries for ~12 minutes)`);
+    recordFigure("downloads: unreachable source reported after (ms)", elapsed);
   });
 
   it("fails fast with a clear error when the file is not on the server", async () => {

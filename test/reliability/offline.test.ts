@@ -9,6 +9,7 @@ import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import type {DriverReport} from "./helpers/offlineDriver";
+import {recordFigure} from "./figures";
 import {localConnects, networkCalls, requireStrace, runTracedOffline, Trace} from "./helpers/strace";
 
 const DRIVER = join(__dirname, "helpers", "offlineDriver.js");
@@ -54,6 +55,7 @@ describe("nothing leaves the machine", function () {
     assert.ok(run.trace.calls.some(c => c.pid === report.hostPid), "the model process's own socket calls (its IPC channel) are traced");
 
     assert.deepEqual(networkCalls(run.trace).map(c => c.line), [], describeTrace(run.trace));
+    recordFigure("offline: network calls during load, completions, stats, benchmark", networkCalls(run.trace).length);
   });
 
   it("catches the connection an explicit download attempts", async () => {
