@@ -142,14 +142,16 @@ export class SpeculativeDecoder {
       }
       await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
 
-      if (stopReason === undefined) {
-        text = this.target.model.detokenize(output);
-        const cut = firstStop(text, options.stopStrings);
+      if (stopReason === undefined && options.stopStrings.length > 0) {
+        // Whole-sequence detokenization: a multibyte character split across tokens only decodes whole.
+        const decoded = this.target.model.detokenize(output);
+        const cut = firstStop(decoded, options.stopStrings);
         if (cut >= 0) {
-          text = text.slice(0, cut);
+          text = decoded.slice(0, cut);
           stopReason = "stopString";
-        } else if (output.length >= options.maxTokens) stopReason = "maxTokens";
+        }
       }
+      if (stopReason === undefined && output.length >= options.maxTokens) stopReason = "maxTokens";
 
       const round: RoundRecord = {
         index: rounds.length,
@@ -171,7 +173,7 @@ export class SpeculativeDecoder {
       addRound(totals, round);
       hooks.onRound?.(round);
     }
-    if (stopReason === "eog") text = this.target.model.detokenize(output);
+    if (stopReason !== "stopString") text = this.target.model.detokenize(output);
     return {text, tokens: output, stopReason, rounds, totals, prefill, seed: options.seed};
   }
 
