@@ -1,12 +1,12 @@
-// npm run demo: the tiny trained pair completes a few held-out FIM positions (or one position in
-// any file) with speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by
+// npm run demo: the tiny trained pair completes a few held-out FIM positions (cut from this
+// repository's own source, which the models never saw; or one position in any file) with speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by
 // side on the same positions.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {benchTable} from "../bench/report";
 import {runBenchmark} from "../bench/runner";
-import {BenchTask, tasksFromJsonl} from "../bench/tasks";
+import {BenchTask, tasksFromSources} from "../bench/tasks";
 import {DraftstopEngine} from "../engine";
 import {repoRoot} from "./repoRoot";
 import {tinyPair} from "./tinyPair";
@@ -47,9 +47,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** Held-out FIM positions that ship with the tiny pair (cut from packages the models never saw). */
+/**
+ * FIM positions cut (seeded) from Draftstop's own source: held out by construction, since the tiny
+ * pair was trained on packages in node_modules only.
+ */
 function heldOutTasks(): BenchTask[] {
-  return tasksFromJsonl(join(repoRoot(), "test", "fixtures", "tinypair", "heldout-fim.jsonl")).slice(0, 4);
+  return tasksFromSources([join(repoRoot(), "src")], {count: 4, seed: 2, prefixLines: 40, suffixLines: 10});
 }
 
 function taskAt(file: string, line: number, column: number): BenchTask {
