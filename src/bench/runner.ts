@@ -156,7 +156,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
                 acceptance.add(round);
                 lengths.add(round);
               }
-              if (policy.name === "adaedl" && repeat === 0) {
+              if (label === "adaedl" && repeat === 0) { // the default AdaEDL; variants added with --policy have labels of their own
                 const trace = lambdaTraces.get(temperature) ?? [];
                 trace.push(...report.rounds.map(r => r.lambda ?? NaN));
                 lambdaTraces.set(temperature, trace);

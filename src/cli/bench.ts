@@ -4,9 +4,9 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {writePlots} from "../bench/plots";
 import {benchJson, benchTable} from "../bench/report";
-import {defaultPolicies, runBenchmark} from "../bench/runner";
+import {BenchPolicy, defaultPolicies, runBenchmark} from "../bench/runner";
 import {BenchTask, tasksFromJsonl, tasksFromSources} from "../bench/tasks";
-import {DraftstopEngine} from "../engine";
+import {createPolicy, DraftstopEngine, PolicyName, PolicySpec} from "../engine";
 import {repoRoot} from "./repoRoot";
 import {tinyPair} from "./tinyPair";
 
@@ -21,6 +21,7 @@ const USAGE = `usage: npm run bench -- [options]
   --max-tokens N      tokens per completion (default 48)
   --threads N         threads per model (default: half the cores)
   --gpu G             auto | cuda | metal | vulkan | off (default auto)
+  --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable)
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
   --seed N            task and sampling seed (default 1)`;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     target: {type: "string"}, draft: {type: "string"}, tasks: {type: "string", multiple: true},
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
+    policy: {type: "string", multiple: true},
     help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     let lastReport = 0;
     const result = await runBenchmark(engine, {
-      tasks, temperatures, seed, policies: defaultPolicies(),
+      tasks, temperatures, seed, policies: [...defaultPolicies(), ...(values.policy ?? []).map(parsePolicy)],
       repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
       maxTokens: number("max-tokens", values["max-tokens"], 48),
       onProgress: (done, total, what) => {
@@ -85,6 +87,19 @@ async function main(): Promise<void> {
   } finally {
     await engine.dispose();
   }
+}
+
+/** "adaedl:gamma=0.05,alpha=0.5" → {name: "adaedl", params: {gamma: 0.05, alpha: 0.5}}, checked by the engine's own policy factory. */
+function parsePolicy(text: string): BenchPolicy {
+  const [name, list = ""] = text.split(":");
+  const params: Record<string, number> = {};
+  for (const pair of list.split(",").filter(Boolean)) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined || !Number.isFinite(Number(value))) throw new Error(`--policy ${text}: "${pair}" is not key=number`);
+    params[key] = Number(value);
+  }
+  createPolicy({name, ...params} as PolicySpec); // throws InvalidOptionError naming a bad name or parameter
+  return {name: name as PolicyName, params};
 }
 
 main().catch(error => {
