@@ -17,7 +17,7 @@ export class NodeLlamaCppDraftPeer {
 
   constructor(private readonly engine: DraftstopEngine) {}
 
-  async run(prompt: readonly Token[], options: {maxTokens: number; temperature: number; topK: number; topP: number; seed: number}): Promise<PeerRun> {
+  async run(prompt: readonly Token[], options: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number}): Promise<PeerRun> {
     const nlc = await loadNodeLlamaCpp();
     const {target, draft, options: load} = this.engine.loadedPair;
     if (!draft) throw new Error("node-llama-cpp's draft predictor needs a draft model");
@@ -28,16 +28,17 @@ export class NodeLlamaCppDraftPeer {
     const draftSequence = this.contexts.draft.getSequence();
     const sequence = this.contexts.target.getSequence({tokenPredictor: new nlc.DraftSequenceTokenPredictor(draftSequence)});
     try {
-      const sampling = options.temperature > 0
-        ? {temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed}
-        : {};
+      const sampling = {
+        yieldEogToken: true,
+        ...(options.temperature > 0 ? {temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed} : {})
+      };
       let tokens = 0;
       let first = 0;
       let last = 0;
       for await (const token of sequence.evaluate([...prompt], sampling)) {
         last = performance.now();
         if (tokens === 0) first = last;
-        if (target.model.isEogToken(token)) break;
+        if (options.stopOnEog && target.model.isEogToken(token)) break;
         if (++tokens >= options.maxTokens) break;
       }
       const {validated, refuted} = sequence.tokenPredictions;

@@ -44,6 +44,12 @@ export interface BenchOptions {
   repeats?: number;
   /** Tokens per completion. Default 48. */
   maxTokens?: number;
+  /**
+   * Stop a completion at the model's end-of-middle token. Default false: every completion runs
+   * exactly maxTokens tokens (past the end of the middle), so every policy decodes the same amount
+   * of text and a model that ends most middles at once still gets measured.
+   */
+  stopAtEndOfMiddle?: boolean;
   /** Sampling settings at T > 0, the extension's defaults: top-k 40, top-p 0.95. */
   topK?: number;
   topP?: number;
@@ -84,7 +90,7 @@ export interface BenchResult {
   draftLengths: Array<{label: string; temperature: number; counts: number[]}>;
   /** AdaEDL's λ after each round, in order, per temperature (first repeat). */
   lambdaTraces: Array<{temperature: number; lambda: number[]}>;
-  settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; topK: number; topP: number; seed: number};
+  settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; stopAtEndOfMiddle: boolean; topK: number; topP: number; seed: number};
 }
 
 type Tally = StatsTotals;
@@ -94,6 +100,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   const temperatures = options.temperatures ?? [0, 0.7, 1, 1.5];
   const repeats = options.repeats ?? 3;
   const maxTokens = options.maxTokens ?? 48;
+  const stopOnEog = options.stopAtEndOfMiddle ?? false;
   const topK = options.topK ?? 40;
   const topP = options.topP ?? 0.95;
   const seed = options.seed ?? 1;
@@ -116,7 +123,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
         for (const [taskIndex, task] of options.tasks.entries()) {
           const prompt = engine.buildFimPrompt(task, {maxTokens: engine.info.contextSize - maxTokens - 32}).tokens;
           const taskSeed = seed + 7919 * repeat + 104729 * taskIndex;
-          const generate = {maxTokens, temperature, topK, topP, seed: taskSeed};
+          const generate = {maxTokens, stopOnEog, temperature, topK, topP, seed: taskSeed};
           const continuation = policies.some(p => p.name === "oracle")
             ? await referenceContinuation(engine, prompt, generate) : [];
           const offset = (repeat * options.tasks.length + taskIndex) % policies.length;
@@ -186,13 +193,13 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
       return {label: key.slice(0, at), temperature: Number(key.slice(at + 1)), counts: lengths.counts()};
     }),
     lambdaTraces: [...lambdaTraces].map(([temperature, lambda]) => ({temperature, lambda})),
-    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, topK, topP, seed}
+    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, stopAtEndOfMiddle: stopOnEog, topK, topP, seed}
   };
 }
 
 /** The target's own continuation (target-only, same seed): what the oracle knows in hindsight. */
 async function referenceContinuation(engine: DraftstopEngine, prompt: readonly Token[],
-  generate: {maxTokens: number; temperature: number; topK: number; topP: number; seed: number}): Promise<number[]> {
+  generate: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number}): Promise<number[]> {
   const report = await engine.generate(prompt, generate, {policy: createPolicy({name: "off"}), recordStats: false});
   return report.rounds.flatMap(r => r.tokens);
 }

@@ -8,6 +8,8 @@ export interface BenchTask {
   id: string;
   prefix: string;
   suffix: string;
+  /** The text that was cut out at the cursor, when the task was cut from a file. */
+  removed?: string;
 }
 
 export interface TaskCutOptions {
@@ -41,8 +43,10 @@ export function sourceFiles(roots: readonly string[], extensions: readonly strin
 
 /**
  * Cuts `count` cursor positions: a seeded file, a seeded line with code on it, a seeded column
- * inside the line's text; the prefix is the lines above plus the line up to the column, the suffix
- * the rest of the line plus the lines below.
+ * inside the line's text. The prefix is the lines above plus the line up to the column; the rest
+ * of that line is removed (`removed`), as if the developer were about to type it, and the suffix is
+ * the lines below. Keeping the rest of the line in the suffix would leave nothing to complete: a
+ * good model then answers with an empty middle.
  */
 export function tasksFromSources(roots: readonly string[], options: TaskCutOptions = {}): BenchTask[] {
   const {count = 20, seed = 1, prefixLines = 60, suffixLines = 20, extensions = [".ts", ".js", ".mjs", ".cjs", ".tsx", ".jsx"]} = options;
@@ -60,8 +64,8 @@ export function tasksFromSources(roots: readonly string[], options: TaskCutOptio
     const indent = text.length - text.trimStart().length;
     const column = indent + pick(text.length - indent);
     const prefix = [...lines.slice(Math.max(0, line - prefixLines), line), text.slice(0, column)].join("\n");
-    const suffix = [text.slice(column), ...lines.slice(line + 1, line + 1 + suffixLines)].join("\n");
-    tasks.push({id: `${relative(process.cwd(), file)}:${line + 1}:${column + 1}`, prefix, suffix});
+    const suffix = ["", ...lines.slice(line + 1, line + 1 + suffixLines)].join("\n");
+    tasks.push({id: `${relative(process.cwd(), file)}:${line + 1}:${column + 1}`, prefix, suffix, removed: text.slice(column)});
   }
   return tasks;
 }

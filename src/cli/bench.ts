@@ -19,7 +19,9 @@ const USAGE = `usage: npm run bench -- [options]
   --count N           tasks (default 16, quick 4)      --repeats N   (default 3, quick 2)
   --temperatures L    comma-separated (default 0,0.7,1,1.5)
   --max-tokens N      tokens per completion (default 48)
-  --threads N         threads per model (default: half the cores)
+  --stop-at-eog       end a completion at the model's end-of-middle token (default: always
+                      decode --max-tokens tokens, so every policy decodes the same amount)
+  --threads N         threads per model (default 1: two models on two cores)
   --gpu G             auto | cuda | metal | vulkan | off (default auto)
   --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable)
   --json FILE         write the results as JSON
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     target: {type: "string"}, draft: {type: "string"}, tasks: {type: "string", multiple: true},
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
-    policy: {type: "string", multiple: true},
+    policy: {type: "string", multiple: true}, "stop-at-eog": {type: "boolean", default: false},
     help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       tasks, temperatures, seed, policies: [...defaultPolicies(), ...(values.policy ?? []).map(parsePolicy)],
       repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
       maxTokens: number("max-tokens", values["max-tokens"], 48),
+      stopAtEndOfMiddle: values["stop-at-eog"],
       onProgress: (done, total, what) => {
         if (Date.now() - lastReport < 5000 && done < total) return;
         lastReport = Date.now();
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
       }
     });
     const heading = `Draftstop benchmark: ${pair.description}; ${engine.info.device}, ${engine.info.threads} thread(s); ` +
-      `${tasks.length} tasks, ${result.settings.repeats} repeats, ${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
+      `${tasks.length} tasks, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
     console.log(benchTable(result, heading));
     if (values.json) {
       writeFileSync(values.json, JSON.stringify(benchJson(result, engine.info, pair.padded), null, 2) + "\n");

@@ -36,12 +36,13 @@ async function main(): Promise<void> {
       console.log(`── ${task.id} (${prompt.layout}, ${result.tokens.length} tokens, ${result.stopReason})`);
       console.log(`${before}\x1b[32m${result.text}\x1b[0m${after}\n`);
       if (result.text.trim() === "") console.log("(the model chose an empty middle here)\n");
+      if (task.removed !== undefined) console.log(`   (the line in the file continues: ${JSON.stringify(task.removed)})\n`);
     }
     const bench = await runBenchmark(engine, {
       tasks, policies: [{name: "off", params: {}}, {name: "adaedl", params: {}}], temperatures: [0],
       repeats: Number(values.repeats ?? 3), maxTokens
     });
-    console.log(benchTable(bench, `Target-only vs AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model):`));
+    console.log(benchTable(bench, `Target-only vs AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model; ${maxTokens} tokens per position):`));
   } finally {
     await engine.dispose();
   }
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
  * pair was trained on packages in node_modules only.
  */
 function heldOutTasks(): BenchTask[] {
-  return tasksFromSources([join(repoRoot(), "src")], {count: 4, seed: 2, prefixLines: 40, suffixLines: 10});
+  return tasksFromSources([join(repoRoot(), "src")], {count: 6, seed: 2, prefixLines: 40, suffixLines: 10});
 }
 
 function taskAt(file: string, line: number, column: number): BenchTask {

@@ -93,6 +93,13 @@ describe("benchmark", function () {
     assert.deepEqual(a, b);
     assert.notDeepEqual(tasksFromSources([root], {count: 5, seed: 10}), a);
     assert.ok(a.every(t => t.prefix.length > 0 && t.id.includes(":")));
+    // the rest of the cursor's line is cut out (something to complete), the rest is the file's own text
+    for (const task of a) {
+      const file = readFileSync(join(root, "..", "..", task.id.split(":")[0]!.replace(/^.*?src\//, "src/")), "utf8");
+      assert.ok(task.removed && task.removed.trim().length > 0, task.id);
+      assert.ok(task.suffix.startsWith("\n"), task.id);
+      assert.ok(file.includes(task.prefix + task.removed + task.suffix), task.id);
+    }
     const jsonl = join(dir, "tasks.jsonl");
     writeFileSync(jsonl, '{"prefix": "a", "suffix": "b"}\n\n{"id": "x", "prefix": "c", "suffix": ""}\n');
     assert.deepEqual(tasksFromJsonl(jsonl), [{id: `${jsonl}:1`, prefix: "a", suffix: "b"}, {id: "x", prefix: "c", suffix: ""}]);
