@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
 import {u32, writeGguf} from "../../fixtures/gguf/writer";
 import {reportFigure} from "./figures";
-import {invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
+import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 describe("crash isolation", function () {
   this.timeout(120_000);
@@ -32,8 +32,9 @@ describe("crash isolation", function () {
     const told = draftstop.log.problems.slice(problemsBefore).map(p => p.message).join("\n");
     assert.match(told, /model process stopped \(llama\.cpp aborted \(SIGABRT\)\)/, told);
     assert.ok(seconds < 15, `${seconds} s`);
-    const editor = await openDocument("after-crash.ts", "const answer = ");
-    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(0, 15), invoke(), new vscode.CancellationTokenSource().token);
+    const editor = await openDocument("after-crash.ts", COMPLETING_SAMPLE);
+    draftstop.provider.reset(); // a real generation, not the cache
+    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character), invoke(), new vscode.CancellationTokenSource().token);
     assert.ok(items?.length === 1, `completions go on (state ${JSON.stringify(draftstop.session.snapshot.state)}, log: ${draftstop.log.problems.slice(problemsBefore).map(p => p.message).join(" | ")})`);
     await setSetting("targetModel", testModels().target);
   });

@@ -1,18 +1,11 @@
 // The inline completion provider with real models in a real editor.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import {invoke, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
+import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
-const SAMPLE = [
-  "export function sum(values: number[]): number {",
-  "  let total = 0;",
-  "  for (const value of values) {",
-  "    total += ",
-  "  }",
-  "  return total;",
-  "}",
-  ""
-].join("\n");
+const SAMPLE = COMPLETING_SAMPLE;
+const CURSOR = new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character);
+const LINE_BEFORE_CURSOR = SAMPLE.split("\n")[CURSOR.line]!.slice(0, CURSOR.character);
 
 describe("inline completion", function () {
   this.timeout(120_000);
@@ -22,12 +15,12 @@ describe("inline completion", function () {
   it("returns a real completion from the models at the cursor", async () => {
     const draftstop = await readyWithTestModels();
     const editor = await openDocument("completion.ts", SAMPLE);
-    const position = new vscode.Position(3, 13);
+    const position = CURSOR;
     const items = await draftstop.provider.provideInlineCompletionItems(editor.document, position, invoke(), new vscode.CancellationTokenSource().token);
     assert.ok(items && items.length === 1, "one completion");
     const item = items[0]!;
     assert.ok(typeof item.insertText === "string" && item.insertText.trim().length > 0, `non-empty: ${JSON.stringify(item.insertText)}`);
-    assert.deepEqual([item.range!.start.line, item.range!.start.character], [3, 13], "inserted at the cursor");
+    assert.deepEqual([item.range!.start.line, item.range!.start.character], [CURSOR.line, CURSOR.character], "inserted at the cursor");
     assert.ok(draftstop.session.snapshot.stats!.tokens > 0, "the session counted the tokens");
   });
 
@@ -35,7 +28,7 @@ describe("inline completion", function () {
     const draftstop = await readyWithTestModels();
     const editor = await openDocument("cache.ts", SAMPLE);
     const token = new vscode.CancellationTokenSource().token;
-    const position = new vscode.Position(3, 13);
+    const position = CURSOR;
     const first = await draftstop.provider.provideInlineCompletionItems(editor.document, position, invoke(), token);
     const text = first![0]!.insertText as string;
     const generations = draftstop.provider.counters.generations;
@@ -52,12 +45,12 @@ describe("inline completion", function () {
 
   it("stops at once when the request is cancelled, and completes again afterwards", async () => {
     const draftstop = await readyWithTestModels();
-    const editor = await openDocument("cancel.ts", SAMPLE.replace("total += ", "total += value * 2 + "));
+    const editor = await openDocument("cancel.ts", SAMPLE);
     const source = new vscode.CancellationTokenSource();
-    const pending = draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 26), invoke(), source.token);
+    const pending = draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, invoke(), source.token);
     source.cancel();
     assert.equal(await pending, undefined, "a cancelled request shows nothing");
-    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 25), invoke(),
+    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, invoke(),
       new vscode.CancellationTokenSource().token);
     assert.ok(items && items.length === 1, "the next request completes");
   });
@@ -78,7 +71,7 @@ describe("inline completion", function () {
   it("shows ghost text through VS Code's own trigger, and Tab (commit) inserts it", async () => {
     const draftstop = await readyWithTestModels();
     const editor = await openDocument("ghost.ts", SAMPLE);
-    editor.selection = new vscode.Selection(3, 13, 3, 13);
+    editor.selection = new vscode.Selection(CURSOR, CURSOR);
     await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     const shown = await waitFor("a completion to be shown", () => draftstop.provider.lastShown?.uri === editor.document.uri.toString()
       ? draftstop.provider.lastShown : undefined);
@@ -87,7 +80,7 @@ describe("inline completion", function () {
       await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
       return editor.document.getText() !== before ? true : undefined;
     }, 10_000);
-    assert.ok(editor.document.lineAt(3).text.startsWith(`    total += ${shown.text.split(/\r?\n/)[0]}`), editor.document.lineAt(3).text);
+    assert.ok(editor.document.lineAt(CURSOR.line).text.startsWith(LINE_BEFORE_CURSOR + shown.text.split(/\r?\n/)[0]), editor.document.lineAt(CURSOR.line).text);
   });
 
   it("accepts the next word and the next line with VS Code's own commands", async () => {
@@ -99,16 +92,16 @@ describe("inline completion", function () {
         ["editor.action.inlineSuggest.acceptNextLine", (inserted: string, ghost: string) => inserted === ghost.split("\n")[0] || (ghost.startsWith(inserted) && !inserted.includes("\n"))]
       ] as const) {
         const editor = await openDocument(`partial-${command.split(".").pop()}.ts`, SAMPLE);
-        editor.selection = new vscode.Selection(3, 13, 3, 13);
+        editor.selection = new vscode.Selection(CURSOR, CURSOR);
         await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         const shown = await waitFor("a completion to be shown", () => draftstop.provider.lastShown?.uri === editor.document.uri.toString()
           ? draftstop.provider.lastShown : undefined);
-        const before = editor.document.lineAt(3).text;
+        const before = editor.document.lineAt(CURSOR.line).text;
         await waitFor(`${command} to insert text`, async () => {
           await vscode.commands.executeCommand(command);
-          return editor.document.lineAt(3).text !== before ? true : undefined;
+          return editor.document.lineAt(CURSOR.line).text !== before ? true : undefined;
         }, 10_000);
-        const inserted = editor.document.getText(new vscode.Range(3, 13, editor.selection.active.line, editor.selection.active.character));
+        const inserted = editor.document.getText(new vscode.Range(CURSOR, editor.selection.active));
         assert.ok(check(inserted, shown.text), `${command} inserted ${JSON.stringify(inserted)} of ${JSON.stringify(shown.text)}`);
       }
     } finally {
@@ -124,10 +117,10 @@ describe("inline completion", function () {
     draftstop.session.on("generation", listener);
     try {
       const token = new vscode.CancellationTokenSource().token;
-      await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 13), invoke(), token);
-      await editor.edit(edit => edit.insert(new vscode.Position(3, 13), "x"));
+      await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, invoke(), token);
+      await editor.edit(edit => edit.insert(CURSOR, "x"));
       draftstop.provider.reset(); // no cache hit: measure a real generation after the keystroke
-      await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(3, 14), invoke(), token);
+      await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR.translate(0, 1), invoke(), token);
     } finally {
       draftstop.session.off("generation", listener);
     }

@@ -19,6 +19,22 @@ export function testModels(): {target: string; draft: string} {
   return {target, draft};
 }
 
+/**
+ * A document and a cursor where the test models complete. The tiny trained target ends most
+ * middles at once (an empty completion); here, in the SPM layout the extension picks for it, it
+ * writes a line of text. (Markov-chain test models complete everywhere.)
+ */
+export const COMPLETING_SAMPLE = [
+  "function check(value) {",
+  "  if (",
+  "    throw new TypeError('bad value');",
+  "  }",
+  "  return value;",
+  "}",
+  ""
+].join("\n");
+export const COMPLETING_CURSOR = {line: 1, character: 6};
+
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration("draftstop").update(key, value, vscode.ConfigurationTarget.Global);
   await (await api()).idle();
