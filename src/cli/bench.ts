@@ -16,9 +16,9 @@ const USAGE = `usage: npm run bench -- [options]
   --quick             fewer tasks and repeats (under 5 minutes on 2 cores), same output schema
   --tasks DIR|FILE    source folder(s) to cut FIM positions from, or a .jsonl of {prefix, suffix}
                       (default: this repository's src/ and test/)
-  --count N           tasks (default 16, quick 4)      --repeats N   (default 3, quick 2)
+  --count N           tasks (default 8, quick 3)       --repeats N   (default 3, quick 2)
   --temperatures L    comma-separated (default 0,0.7,1,1.5)
-  --max-tokens N      tokens per completion (default 48)
+  --max-tokens N      tokens per completion (default 48, quick 32)
   --stop-at-eog       end a completion at the model's end-of-middle token (default: always
                       decode --max-tokens tokens, so every policy decodes the same amount)
   --threads N         threads per model (default 1: two models on two cores)
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     : await tinyPair({padded: values.padded});
 
   const seed = number("seed", values.seed, 1);
-  const count = number("count", values.count, values.quick ? 4 : 16);
+  const count = number("count", values.count, values.quick ? 3 : 8);
   const sources = values.tasks ?? [join(repoRoot(), "src"), join(repoRoot(), "test")];
   const tasks: BenchTask[] = sources.length === 1 && sources[0]!.endsWith(".jsonl")
     ? tasksFromJsonl(sources[0]!).slice(0, count)
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const result = await runBenchmark(engine, {
       tasks, temperatures, seed, policies: [...defaultPolicies(), ...(values.policy ?? []).map(parsePolicy)],
       repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
-      maxTokens: number("max-tokens", values["max-tokens"], 48),
+      maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
       stopAtEndOfMiddle: values["stop-at-eog"],
       onProgress: (done, total, what) => {
         if (Date.now() - lastReport < 5000 && done < total) return;
