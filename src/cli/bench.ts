@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [options]
   --max-tokens N      tokens per completion (default 48, quick 32)
   --stop-at-eog       end a completion at the model's end-of-middle token (default: always
                       decode --max-tokens tokens, so every policy decodes the same amount)
-  --threads N         threads per model (default 1: two models on two cores)
+  --threads N         threads per model (default 1; on 2 cores, 2 threads measured several times slower)
   --gpu G             auto | cuda | metal | vulkan | off (default auto)
   --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable)
   --json FILE         write the results as JSON
