@@ -1,6 +1,7 @@
 // npm run demo: the tiny trained pair completes a few held-out FIM positions (cut from this
-// repository's own source, which the models never saw; or one position in any file) with speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by
-// side on the same positions.
+// repository's own source, which the models never saw; or one position in any file) with
+// speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by side on the
+// same positions.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";

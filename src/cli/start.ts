@@ -10,7 +10,7 @@ import {tinyPair} from "./tinyPair";
 import {packageVsix} from "./vsix";
 
 const SAMPLE = `// A sample file to try Draftstop: type, and the ghost text appears; Tab accepts it.
-// The tiny demo models were trained in about an hour on a CPU, on JavaScript and TypeScript, so
+// The tiny demo models were trained in 41 minutes on a CPU, on JavaScript and TypeScript, so
 // their completions are a demonstration of speed, not of quality: the target often ends a
 // completion at once (nothing to show). It does write something at the start of a new line in a
 // function body, or after "if (" in check() below; Alt+\\ asks for a suggestion anywhere.

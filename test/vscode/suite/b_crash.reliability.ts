@@ -1,10 +1,9 @@
 // A model file that makes llama.cpp abort kills only the model process.
 import assert from "node:assert/strict";
-import * as vscode from "vscode";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
 import {u32, writeGguf} from "../../fixtures/gguf/writer";
 import {reportFigure} from "./figures";
-import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
+import {completeAtSample, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 describe("crash isolation", function () {
   this.timeout(120_000);
@@ -32,9 +31,7 @@ describe("crash isolation", function () {
     const told = draftstop.log.problems.slice(problemsBefore).map(p => p.message).join("\n");
     assert.match(told, /model process stopped \(llama\.cpp aborted \(SIGABRT\)\)/, told);
     assert.ok(seconds < 15, `${seconds} s`);
-    const editor = await openDocument("after-crash.ts", COMPLETING_SAMPLE);
-    draftstop.provider.reset(); // a real generation, not the cache
-    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character), invoke(), new vscode.CancellationTokenSource().token);
+    const items = await completeAtSample(draftstop, "after-crash.ts");
     assert.ok(items?.length === 1, `completions go on (state ${JSON.stringify(draftstop.session.snapshot.state)}, log: ${draftstop.log.problems.slice(problemsBefore).map(p => p.message).join(" | ")})`);
     await setSetting("targetModel", testModels().target);
   });

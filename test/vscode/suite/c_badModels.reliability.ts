@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
 import {arr, writeGguf} from "../../fixtures/gguf/writer";
 import {reportFigure} from "./figures";
-import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, testModels} from "./helpers";
+import {completeAtSample, readyWithTestModels, setSetting, testModels} from "./helpers";
 
 describe("bad models, end to end", function () {
   this.timeout(300_000);
@@ -54,10 +54,7 @@ describe("bad models, end to end", function () {
       assert.equal(info.target.path, testModels().target, "the previous target is in use");
       if (c.setting === "targetModel") assert.equal(info.draft?.path, testModels().draft, "and the previous draft");
       assert.equal(draftstop.session.processId, pid, "the model process did not die");
-      const editor = await openDocument("still-works.ts", COMPLETING_SAMPLE);
-      draftstop.provider.reset(); // a real generation, not the cache
-      const items = await draftstop.provider.provideInlineCompletionItems(editor.document, new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character), invoke(),
-        new vscode.CancellationTokenSource().token);
+      const items = await completeAtSample(draftstop, "still-works.ts");
       assert.ok(items?.length === 1, "completions go on");
       await setSetting(c.setting, c.setting === "targetModel" ? testModels().target : testModels().draft);
     });

@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 const SAMPLE = COMPLETING_SAMPLE;
-const CURSOR = new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character);
+const CURSOR = COMPLETING_CURSOR;
 const LINE_BEFORE_CURSOR = SAMPLE.split("\n")[CURSOR.line]!.slice(0, CURSOR.character);
 
 describe("inline completion", function () {

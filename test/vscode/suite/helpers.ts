@@ -33,7 +33,14 @@ export const COMPLETING_SAMPLE = [
   "}",
   ""
 ].join("\n");
-export const COMPLETING_CURSOR = {line: 1, character: 6};
+export const COMPLETING_CURSOR = new vscode.Position(1, 6);
+
+/** A real generation (the cache emptied first) at COMPLETING_CURSOR in a new document `name`. */
+export async function completeAtSample(draftstop: DraftstopApi, name: string): Promise<vscode.InlineCompletionItem[] | undefined> {
+  const editor = await openDocument(name, COMPLETING_SAMPLE);
+  draftstop.provider.reset();
+  return draftstop.provider.provideInlineCompletionItems(editor.document, COMPLETING_CURSOR, invoke(), new vscode.CancellationTokenSource().token);
+}
 
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration("draftstop").update(key, value, vscode.ConfigurationTarget.Global);

@@ -1,17 +1,14 @@
 // Bad models: a clear report naming the file, and the previous models keep completing.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import {COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
+import {completeAtSample, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 describe("bad models", function () {
   this.timeout(120_000);
 
   async function completes(): Promise<boolean> {
     const draftstop = await readyWithTestModels();
-    const editor = await openDocument("after.ts", COMPLETING_SAMPLE);
-    const cursor = new vscode.Position(COMPLETING_CURSOR.line, COMPLETING_CURSOR.character);
-    draftstop.provider.reset(); // a real generation, not the cache
-    const items = await draftstop.provider.provideInlineCompletionItems(editor.document, cursor, invoke(), new vscode.CancellationTokenSource().token);
+    const items = await completeAtSample(draftstop, "after.ts");
     return !!items && items.length === 1;
   }
 
