@@ -1,9 +1,10 @@
-// The tiny trained pair that ships in the repository (test/fixtures/tinypair), and its padded
+// The tiny trained pair that ships in the repository (src/modelmaker/tinypair), and its padded
 // target: the same distributions at about 15× a draft token's cost, like a 0.5B draft and a 7B
 // target (generated on first use into .cache/, never committed).
 import {existsSync} from "node:fs";
 import {join} from "node:path";
-import {ensurePaddedTarget} from "../../test/fixtures/tinypair/paddedTarget";
+import {ensurePaddedTarget} from "../modelmaker/paddedTarget";
+import {DEMO_PAIR_FOLDER, demoPairPaths} from "../models/demoPair";
 import {repoRoot} from "./repoRoot";
 
 export interface ModelPair {
@@ -16,10 +17,9 @@ export interface ModelPair {
 }
 
 export function tinyPairPaths(): {target: string; draft: string} {
-  const folder = join(repoRoot(), "test", "fixtures", "tinypair");
-  const paths = {target: join(folder, "target.gguf"), draft: join(folder, "draft.gguf")};
+  const paths = demoPairPaths(repoRoot());
   for (const path of Object.values(paths))
-    if (!existsSync(path)) throw new Error(`${path} is missing: the tiny pair ships with the repository (see test/fixtures/tinypair/README.md)`);
+    if (!existsSync(path)) throw new Error(`${path} is missing: the tiny pair ships with the repository (see ${DEMO_PAIR_FOLDER.join("/")}/README.md)`);
   return paths;
 }
 

@@ -1,7 +1,6 @@
 // Turns the model settings into loaded models: resolves hf: URIs by downloading (with a
 // cancellable progress notification), loads the pair in the model process, and tells the user
 // what went wrong, naming the file, while the previous models stay in use.
-import {existsSync} from "node:fs";
 import {mkdir} from "node:fs/promises";
 import {join} from "node:path";
 import * as vscode from "vscode";
@@ -11,13 +10,9 @@ import type {SettingsStore} from "../config/settings";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../ui/commandIds";
 import {parseModelReference} from "./modelReference";
+import type {DemoPair} from "./demoPair";
 import type {ModelPreset} from "./presets";
 import type {DraftstopLog} from "../ui/log";
-
-export interface DemoPair {
-  target: string;
-  draft: string;
-}
 
 export class ModelManager {
   private offeredSetup = false;
@@ -146,12 +141,6 @@ export class ModelManager {
     else if (choice === "Select Target Model") await vscode.commands.executeCommand(COMMANDS.selectTargetModel.id);
     else if (choice === "Use Tiny Demo Models") await vscode.commands.executeCommand(COMMANDS.useDemoModels.id);
   }
-}
-
-export function findDemoPair(extensionPath: string): DemoPair | undefined {
-  const folder = join(extensionPath, "test", "fixtures", "tinypair");
-  const pair = {target: join(folder, "target.gguf"), draft: join(folder, "draft.gguf")};
-  return existsSync(pair.target) && existsSync(pair.draft) ? pair : undefined;
 }
 
 export function formatBytes(bytes: number): string {
