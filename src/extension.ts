@@ -6,13 +6,14 @@ import {isPolicySetting, PolicySetting} from "./config/policySetting";
 import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
+import {AbortableLock} from "./engine/lock";
 import {findDemoPair} from "./models/demoPair";
 import {ModelManager} from "./models/modelManager";
 import type {BenchmarkRequest} from "./host/protocol";
 import {EngineSession} from "./session/engineSession";
 import {SessionHistory} from "./session/history";
 import {BenchmarkStore, benchmarkWorkspace} from "./ui/benchmarkCommand";
-import {COMMANDS} from "./ui/commandIds";
+import {COMMANDS} from "./config/commandIds";
 import {registerCommands} from "./ui/commands";
 import {createLog, DraftstopLog} from "./ui/log";
 import {StatsPanel} from "./ui/statsPanel";
@@ -43,8 +44,8 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const activeSession = session;
 
   // Loads and policy changes run one after another, in the order the settings changed.
-  let queue: Promise<unknown> = Promise.resolve();
-  const enqueue = (task: () => Promise<unknown>) => (queue = queue.then(task, task).catch(error => log.error(String(error))));
+  const settingsLock = new AbortableLock();
+  const enqueue = (task: () => Promise<unknown>) => void settingsLock.run(task).catch(error => log.error(String(error)));
 
   const warnAboutSetting = (key: string, message: string) => {
     log.warn(message);
@@ -107,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   enqueue(() => models.loadFromSettings());
   log.info(`Draftstop activated (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop"} UI)`);
 
-  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, log, idle: () => queue.then(() => undefined)};
+  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, log, idle: () => settingsLock.run(async () => undefined)};
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,6 +1,6 @@
 // The peer a user of node-llama-cpp would pick: its DraftSequenceTokenPredictor with its defaults,
-// on the same two models, in contexts of its own. (FACTS.md: in 3.21.1 it validates at most one
-// draft token per target pass.)
+// on the same two models, in contexts of its own. (docs/facts.md, "Built-in speculative decoding":
+// in 3.21.1 it validates at most one draft token per target pass.)
 import type {DraftstopEngine} from "../engine";
 import {LlamaContext, loadNodeLlamaCpp, Token} from "../engine/nlc";
 

@@ -9,38 +9,32 @@
 // output is the target-only sample itself (exactly the target's distribution). Rejection sampling
 // accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
 // this oracle; the benchmark report says so.
-import type {DraftPolicy, DraftStep, PolicyState} from "../engine/policies";
+import {BasePolicy, DraftStep} from "../engine/policies";
 import type {SampledAcceptance} from "../engine/speculative";
 import type {Token} from "../engine/nlc";
 
-export class OraclePolicy implements DraftPolicy {
+export class OraclePolicy extends BasePolicy {
   readonly name = "oracle";
 
   /** `continuation[i]` is the token at committed position `start + i`. */
-  constructor(private readonly continuation: readonly number[], private readonly start: number, private readonly maxDraft = 16) {}
+  constructor(private readonly continuation: readonly Token[], private readonly start: number, private readonly maxDraft = 16) {
+    super();
+  }
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return this.maxDraft;
   }
 
-  shouldDraft(step: DraftStep): boolean {
+  override shouldDraft(step: DraftStep): boolean {
     return this.continuation[step.position - this.start] === step.token;
-  }
-
-  update(): void {}
-
-  reset(): void {}
-
-  state(): PolicyState {
-    return {};
   }
 }
 
 /** T > 0 verification for the oracle: every draft matches the continuation; emit its next token. */
-export function followContinuation(continuation: readonly number[], start: number): SampledAcceptance {
+export function followContinuation(continuation: readonly Token[], start: number): SampledAcceptance {
   return ({drafts, position}) => {
     const next = continuation[position + drafts.length - start];
     if (next === undefined) throw new Error("the oracle ran past the target's continuation");
-    return {accepted: drafts.length, next: next as Token};
+    return {accepted: drafts.length, next};
   };
 }

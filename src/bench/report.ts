@@ -2,6 +2,7 @@
 // Performance section). The plots are in plots.ts.
 import {cpus} from "node:os";
 import type {EngineInfo} from "../engine";
+import {entropyShareOfDrafting} from "../engine/stats";
 import type {BenchResult, PolicyRun} from "./runner";
 
 export interface BenchJson {
@@ -30,14 +31,26 @@ export function benchJson(result: BenchResult, info: EngineInfo, padded: boolean
 
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
 
-/** A plain-text table, one row per policy and temperature. */
-export function benchTable(result: BenchResult, heading: string): string {
-  const header = ["T", "policy", "tok/s", "speed-up", "spread", "accept", "k̄", "tok/round", "tgt pass/tok", "drf pass/tok", "entropy/draft time"];
-  const rows = result.runs.map(r => [
+/** The columns of a run's figures, as the printed table and the stats panel show them. */
+export const BENCH_COLUMNS = ["T", "policy", "tok/s", "speed-up", "spread", "accept", "k̄", "tok/round", "tgt pass/tok", "drf pass/tok"] as const;
+
+export type BenchRowFigures = Pick<PolicyRun, "temperature" | "label" | "policy" | "tokensPerSecond" | "speedup" | "spread" | "acceptanceRate" |
+  "meanDraftLength" | "tokensPerRound" | "targetPassesPerToken" | "draftPassesPerToken">;
+
+/** One run's cells under BENCH_COLUMNS (plain text). */
+export function benchCells(r: BenchRowFigures): string[] {
+  return [
     String(r.temperature), r.label, fixed(r.tokensPerSecond, 1), `${fixed(r.speedup, 2)}×`, `${fixed(r.spread.min, 2)}–${fixed(r.spread.max, 2)}`,
     r.policy === "off" ? "" : `${(r.acceptanceRate * 100).toFixed(0)} %`, fixed(r.meanDraftLength, 2), fixed(r.tokensPerRound, 2),
-    fixed(r.targetPassesPerToken, 3), fixed(r.draftPassesPerToken, 3), r.draftingMs > 0 ? `${((100 * r.entropyMs) / r.draftingMs).toFixed(1)} %` : ""
-  ]);
+    fixed(r.targetPassesPerToken, 3), fixed(r.draftPassesPerToken, 3)
+  ];
+}
+
+/** A plain-text table, one row per policy and temperature. */
+export function benchTable(result: BenchResult, heading: string): string {
+  const header = [...BENCH_COLUMNS, "entropy/draft time"];
+  const rows = result.runs.map(r => [...benchCells(r),
+    r.draftingMs > 0 ? `${(100 * entropyShareOfDrafting({entropyMs: r.entropyMs, draftMs: r.draftingMs})).toFixed(1)} %` : ""]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [heading, "", line(header), widths.map(w => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");

@@ -6,7 +6,10 @@
 import type {DraftstopEngine} from "../engine";
 import type {Token} from "../engine/nlc";
 import {createPolicy, DraftPolicy, PolicyName} from "../engine/policies";
-import {addRound, DraftLengthHistogram, emptyTotals, EntropyAcceptance, EntropyBinCounts, median, StatsTotals} from "../engine/stats";
+import {
+  acceptanceRate, AcceptanceBin, addRound, addTotals, DraftLengthCounts, DraftLengthHistogram, draftPassesPerToken, emptyTotals,
+  EntropyAcceptance, meanDraftLength, measuredSpeedup, median, StatsTotals, sumTotals, targetPassesPerToken, tokensPerRound, tokensPerSecond
+} from "../engine/stats";
 import {NodeLlamaCppDraftPeer} from "./nlcPredictor";
 import {followContinuation, OraclePolicy} from "./oracle";
 import type {BenchTask} from "./tasks";
@@ -81,13 +84,11 @@ export interface PolicyRun {
   tokens: number;
 }
 
-export type EntropyBin = EntropyBinCounts & {temperature: number};
-
 export interface BenchResult {
   runs: PolicyRun[];
-  entropyBins: EntropyBin[];
+  entropyBins: AcceptanceBin[];
   /** Rounds by draft length, per policy label and temperature. */
-  draftLengths: Array<{label: string; temperature: number; counts: number[]}>;
+  draftLengths: Array<DraftLengthCounts & {temperature: number}>;
   /** AdaEDL's λ after each round, in order, per temperature (first repeat). */
   lambdaTraces: Array<{temperature: number; lambda: number[]}>;
   settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; stopAtEndOfMiddle: boolean; topK: number; topP: number; seed: number};
@@ -139,11 +140,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
             const tally = (perRepeat[repeat] ??= emptyTotals());
 
             if (policy.name === "nlcDraftPredictor") {
-              const run = await peer!.run(prompt, generate);
-              tally.tokens += run.tokens;
-              tally.decodeMs += run.decodeMs;
-              tally.drafted += run.drafted;
-              tally.accepted += run.accepted;
+              addTotals(tally, await peer!.run(prompt, generate));
             } else {
               const policyObject = policy.name === "oracle"
                 ? new OraclePolicy(continuation, prompt.length, policy.params.maxDraft)
@@ -199,34 +196,29 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
 
 /** The target's own continuation (target-only, same seed): what the oracle knows in hindsight. */
 async function referenceContinuation(engine: DraftstopEngine, prompt: readonly Token[],
-  generate: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number}): Promise<number[]> {
+  generate: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number}): Promise<Token[]> {
   const report = await engine.generate(prompt, generate, {policy: createPolicy({name: "off"}), recordStats: false});
   return report.rounds.flatMap(r => r.tokens);
 }
 
 function summarizeRuns(policy: BenchPolicy, label: string, temperature: number, perRepeat: readonly Tally[], baseline: readonly Tally[] | undefined): PolicyRun {
-  const tps = (t: Tally) => (t.decodeMs > 0 ? (1000 * t.tokens) / t.decodeMs : 0);
-  const speedups = perRepeat.map((t, r) => (baseline?.[r] && tps(baseline[r]!) > 0 ? tps(t) / tps(baseline[r]!) : NaN));
-  const sum = perRepeat.reduce((a, t) => {
-    for (const k of Object.keys(a) as Array<keyof Tally>) a[k] += t[k];
-    return a;
-  }, emptyTotals());
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  const speedups = perRepeat.map((t, r) => measuredSpeedup(t, baseline?.[r]));
+  const sum = sumTotals(perRepeat);
   const finite = speedups.filter(Number.isFinite);
   // node-llama-cpp's predictor runs inside its evaluate(): no rounds to count.
-  const perRound = (a: number, b: number) => (policy.name === "nlcDraftPredictor" ? NaN : ratio(a, b));
+  const perRound = (figure: (t: Tally) => number) => (policy.name === "nlcDraftPredictor" ? NaN : figure(sum));
   return {
     policy: policy.name,
     params: policy.params,
     label,
     temperature,
-    tokensPerSecond: median(perRepeat.map(tps)),
+    tokensPerSecond: median(perRepeat.map(tokensPerSecond)),
     speedup: median(finite),
-    acceptanceRate: ratio(sum.accepted, sum.drafted),
-    meanDraftLength: perRound(sum.drafted, sum.rounds),
-    tokensPerRound: perRound(sum.tokens, sum.rounds),
-    targetPassesPerToken: perRound(sum.rounds, sum.tokens),
-    draftPassesPerToken: perRound(sum.draftPasses, sum.tokens),
+    acceptanceRate: acceptanceRate(sum),
+    meanDraftLength: perRound(meanDraftLength),
+    tokensPerRound: perRound(tokensPerRound),
+    targetPassesPerToken: perRound(targetPassesPerToken),
+    draftPassesPerToken: perRound(draftPassesPerToken),
     draftingMs: sum.draftMs,
     verifyingMs: sum.verifyMs,
     entropyMs: sum.entropyMs,

@@ -1,6 +1,7 @@
 // Vega-Lite specifications of Draftstop's four plots, from plain data, shared by the benchmark's
 // SVG files and the stats panel.
 import type {TopLevelSpec} from "vega-lite" with {"resolution-mode": "import"};
+import {acceptanceRate, AcceptanceBin, DraftLengthCounts} from "../engine/stats";
 
 export interface SpeedupPoint {
   label: string;
@@ -31,22 +32,12 @@ export function speedupChart(points: readonly SpeedupPoint[], title = "Speed-up 
   } as TopLevelSpec;
 }
 
-export interface AcceptanceBin {
-  temperature: number;
-  /** Legend entry; default "T = temperature". */
-  series?: string;
-  lo: number;
-  hi: number;
-  drafted: number;
-  accepted: number;
-}
-
 /** Acceptance rate by draft entropy, with AdaEDL's lower bound 1 − sqrt(γ·H) drawn over it. */
 export function acceptanceChart(bins: readonly AcceptanceBin[], gamma: number, title = "Acceptance vs draft entropy"): TopLevelSpec {
   const points = bins.filter(b => b.drafted > 0).map(b => ({
     temperature: b.series ?? `T = ${b.temperature}`,
     entropy: b.hi < 50 ? (b.lo + b.hi) / 2 : b.lo + 0.5,
-    acceptance: b.accepted / b.drafted,
+    acceptance: acceptanceRate(b),
     drafted: b.drafted
   }));
   const maxEntropy = Math.max(3, ...points.map(p => p.entropy));
@@ -70,11 +61,6 @@ export function acceptanceChart(bins: readonly AcceptanceBin[], gamma: number, t
         }}
     ]
   } as TopLevelSpec;
-}
-
-export interface DraftLengthCounts {
-  label: string;
-  counts: readonly number[];
 }
 
 /** Share of rounds by draft length, one row per policy. */

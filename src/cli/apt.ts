@@ -2,7 +2,7 @@
 // otherwise says exactly what to install. On other systems it does nothing.
 import {spawnSync} from "node:child_process";
 
-/** What code-server's npm install needs: headers for its native modules, and ripgrep (FACTS.md). */
+/** What code-server's npm install needs: headers for its native modules, and ripgrep (docs/facts.md, "Installing code-server"). */
 export const CODE_SERVER_APT_PACKAGES = ["libkrb5-dev", "libx11-dev", "libxkbfile-dev", "libsecret-1-dev", "pkg-config", "ripgrep"];
 /** The browser that Playwright drives (playwright-core cannot download its own here). */
 export const CHROMIUM_APT_PACKAGES = ["chromium"];

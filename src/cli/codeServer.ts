@@ -53,7 +53,7 @@ async function isInstalled(dir: string): Promise<boolean> {
 /**
  * Installs code-server@4.100.3 from npm into `dir` unless it is already there (then it returns at once).
  * Cold, it takes about two minutes: it installs the Debian build dependencies when missing (as root),
- * then works around what stops a plain `npm install` on a machine like this one (see FACTS.md):
+ * then works around what stops a plain `npm install` on a machine like this one (see docs/facts.md, "Installing code-server"):
  * dependency install scripts blocked by npm 11, the root check of code-server's postinstall,
  * @vscode/ripgrep's download from GitHub, and node-gyp's `npx` prompt. It installs into a
  * sibling folder and renames it, so an interrupted install leaves nothing half done.

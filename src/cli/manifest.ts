@@ -4,7 +4,7 @@
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {SETTINGS, SETTINGS_SECTION} from "../config/schema";
-import {COMMAND_CATEGORY, COMMANDS} from "../ui/commandIds";
+import {COMMAND_CATEGORY, COMMANDS} from "../config/commandIds";
 
 export function contributes(): Record<string, unknown> {
   const properties: Record<string, unknown> = {};

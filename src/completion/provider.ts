@@ -10,7 +10,7 @@ import {extractCursorContext} from "./context";
 import {postprocessCompletion} from "./postprocess";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
-import type {DraftstopLog} from "../ui/log";
+import type {Logger} from "../session/logger";
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
 const PREFIX_ANCHOR_STRIDE = 16;
@@ -40,11 +40,13 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   private debounce: AdaptiveDebounce;
   private readonly counts = {requests: 0, generations: 0, cacheHits: 0, staleDropped: 0};
   private readonly keystrokes: vscode.Disposable;
-  /** The latest completion returned to VS Code, and the last thousand (for the reliability tests). */
+  private readonly shownEmitter = new vscode.EventEmitter<ShownCompletion>();
+  /** Fires for every completion handed to VS Code. */
+  readonly onDidShow = this.shownEmitter.event;
+  /** The latest completion handed to VS Code. */
   lastShown: ShownCompletion | undefined;
-  readonly shown: ShownCompletion[] = [];
 
-  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: DraftstopLog) {
+  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger) {
     this.debounce = this.makeDebounce();
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -71,8 +73,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
       if (!text) return undefined;
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache, at: Date.now()};
-      this.shown.push(this.lastShown);
-      if (this.shown.length > 1000) this.shown.shift();
+      this.shownEmitter.fire(this.lastShown);
       return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
     };
 
@@ -123,6 +124,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   dispose(): void {
     this.keystrokes.dispose();
+    this.shownEmitter.dispose();
     this.gate.cancel();
   }
 }

@@ -2,11 +2,13 @@
 // context and can run one generation at a time, and a completion for an older cursor position is
 // stale once the user has typed on.
 //
-// run(task) aborts the signal of the request before it (started or still waiting), waits until
-// that one has settled, and starts the task only if no newer request arrived meanwhile. A
+// run(task) aborts the signal of the request before it (started or still waiting), waits for the
+// gate's lock (engine/lock.ts) until that one has settled, and starts the task only if no newer
+// request arrived meanwhile: a superseded waiter leaves the lock's queue at once. A
 // request that was superseded, or whose own signal aborted, resolves to undefined, whether it
 // had started or not, and its errors are swallowed (they are most likely the AbortError it
 // was asked for). Errors of a request that is still current reach the caller.
+import {AbortableLock} from "../engine/lock";
 
 export interface RequestGateCounters {
   /** Tasks running now: never more than 1. */
@@ -26,7 +28,7 @@ export interface RunOptions {
 export class RequestGate {
   private readonly counts: RequestGateCounters = {inFlight: 0, peakInFlight: 0, started: 0, superseded: 0};
   private latest: AbortController | undefined;
-  private settled: Promise<void> = Promise.resolve();
+  private readonly lock = new AbortableLock();
 
   get counters(): Readonly<RequestGateCounters> {
     return {...this.counts};
@@ -41,12 +43,10 @@ export class RequestGate {
     this.latest = controller;
     const unlink = link(options.signal, controller);
 
-    const previous = this.settled;
-    let release!: () => void;
-    this.settled = new Promise(resolve => (release = resolve));
+    let release: (() => void) | undefined;
     try {
-      await previous;
-      if (controller.signal.aborted) return undefined;
+      release = await this.lock.acquire(controller.signal).catch(() => undefined);
+      if (!release || controller.signal.aborted) return undefined;
       this.counts.started++;
       this.counts.peakInFlight = Math.max(this.counts.peakInFlight, ++this.counts.inFlight);
       try {
@@ -61,7 +61,7 @@ export class RequestGate {
     } finally {
       if (this.latest === controller) this.latest = undefined;
       unlink();
-      release();
+      release?.();
     }
   }
 

@@ -21,11 +21,6 @@ export function policySpecFrom(values: SettingValues): PolicySpec {
   }
 }
 
-/** The setting a policy parameter comes from, to name it in messages ("adaedl.gamma" → "draftstop.adaedl.gamma"). */
-export function settingOfPolicyOption(option: string): SettingKey | undefined {
-  return option in SETTINGS ? (option as SettingKey) : undefined;
-}
-
 export function loadOptionsFrom(values: SettingValues, paths: {targetPath: string; draftPath?: string}, policy: PolicySpec): EngineLoadOptions {
   return {
     targetPath: paths.targetPath,

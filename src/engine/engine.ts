@@ -1,9 +1,11 @@
 // The engine's public face: load a target (and a draft), generate with speculative decoding under a
 // switchable draft-length policy, and report per-round records and session statistics to whoever
-// listens. One generation runs at a time; calls queue in order.
+// listens. One generation runs at a time: calls wait for the engine's lock in order, and one whose
+// signal fires while it waits leaves the queue at once without touching the models.
 import {EventEmitter} from "node:events";
 import {basename} from "node:path";
 import {EngineDisposedError} from "./errors";
+import {AbortableLock, isAbortError} from "./lock";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
@@ -44,6 +46,16 @@ export interface GenerationReport extends GenerationResult {
   targetTokenMs: number;
 }
 
+/** The text around the cursor, and the FIM layout to put it in (default: the model's first). */
+export interface InfillRequest extends FimInput {
+  layout?: FimLayout;
+}
+
+export interface InfillReport extends GenerationReport {
+  /** The prompt the request became: its layout, its length, and what was cut to fit the context. */
+  prompt: {layout: FimPrompt["layout"]; tokens: number; droppedTokens: number};
+}
+
 interface EngineEvents {
   round: [RoundRecord];
   generation: [GenerationReport];
@@ -60,6 +72,8 @@ export interface GenerationOverrides {
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
 const PROBE_EVERY_GENERATIONS = 20;
 const CALIBRATION_PROBES = 3;
+/** Context kept free beyond the completion's maxTokens: one round's drafts and its bonus token. */
+const GENERATION_HEADROOM = 16 + 2;
 
 export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private readonly decoder: SpeculativeDecoder;
@@ -67,7 +81,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private totals: StatsTotals = emptyTotals();
   private currentPolicy: DraftPolicy;
   private currentPolicySpec: PolicySpec;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly lock = new AbortableLock();
   private generationsSinceProbe = 0;
   private disposed = false;
 
@@ -129,6 +143,19 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return buildFimPrompt(this.pair.target.model, input, options);
   }
 
+  /** The FIM prompt for a completion of up to `maxTokens`, cut to leave that much room in the context. */
+  infillPrompt(request: InfillRequest, maxTokens: number): FimPrompt {
+    return this.buildFimPrompt(request, {layout: request.layout, maxTokens: this.info.contextSize - maxTokens - GENERATION_HEADROOM});
+  }
+
+  /** Completes at a cursor: the FIM prompt from the text around it, then generate(). */
+  async generateInfill(request: InfillRequest, options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<InfillReport> {
+    const resolved = resolveGenerateOptions(options);
+    const prompt = this.infillPrompt(request, resolved.maxTokens);
+    const report = await this.generate(prompt.tokens, options, overrides);
+    return {...report, prompt: {layout: prompt.layout, tokens: prompt.tokens.length, droppedTokens: prompt.droppedPrefixTokens + prompt.droppedSuffixTokens}};
+  }
+
   /** The loaded models, for the benchmark's peer runs (node-llama-cpp's own draft predictor). */
   get loadedPair(): LoadedPair {
     this.ensureAlive();
@@ -142,15 +169,23 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
 
   /**
    * Generates a continuation of `prompt` (text is tokenized with a BOS token; token arrays are used
-   * as they are). Resolves with stopReason "abort" when options.signal fires.
+   * as they are). Resolves with stopReason "abort" when options.signal fires: with no tokens and
+   * nothing evaluated when it fired before the generation got the engine. Bad options reject.
    */
-  generate(prompt: string | readonly Token[], options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<GenerationReport> {
+  async generate(prompt: string | readonly Token[], options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<GenerationReport> {
     this.ensureAlive();
     const resolved = resolveGenerateOptions(options);
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
-    return this.exclusive(async () => {
+    const policy = overrides.policy ?? this.currentPolicy;
+    let release;
+    try {
+      release = await this.lock.acquire(resolved.signal);
+    } catch (error) {
+      if (!isAbortError(error)) throw error;
+      return {...this.decoder.abortedBeforeStart(tokens.length, resolved), policy: policy.name, targetTokenMs: this.latency.estimate(tokens.length)};
+    }
+    try {
       this.ensureAlive();
-      const policy = overrides.policy ?? this.currentPolicy;
       const record = overrides.recordStats ?? true;
       const result = await this.decoder.generate(tokens, policy, resolved, {
         onRound: record ? round => this.emit("round", round) : undefined,
@@ -165,7 +200,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
       if (record) this.emit("generation", report);
       return report;
-    });
+    } finally {
+      release();
+    }
   }
 
   /** Session statistics since load or the last resetStats(). */
@@ -180,15 +217,11 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   /** Frees both models and contexts; waits for a running generation to finish first. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
-    await this.exclusive(async () => {
+    await this.lock.run(async () => {
       this.disposed = true;
       await Promise.all([disposeModel(this.pair.target), this.pair.draft && disposeModel(this.pair.draft)]);
     });
     this.removeAllListeners();
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
   }
 
   private addToTotals(result: GenerationResult): void {
@@ -219,12 +252,6 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const sample = await this.decoder.measureTargetToken();
     if (sample) this.latency.record(sample.contextLength, sample.ms);
     this.generationsSinceProbe = 0;
-  }
-
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private ensureAlive(): void {

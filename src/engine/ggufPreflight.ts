@@ -1,6 +1,7 @@
 // Reads a GGUF file's header before llama.cpp sees the file. Some malformed files make llama.cpp
 // abort the whole process (GGML_ASSERT) instead of throwing: a missing feed_forward_length or
-// head_count, block_count = 0, 1-D (norm) weights that are not F32 (FACTS.md), and, found here, a
+// head_count, block_count = 0, 1-D (norm) weights that are not F32 (docs/facts.md,
+// "Files that abort llama.cpp"), and, found here, a
 // vocabulary with the same token text twice, head_count_kv = 0, a negative norm epsilon, more
 // experts used than exist. No list like this is complete: that is why the extension runs the
 // models in a process of their own. Those, and files

@@ -101,7 +101,7 @@ async function loadOne(llama: Llama, role: ModelRole, path: string, info: GgufFi
       contextSize: options.contextSize,
       sequences: 1,
       threads: options.threads,
-      // Flash attention is 4× slower on the CPU (FACTS.md); on a GPU llama.cpp decides.
+      // Flash attention is 4× slower on the CPU (docs/facts.md, "Flash attention"); on a GPU llama.cpp decides.
       flashAttention: llama.gpu === false ? false : (options.flashAttention ?? model.defaultContextFlashAttention === true),
       experimentalKvCacheKeyType: options.kvCacheType,
       experimentalKvCacheValueType: options.kvCacheType

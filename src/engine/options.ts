@@ -16,7 +16,7 @@ export interface LoadOptions {
   /**
    * Threads per model context. Default: defaultThreads(): half the logical cores, at least 1.
    * llama.cpp's own default (4 here) oversubscribes small machines: on 2 vCPU every single-token
-   * evaluation took 600–750 ms instead of 0.6 ms (FACTS.md).
+   * evaluation took 600–750 ms instead of 0.6 ms (docs/facts.md, "Threads").
    */
   threads?: number;
   /** Context size in tokens for each model. Default 2048. */

@@ -1,4 +1,4 @@
-// The round loop of speculative decoding (DESIGN.md, "The algorithm, exactly"):
+// The round loop of speculative decoding (docs/algorithm.md, "One round"):
 //   draft one token at a time on the draft sequence while the policy says go on,
 //   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
 //   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
@@ -79,8 +79,11 @@ export class SpeculativeDecoder {
     if (prompt.length === 0) throw new Error("the prompt must hold at least one token");
     const contextSize = Math.min(this.target.contextSize, this.draft?.contextSize ?? Infinity);
     if (prompt.length > contextSize) throw new ContextOverflowError(prompt.length, contextSize);
+    // Every expensive step looks at the signal first: a generation cancelled before it starts
+    // evaluates nothing, not even its prompt.
+    if (options.signal?.aborted) return this.abortedBeforeStart(prompt.length, options);
     const started = now();
-    const drafting = this.draft !== undefined && policy.beginRound() > 0;
+    const drafting = this.draft !== undefined && policy.maxDraftThisRound() > 0;
     const prefill = await this.prefill(prompt, drafting);
 
     const prng = new Prng(options.seed);
@@ -111,7 +114,7 @@ export class SpeculativeDecoder {
       }
       const roundStart = now();
       const lambda = policy.state().lambda;
-      const maxDraft = this.draft ? Math.max(0, Math.min(policy.beginRound(), options.maxTokens - output.length - 1, room)) : 0;
+      const maxDraft = this.draft ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
       const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng);
 
       if (options.signal?.aborted) {
@@ -175,6 +178,16 @@ export class SpeculativeDecoder {
     }
     if (stopReason !== "stopString") text = this.target.model.detokenize(output);
     return {text, tokens: output, stopReason, rounds, totals, prefill, seed: options.seed};
+  }
+
+  /** The result of a generation whose signal fired before it began: no tokens, nothing evaluated. */
+  abortedBeforeStart(promptTokens: number, options: ResolvedGenerateOptions): GenerationResult {
+    const totals = emptyTotals();
+    totals.generations = 1;
+    return {
+      text: "", tokens: [], stopReason: "abort", rounds: [], totals, seed: options.seed,
+      prefill: {promptTokens, targetReused: 0, draftReused: 0, targetEvaluated: 0, draftEvaluated: 0, ms: 0}
+    };
   }
 
   /**

@@ -1,5 +1,8 @@
 // Per-round records and the aggregates every view of Draftstop shows (status bar, stats panel,
-// benchmark): one definition of each figure, computed from running totals.
+// benchmark): one definition of each figure, computed from running totals. The data the plots
+// take (entropy bins, draft-length counts), the median and the byte formatter live here too, so
+// that no layer above defines them again.
+import type {Token} from "./nlc";
 
 export interface RoundRecord {
   /** Round number within its generation, from 0. */
@@ -10,7 +13,7 @@ export interface RoundRecord {
   /** Tokens committed this round: a + 1, fewer when a stop condition cut the round. */
   emitted: number;
   /** The tokens committed this round, an end-of-generation token included. */
-  tokens: number[];
+  tokens: Token[];
   /** Entropy (nats) of the draft distribution each drafted token came from, in order. */
   entropies: number[];
   /** Entropy at the step where the policy stopped drafting, if it stopped on its own. */
@@ -63,6 +66,7 @@ export function emptyTotals(): StatsTotals {
     verifyMs: 0, entropyMs: 0, prefillMs: 0};
 }
 
+/** Adds one round to running totals (not `generations` or `prefillMs`: those belong to a generation). */
 export function addRound(totals: StatsTotals, round: RoundRecord): void {
   totals.rounds++;
   totals.tokens += round.emitted;
@@ -75,20 +79,91 @@ export function addRound(totals: StatsTotals, round: RoundRecord): void {
   totals.entropyMs += round.entropyMs;
 }
 
+/** Adds totals (a generation's, a repeat's, or a part of them: absent fields count 0) into `into`; returns `into`. */
+export function addTotals(into: StatsTotals, from: Partial<StatsTotals>): StatsTotals {
+  for (const key of Object.keys(into) as Array<keyof StatsTotals>) into[key] += from[key] ?? 0;
+  return into;
+}
+
+/** The sum of several totals. */
+export function sumTotals(list: Iterable<Partial<StatsTotals>>): StatsTotals {
+  const sum = emptyTotals();
+  for (const totals of list) addTotals(sum, totals);
+  return sum;
+}
+
+// One function per figure. Before any data (a zero denominator) a figure is 0, not NaN or an error;
+// the speed-ups are NaN while their baseline is unknown.
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+
+/** Committed tokens per second of decoding (the prompt's evaluation excluded). */
+export function tokensPerSecond(t: Pick<StatsTotals, "tokens" | "decodeMs">): number {
+  return ratio(t.tokens * 1000, t.decodeMs);
+}
+
+/** accepted / drafted. */
+export function acceptanceRate(t: Pick<StatsTotals, "accepted" | "drafted">): number {
+  return ratio(t.accepted, t.drafted);
+}
+
+/** Mean draft length k̄: drafted / rounds. */
+export function meanDraftLength(t: Pick<StatsTotals, "drafted" | "rounds">): number {
+  return ratio(t.drafted, t.rounds);
+}
+
+/**
+ * Tokens per round (one target pass each): tokens / rounds. A round commits accepted + 1 tokens,
+ * fewer when a stop condition (maxTokens, end of generation, stop string) cut it.
+ */
+export function tokensPerRound(t: Pick<StatsTotals, "tokens" | "rounds">): number {
+  return ratio(t.tokens, t.rounds);
+}
+
+/** rounds / tokens: target passes (one per round, the prompt's evaluation excluded) per committed token. */
+export function targetPassesPerToken(t: Pick<StatsTotals, "rounds" | "tokens">): number {
+  return ratio(t.rounds, t.tokens);
+}
+
+/** draftPasses / tokens. */
+export function draftPassesPerToken(t: Pick<StatsTotals, "draftPasses" | "tokens">): number {
+  return ratio(t.draftPasses, t.tokens);
+}
+
+/** Share of drafting time spent on entropy and policy decisions: entropyMs / draftMs. */
+export function entropyShareOfDrafting(t: Pick<StatsTotals, "entropyMs" | "draftMs">): number {
+  return ratio(t.entropyMs, t.draftMs);
+}
+
+/** Speed-up over the target alone: the time target-only decoding takes for the same tokens ÷ the time taken. */
+export function speedup(targetOnlyMs: number, takenMs: number): number {
+  return Number.isFinite(targetOnlyMs) && takenMs > 0 ? targetOnlyMs / takenMs : NaN;
+}
+
+/** The speed-up estimated from the single-token target latency: tokens × targetTokenMs ÷ decodeMs. */
+export function estimatedSpeedup(t: Pick<StatsTotals, "tokens" | "decodeMs">, targetTokenMs: number): number {
+  return speedup(t.tokens * targetTokenMs, t.decodeMs);
+}
+
+/**
+ * The speed-up measured against target-only decoding of the same work: tokens/s ÷ target-only
+ * tokens/s (the same ratio as above, from rates); NaN without a baseline.
+ */
+export function measuredSpeedup(t: Pick<StatsTotals, "tokens" | "decodeMs">, targetOnly: Pick<StatsTotals, "tokens" | "decodeMs"> | undefined): number {
+  const baseline = targetOnly ? tokensPerSecond(targetOnly) : 0;
+  return baseline > 0 ? tokensPerSecond(t) / baseline : NaN;
+}
+
 export function summarize(totals: StatsTotals, targetTokenMs: number): StatsSummary {
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
   return {
     ...totals,
-    tokensPerSecond: ratio(totals.tokens * 1000, totals.decodeMs),
-    acceptanceRate: ratio(totals.accepted, totals.drafted),
-    meanDraftLength: ratio(totals.drafted, totals.rounds),
-    tokensPerRound: ratio(totals.tokens, totals.rounds),
-    targetPassesPerToken: ratio(totals.rounds, totals.tokens),
-    draftPassesPerToken: ratio(totals.draftPasses, totals.tokens),
+    tokensPerSecond: tokensPerSecond(totals),
+    acceptanceRate: acceptanceRate(totals),
+    meanDraftLength: meanDraftLength(totals),
+    tokensPerRound: tokensPerRound(totals),
+    targetPassesPerToken: targetPassesPerToken(totals),
+    draftPassesPerToken: draftPassesPerToken(totals),
     targetTokenMs,
-    estimatedSpeedup: Number.isFinite(targetTokenMs) && totals.decodeMs > 0
-      ? totals.tokens * targetTokenMs / totals.decodeMs
-      : NaN
+    estimatedSpeedup: estimatedSpeedup(totals, targetTokenMs)
   };
 }
 
@@ -133,6 +208,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * A size for people: `2.18 GB`, `11.1 MB`, `640 kB` (decimal units, as Hugging Face shows file sizes).
+ * It lives here, the lowest layer, so that every layer above (host, models, ui) shows sizes alike.
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.round(bytes / 1e3)} kB`;
+}
+
 /** Entropy bin edges in nats; the last edge is above any entropy (ln of a 150K vocabulary is 11.9) and survives JSON, unlike Infinity. */
 export const ENTROPY_EDGES = [0, 0.05, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 100];
 
@@ -142,6 +227,19 @@ export interface EntropyBinCounts {
   /** Drafted tokens whose fate was decided: the accepted ones and each round's first rejected one. */
   drafted: number;
   accepted: number;
+}
+
+/** Entropy bin counts as the benchmark, the panel and the plots carry them: per temperature, and optionally a legend entry. */
+export interface AcceptanceBin extends EntropyBinCounts {
+  temperature: number;
+  /** Legend entry; default "T = temperature". */
+  series?: string;
+}
+
+/** Rounds by draft length (index k: rounds that drafted k tokens) for one policy. */
+export interface DraftLengthCounts {
+  label: string;
+  counts: readonly number[];
 }
 
 /** Acceptance by draft entropy: the data behind AdaEDL's bound 1 − sqrt(γ·H). */

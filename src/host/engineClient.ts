@@ -5,7 +5,8 @@ import {ChildProcess, fork} from "node:child_process";
 import {EventEmitter} from "node:events";
 import type {EngineLoadOptions} from "../engine/engine";
 import {DraftstopError} from "../engine/errors";
-import {HostMessage, LoadResult, Progress, RequestMessage, RequestName, Requests, SerializedError} from "./protocol";
+import {CallOptions, ClientMessage, HostMessage, LoadResult, ModelProcessCalls, ParamsOf, Progress, REQUEST_NAMES, RequestName, ResultOf,
+  SerializedError} from "./protocol";
 
 export interface EngineClientOptions {
   /** The bundled engineHost.js. */
@@ -79,9 +80,13 @@ export class EngineClient extends EventEmitter<ClientEvents> {
   private stderrTail = "";
   private readonly restarts: number[] = [];
   private disposed = false;
+  /** The model process's requests (ModelProcessApi), each a method: `client.api.generate(request, {signal})`. */
+  readonly api: ModelProcessCalls;
 
   constructor(private readonly options: EngineClientOptions) {
     super();
+    this.api = Object.fromEntries(REQUEST_NAMES.map(name =>
+      [name, (params: unknown, options?: CallOptions) => this.call(name, params as never, options)])) as unknown as ModelProcessCalls;
   }
 
   /** Models the process holds after the last successful load. */
@@ -99,28 +104,30 @@ export class EngineClient extends EventEmitter<ClientEvents> {
   }
 
   async load(options: EngineLoadOptions): Promise<LoadResult> {
-    const result = await this.request("load", options);
+    const result = await this.api.load(options);
     this.lastGoodLoad = result.draftError ? {...options, draftPath: undefined} : options;
     return result;
   }
 
-  /** Sends a request; `signal` aborts it in the model process (generations and downloads). */
-  request<N extends RequestName>(name: N, params: Requests[N]["params"], signal?: AbortSignal,
-    onProgress?: (progress: Progress) => void): Promise<Requests[N]["result"]> {
+  /** Sends one request; `signal` cancels it in the model process (its signal there fires). */
+  private call<N extends RequestName>(name: N, params: ParamsOf<N>, {signal, onProgress}: CallOptions = {}): Promise<ResultOf<N>> {
     if (this.disposed) return Promise.reject(new DraftstopError("the engine client was disposed", "engine.disposed"));
-    return this.start().then(() => new Promise<Requests[N]["result"]>((resolve, reject) => {
+    return this.start().then(() => new Promise<ResultOf<N>>((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, {name, params, resolve: resolve as (value: unknown) => void, reject, onProgress});
-      const message: RequestMessage<N> = {kind: "request", id, name, params};
-      this.child!.send(message);
+      this.send({kind: "request", id, name, params});
       if (signal) {
-        const abort = () => {
-          if (this.pending.has(id)) this.child?.send({kind: "request", id: this.nextId++, name: "abort", params: {requestId: id}});
+        const cancel = () => {
+          if (this.pending.has(id)) this.send({kind: "cancel", id});
         };
-        if (signal.aborted) abort();
-        else signal.addEventListener("abort", abort, {once: true});
+        if (signal.aborted) cancel();
+        else signal.addEventListener("abort", cancel, {once: true});
       }
     }));
+  }
+
+  private send(message: ClientMessage): void {
+    this.child?.send(message);
   }
 
   /** Stops the model process for good. */

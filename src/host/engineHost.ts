@@ -1,60 +1,77 @@
 // The model process: the extension forks it so that llama.cpp, which can abort the process on a
 // hostile model file, never runs inside the user's extension host. It owns one engine at a time
-// and answers the requests in protocol.ts.
-import {DraftstopEngine, DraftstopError, GenerationReport, liveModels} from "../engine";
-import type {EngineLoadOptions} from "../engine/engine";
+// and implements ModelProcessApi (protocol.ts); serve() below turns IPC messages into its calls.
+import {DraftstopEngine, DraftstopError, liveModels, PolicySpec} from "../engine";
+import type {EngineLoadOptions, GenerationReport, InfillReport} from "../engine/engine";
 import {checkModelFiles} from "../engine/models";
 import {measureFimLayouts} from "../engine/fimLayoutCost";
 import {downloadModel} from "./download";
 import {benchJson} from "../bench/report";
 import {runBenchmark} from "../bench/runner";
 import {tasksFromSources} from "../bench/tasks";
-import {GenerateRequest, GenerationSummary, HostMessage, LoadResult, RequestMessage, RequestName, Requests, serializeError} from "./protocol";
+import {BenchmarkRequest, ClientMessage, DownloadRequest, DownloadResult, GenerateRequest, GenerationSummary, HostMessage,
+  isRequestName, LoadResult, ModelProcessApi, ProcessResources, RequestContext, serializeError, SessionStats} from "./protocol";
+import type {BenchJson} from "../bench/report";
+import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 
-/** Tokens kept free in the context for the completion and one round of drafts. */
-const GENERATION_HEADROOM = 16 + 2;
-
-class EngineHost {
+export class EngineHost implements ModelProcessApi {
   private engine: DraftstopEngine | undefined;
   private loadedOptions: EngineLoadOptions | undefined;
-  private readonly running = new Map<number, AbortController>();
+  /** Signals of the requests in progress; unloading the models aborts them all. */
+  readonly running = new Map<number, AbortController>();
 
-  async handle(message: RequestMessage): Promise<unknown> {
-    const handlers: {[N in RequestName]: (params: Requests[N]["params"], id: number) => Promise<Requests[N]["result"]>} = {
-      load: params => this.load(params),
-      generate: (params, id) => this.generate(params, id),
-      abort: async params => this.running.get(params.requestId)?.abort(),
-      setPolicy: async params => this.requireEngine().setPolicy(params),
-      stats: async () => this.engine && {summary: this.engine.stats(),
-        policy: {name: this.engine.policy.name, state: this.engine.policy.state()}},
-      resetStats: async () => this.engine?.resetStats(),
-      unload: () => this.unload(),
-      resources: async () => ({loadedModels: liveModels().length, engine: this.engine !== undefined, rssBytes: process.memoryUsage().rss}),
-      measureFimLayouts: async () => {
-        const engine = this.requireEngine();
-        const measurement = await measureFimLayouts(engine, engine.info.target.fimLayouts);
-        engine.resetStats(); // the probe generations are not the user's completions
-        return measurement;
-      },
-      benchmark: (params, id) => this.abortable(id, async signal => {
-        const engine = this.requireEngine();
-        const result = await runBenchmark(engine, {
-          ...params, tasks: tasksFromSources(params.roots, {count: params.count}), signal,
-          onProgress: (done, total, message) => send({kind: "event", event: "progress", requestId: id, done, total, message})
-        });
-        return benchJson(result, engine.info, false);
-      }),
-      download: (params, id) => this.abortable(id, signal => downloadModel(params.uri, params.directory, signal,
-        progress => send({kind: "event", event: "progress", requestId: id, ...progress})))
-    };
-    return (handlers[message.name] as (params: unknown, id: number) => Promise<unknown>)(message.params, message.id);
+  async generate(request: GenerateRequest, {signal}: RequestContext): Promise<GenerationSummary> {
+    const engine = this.requireEngine();
+    const options = {...request.options, signal};
+    if ("fim" in request.prompt) {
+      const report = await engine.generateInfill(request.prompt.fim, options);
+      return summarize(report, report.prompt);
+    }
+    const report = await engine.generate(request.prompt.text, options);
+    return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0});
+  }
+
+  async setPolicy(policy: PolicySpec): Promise<void> {
+    this.requireEngine().setPolicy(policy);
+  }
+
+  async stats(): Promise<SessionStats | undefined> {
+    return this.engine && {summary: this.engine.stats(), policy: {name: this.engine.policy.name, state: this.engine.policy.state()}};
+  }
+
+  async resetStats(): Promise<void> {
+    this.engine?.resetStats();
+  }
+
+  async resources(): Promise<ProcessResources> {
+    return {loadedModels: liveModels().length, engine: this.engine !== undefined, rssBytes: process.memoryUsage().rss};
+  }
+
+  async measureFimLayouts(): Promise<FimLayoutMeasurement> {
+    const engine = this.requireEngine();
+    const measurement = await measureFimLayouts(engine, engine.info.target.fimLayouts);
+    engine.resetStats(); // the probe generations are not the user's completions
+    return measurement;
+  }
+
+  async benchmark(request: BenchmarkRequest, {signal, progress}: RequestContext): Promise<BenchJson> {
+    const engine = this.requireEngine();
+    const result = await runBenchmark(engine, {
+      ...request, tasks: tasksFromSources(request.roots, {count: request.count}), signal,
+      onProgress: (done, total, message) => progress({done, total, message})
+    });
+    return benchJson(result, engine.info, false);
+  }
+
+  download(request: DownloadRequest, {signal, progress}: RequestContext): Promise<DownloadResult> {
+    return downloadModel(request.uri, request.directory, signal, progress);
   }
 
   /**
    * Checks the new files first (cheap) and keeps the current models when they are bad. A draft
    * that cannot be used is dropped and the target decodes alone.
    */
-  private async load(requested: EngineLoadOptions): Promise<LoadResult> {
+  async load(requested: EngineLoadOptions): Promise<LoadResult> {
     // Test switch: the crash-isolation tests need llama.cpp itself to see one hostile file.
     const unchecked = process.env.DRAFTSTOP_UNCHECKED_MODEL;
     const options = unchecked && (requested.targetPath === unchecked || requested.draftPath === unchecked)
@@ -84,37 +101,7 @@ class EngineHost {
     return {info: this.engine.info, draftError: draftError === undefined ? undefined : serializeError(draftError)};
   }
 
-  /** Runs a request that an "abort" request (or unload) can cancel. */
-  private async abortable<T>(id: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    this.running.set(id, controller);
-    try {
-      return await task(controller.signal);
-    } finally {
-      this.running.delete(id);
-    }
-  }
-
-  private generate(request: GenerateRequest, id: number): Promise<GenerationSummary> {
-    const engine = this.requireEngine();
-    return this.abortable(id, async signal => {
-      const maxTokens = request.options.maxTokens ?? 128;
-      let tokens;
-      let layout: GenerationSummary["promptLayout"] = "text";
-      let dropped = 0;
-      if ("fim" in request.prompt) {
-        const prompt = engine.buildFimPrompt(request.prompt.fim,
-          {layout: request.prompt.fim.layout, maxTokens: engine.info.contextSize - maxTokens - GENERATION_HEADROOM});
-        tokens = prompt.tokens;
-        layout = prompt.layout;
-        dropped = prompt.droppedPrefixTokens + prompt.droppedSuffixTokens;
-      } else tokens = engine.tokenize(request.prompt.text, {bos: true});
-      const report = await engine.generate(tokens, {...request.options, signal});
-      return summarize(report, layout, tokens.length, dropped);
-    });
-  }
-
-  private async unload(): Promise<void> {
+  async unload(): Promise<void> {
     const engine = this.engine;
     this.engine = undefined;
     this.loadedOptions = undefined;
@@ -133,15 +120,15 @@ function isDraftProblem(error: unknown): boolean {
   return e?.role === "draft" || e?.name === "VocabularyMismatchError";
 }
 
-function summarize(report: GenerationReport, layout: GenerationSummary["promptLayout"], promptTokens: number, dropped: number): GenerationSummary {
+function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"], "layout"> & {layout: GenerationSummary["promptLayout"]}): GenerationSummary {
   return {
     text: report.text,
     tokenCount: report.tokens.length,
     stopReason: report.stopReason,
     policy: report.policy,
-    promptLayout: layout,
-    promptTokens,
-    droppedPromptTokens: dropped,
+    promptLayout: prompt.layout,
+    promptTokens: prompt.tokens,
+    droppedPromptTokens: prompt.droppedTokens,
     prefill: report.prefill,
     totals: report.totals,
     rounds: report.rounds,
@@ -154,11 +141,28 @@ function send(message: HostMessage): void {
   process.send?.(message);
 }
 
+/** Answers one request message by calling the host's method of that name with a fresh signal. */
+async function dispatch(host: EngineHost, message: Extract<ClientMessage, {kind: "request"}>): Promise<unknown> {
+  if (!isRequestName(message.name)) throw new DraftstopError(`the model process has no request "${String(message.name)}"`, "engine.unknownRequest");
+  const controller = new AbortController();
+  host.running.set(message.id, controller);
+  const context: RequestContext = {
+    signal: controller.signal,
+    progress: progress => send({kind: "event", event: "progress", requestId: message.id, ...progress})
+  };
+  try {
+    return await (host[message.name] as (params: unknown, context: RequestContext) => Promise<unknown>).call(host, message.params, context);
+  } finally {
+    host.running.delete(message.id);
+  }
+}
+
 if (require.main === module || process.send) {
   const host = new EngineHost();
-  process.on("message", (message: RequestMessage) => {
+  process.on("message", (message: ClientMessage) => {
+    if (message?.kind === "cancel") host.running.get(message.id)?.abort();
     if (message?.kind !== "request") return;
-    host.handle(message).then(
+    dispatch(host, message).then(
       result => send({kind: "response", id: message.id, ok: true, result}),
       error => send({kind: "response", id: message.id, ok: false, error: serializeError(error)})
     );

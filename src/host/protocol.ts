@@ -1,21 +1,17 @@
-// Messages between the extension (client) and the model process (host), over Node's IPC channel.
-// Plain JSON-compatible data only: the two sides share types, never objects.
+// The contract between the extension (EngineClient, engineClient.ts) and the model process
+// (EngineHost, engineHost.ts), over Node's IPC channel: ModelProcessApi has one method a request,
+// the host implements it and the client calls it through a proxy of the same shape, so both ends
+// are checked against one type. Plain JSON-compatible data only: the sides share types, never objects.
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary, StopReason} from "../engine";
-import type {EngineLoadOptions} from "../engine/engine";
+import type {EngineLoadOptions, InfillRequest} from "../engine/engine";
 import type {BenchJson} from "../bench/report";
 import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 import type {PrefillRecord} from "../engine/speculative";
 import type {RoundRecord, StatsTotals} from "../engine/stats";
 
-export interface FimRequest {
-  prefix: string;
-  suffix: string;
-  layout?: FimLayout;
-}
-
 export interface GenerateRequest {
-  /** Plain text (tokenized with BOS) or a FIM request built with the target's FIM tokens. */
-  prompt: {text: string} | {fim: FimRequest};
+  /** Plain text (tokenized with BOS) or the text around a cursor, put in the target's FIM layout by the engine. */
+  prompt: {text: string} | {fim: InfillRequest};
   options: Omit<GenerateOptions, "signal">;
 }
 
@@ -51,28 +47,81 @@ export interface BenchmarkRequest {
   topP: number;
 }
 
-export interface Requests {
-  load: {params: EngineLoadOptions; result: LoadResult};
-  generate: {params: GenerateRequest; result: GenerationSummary};
-  abort: {params: {requestId: number}; result: void};
-  setPolicy: {params: PolicySpec; result: void};
-  stats: {params: void; result: {summary: StatsSummary; policy: {name: string; state: PolicyState}} | undefined};
-  resetStats: {params: void; result: void};
-  unload: {params: void; result: void};
-  resources: {params: void; result: {loadedModels: number; engine: boolean; rssBytes: number}};
-  download: {params: {uri: string; directory: string}; result: {path: string; totalBytes: number}};
-  measureFimLayouts: {params: void; result: FimLayoutMeasurement};
-  benchmark: {params: BenchmarkRequest; result: BenchJson};
+export interface SessionStats {
+  summary: StatsSummary;
+  policy: {name: string; state: PolicyState};
 }
 
-export type RequestName = keyof Requests;
-
-export interface RequestMessage<N extends RequestName = RequestName> {
-  kind: "request";
-  id: number;
-  name: N;
-  params: Requests[N]["params"];
+export interface ProcessResources {
+  loadedModels: number;
+  engine: boolean;
+  rssBytes: number;
 }
+
+export interface DownloadRequest {
+  uri: string;
+  directory: string;
+}
+
+export interface DownloadResult {
+  path: string;
+  totalBytes: number;
+}
+
+/** What the host hands each request: its cancellation, and a way to report progress. */
+export interface RequestContext {
+  /** Fires when the client cancels the request, or when the models are unloaded. */
+  signal: AbortSignal;
+  progress(progress: Progress): void;
+}
+
+/** Every request the model process answers. An optional `params` means the request takes none. */
+export interface ModelProcessApi {
+  load(params: EngineLoadOptions): Promise<LoadResult>;
+  generate(params: GenerateRequest, context: RequestContext): Promise<GenerationSummary>;
+  setPolicy(params: PolicySpec): Promise<void>;
+  /** Undefined while no models are loaded. */
+  stats(params?: undefined): Promise<SessionStats | undefined>;
+  resetStats(params?: undefined): Promise<void>;
+  unload(params?: undefined): Promise<void>;
+  resources(params?: undefined): Promise<ProcessResources>;
+  download(params: DownloadRequest, context: RequestContext): Promise<DownloadResult>;
+  measureFimLayouts(params?: undefined): Promise<FimLayoutMeasurement>;
+  benchmark(params: BenchmarkRequest, context: RequestContext): Promise<BenchJson>;
+}
+
+export type RequestName = keyof ModelProcessApi;
+export type ParamsOf<N extends RequestName> = Parameters<ModelProcessApi[N]>[0];
+export type ResultOf<N extends RequestName> = Awaited<ReturnType<ModelProcessApi[N]>>;
+
+/** The names the host accepts, checked against ModelProcessApi both ways at compile time. */
+export const REQUEST_NAMES = ["load", "generate", "setPolicy", "stats", "resetStats", "unload", "resources", "download",
+  "measureFimLayouts", "benchmark"] as const satisfies readonly RequestName[];
+type Unlisted = Exclude<RequestName, typeof REQUEST_NAMES[number]>;
+const everyRequestListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyRequestListed;
+
+export function isRequestName(name: unknown): name is RequestName {
+  return (REQUEST_NAMES as readonly unknown[]).includes(name);
+}
+
+/** How the client calls a request: cancellation and progress instead of the host's context. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?(progress: Progress): void;
+}
+
+/** The client's side of ModelProcessApi: the same methods, params and results. */
+export type ModelProcessCalls = {
+  [N in RequestName]: undefined extends ParamsOf<N>
+    ? (params?: ParamsOf<N>, options?: CallOptions) => Promise<ResultOf<N>>
+    : (params: ParamsOf<N>, options?: CallOptions) => Promise<ResultOf<N>>;
+};
+
+export type ClientMessage =
+  | {kind: "request"; id: number; name: RequestName; params: unknown}
+  /** Aborts the request's signal in the host; the request still answers (a generation with stopReason "abort"). */
+  | {kind: "cancel"; id: number};
 
 export interface SerializedError {
   name: string;

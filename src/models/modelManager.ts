@@ -6,13 +6,14 @@ import {join} from "node:path";
 import * as vscode from "vscode";
 import {loadOptionsFrom} from "../config/engineOptions";
 import type {PolicySpec} from "../engine/policies";
+import {formatBytes} from "../engine/stats";
 import type {SettingsStore} from "../config/settings";
 import type {EngineSession} from "../session/engineSession";
-import {COMMANDS} from "../ui/commandIds";
+import {COMMANDS} from "../config/commandIds";
 import {parseModelReference} from "./modelReference";
 import type {DemoPair} from "./demoPair";
 import type {ModelPreset} from "./presets";
-import type {DraftstopLog} from "../ui/log";
+import type {Logger} from "../session/logger";
 
 export class ModelManager {
   private offeredSetup = false;
@@ -20,7 +21,7 @@ export class ModelManager {
   constructor(
     private readonly session: EngineSession,
     private readonly settings: SettingsStore,
-    private readonly log: DraftstopLog,
+    private readonly log: Logger & {show(): void},
     private readonly globalStorage: string,
     /** The tiny demo pair, when the extension runs from a clone of the repository. */
     readonly demoPair: DemoPair | undefined,
@@ -143,8 +144,5 @@ export class ModelManager {
   }
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${Math.round(bytes / 1e3)} kB`;
-}
+// The one byte formatter lives in the engine's stats; re-exported for the model picker.
+export {formatBytes};

@@ -3,10 +3,18 @@
 // the UI subscribes to its events.
 import {EventEmitter} from "node:events";
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../engine";
-import type {EngineLoadOptions} from "../engine/engine";
+import type {EngineLoadOptions, InfillRequest} from "../engine/engine";
 import {CrashReport, EngineClient, EngineClientOptions, EngineCrashedError} from "../host/engineClient";
-import type {BenchmarkRequest, FimRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
-import type {EngineState} from "../ui/statusText";
+import type {BenchmarkRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
+
+/** What the model process is doing, as the status bar shows it. */
+export type EngineState =
+  | {kind: "disabled"}
+  | {kind: "noModels"}
+  | {kind: "loading"; what: string}
+  | {kind: "ready"}
+  | {kind: "generating"}
+  | {kind: "error"; message: string};
 
 export interface SessionSnapshot {
   /** The model process's state; the status bar shows "disabled" instead while `disabled`. */
@@ -26,6 +34,8 @@ interface SessionEvents {
   /** Something the user should be told about (a bad model, a crash), with the models still in use. */
   problem: [{message: string; error?: Error; crash?: CrashReport}];
   generation: [GenerationSummary];
+  /** Generations in flight, after each one starts or settles. */
+  inFlight: [number];
   log: [string];
 }
 
@@ -33,7 +43,6 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   private readonly client: EngineClient;
   private snapshotValue: SessionSnapshot = {state: {kind: "noModels"}, disabled: false};
   private generating = 0;
-  private peakGenerating = 0;
   private loads = 0;
 
   constructor(options: EngineClientOptions) {
@@ -57,11 +66,6 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   get ready(): boolean {
     return this.snapshotValue.state.kind === "ready" || this.snapshotValue.state.kind === "generating";
-  }
-
-  /** Most generations ever in flight at once (the reliability tests expect 1). */
-  get peakConcurrentGenerations(): number {
-    return this.peakGenerating;
   }
 
   get processId(): number | undefined {
@@ -96,43 +100,42 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   /** Frees the models (the settings name none any more). */
   async unloadIfLoaded(): Promise<void> {
-    if (this.client.loadedOptions || this.snapshotValue.info) await this.client.request("unload", undefined);
+    if (this.client.loadedOptions || this.snapshotValue.info) await this.client.api.unload();
     this.client.forgetLoaded();
     this.update({state: {kind: "noModels"}, info: undefined, stats: undefined, policy: undefined});
   }
 
   async setPolicy(policy: PolicySpec): Promise<void> {
-    await this.client.request("setPolicy", policy);
+    await this.client.api.setPolicy(policy);
     await this.refreshStats();
   }
 
-  async complete(fim: FimRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal): Promise<GenerationSummary> {
-    this.generating++;
-    this.peakGenerating = Math.max(this.peakGenerating, this.generating);
+  async complete(fim: InfillRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal): Promise<GenerationSummary> {
+    this.emit("inFlight", ++this.generating);
     if (this.generating === 1 && this.ready) this.update({state: {kind: "generating"}});
     try {
       const layout = fim.layout ?? this.snapshotValue.fimLayout;
-      const summary = await this.client.request("generate", {prompt: {fim: {...fim, layout}}, options}, signal);
+      const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options}, {signal});
       this.emit("generation", summary);
       await this.refreshStats();
       return summary;
     } finally {
-      this.generating--;
+      this.emit("inFlight", --this.generating);
       if (this.generating === 0 && this.snapshotValue.state.kind === "generating") this.update({state: {kind: "ready"}});
     }
   }
 
   download(uri: string, directory: string, signal: AbortSignal, onProgress: (progress: Progress) => void) {
-    return this.client.request("download", {uri, directory}, signal, onProgress);
+    return this.client.api.download({uri, directory}, {signal, onProgress});
   }
 
   /** Runs the benchmark in the model process on the loaded models (session statistics are left alone). */
   benchmark(request: BenchmarkRequest, signal: AbortSignal, onProgress: (progress: Progress) => void) {
-    return this.client.request("benchmark", request, signal, onProgress);
+    return this.client.api.benchmark(request, {signal, onProgress});
   }
 
   async resetStats(): Promise<void> {
-    await this.client.request("resetStats", undefined);
+    await this.client.api.resetStats();
     await this.refreshStats();
   }
 
@@ -143,7 +146,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
     let fimCosts: string | undefined;
     if (preference !== "auto" && layouts.includes(preference)) layout = preference;
     else if (layouts.length > 1) {
-      const measurement = await this.client.request("measureFimLayouts", undefined);
+      const measurement = await this.client.api.measureFimLayouts();
       layout = measurement.chosen;
       fimCosts = Object.entries(measurement.costs)
         .map(([name, cost]) => `${name} ${cost.tokensPerKeystroke.toFixed(1)} tokens, ${cost.msPerKeystroke.toFixed(2)} ms`).join("; ");
@@ -154,11 +157,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   }
 
   resources() {
-    return this.client.request("resources", undefined);
+    return this.client.api.resources();
   }
 
   async refreshStats(): Promise<void> {
-    const stats = await this.client.request("stats", undefined).catch(() => undefined);
+    const stats = await this.client.api.stats().catch(() => undefined);
     if (stats) this.update({stats: stats.summary, policy: stats.policy});
   }
 

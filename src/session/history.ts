@@ -1,7 +1,6 @@
 // A bounded record of this session's completions, for the stats panel's live plots.
 import type {GenerationSummary} from "../host/protocol";
-import type {AcceptanceBin, DraftLengthCounts} from "../charts/specs";
-import {DraftLengthHistogram, EntropyAcceptance} from "../engine/stats";
+import {AcceptanceBin, DraftLengthCounts, DraftLengthHistogram, EntropyAcceptance, speedup} from "../engine/stats";
 
 interface Entry {
   at: number;
@@ -53,7 +52,7 @@ export class SessionHistory {
       if (!(e.decodeMs > 0) || !Number.isFinite(e.targetTokenMs)) return;
       targetOnlyMs += e.tokens * e.targetTokenMs;
       takenMs += e.decodeMs;
-      points.push({x: i + 1, y: targetOnlyMs / takenMs});
+      points.push({x: i + 1, y: speedup(targetOnlyMs, takenMs)});
     });
     return points;
   }

@@ -6,7 +6,7 @@ import type {SettingsStore} from "../config/settings";
 import type {PolicyName} from "../engine/policies";
 import type {ModelManager} from "../models/modelManager";
 import type {EngineSession} from "../session/engineSession";
-import {COMMANDS} from "./commandIds";
+import {COMMANDS} from "../config/commandIds";
 import {pickModel, pickPreset} from "./modelPicker";
 import type {DraftstopLog} from "./log";
 

@@ -1,6 +1,7 @@
 // The "Draftstop" log channel, keeping the last warnings and errors so that tests (and a future
 // "report a problem" command) can see what the user was told.
 import * as vscode from "vscode";
+import type {Logger} from "../session/logger";
 
 export interface LoggedProblem {
   level: "warn" | "error";
@@ -8,7 +9,7 @@ export interface LoggedProblem {
   at: number;
 }
 
-export interface DraftstopLog extends Pick<vscode.LogOutputChannel, "info" | "warn" | "error" | "debug" | "dispose"> {
+export interface DraftstopLog extends Logger, Pick<vscode.LogOutputChannel, "dispose"> {
   readonly problems: readonly LoggedProblem[];
   show(): void;
 }

@@ -3,7 +3,7 @@
 // in the extension host; the webview only shows them (strict Content-Security-Policy, one script).
 import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
-import type {BenchJson} from "../bench/report";
+import {BENCH_COLUMNS, benchCells, BenchJson} from "../bench/report";
 import {acceptanceChart, draftLengthChart, lambdaChart, lineChart, speedupChart} from "../charts/specs";
 import {PANEL_THEME, renderSvg} from "../charts/render";
 import {ADAEDL_DEFAULTS} from "../engine/policies";
@@ -139,14 +139,14 @@ ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "
       lambdaChart(bench.lambdaTraces.map(t => ({series: `T = ${t.temperature}`, lambda: t.lambda})))
     ];
     const svgs = await Promise.all(charts.map(spec => renderSvg(spec, PANEL_THEME)));
-    const cell = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
-    const rows = bench.runs.map(r => `<tr class="${r.policy}"><td>${r.temperature}</td><td>${escapeHtml(r.label)}</td><td>${cell(r.tokensPerSecond, 1)}</td>` +
-      `<td>${cell(r.speedup, 2)}×</td><td>${cell(r.spread.min, 2)}–${cell(r.spread.max, 2)}</td><td>${r.policy === "off" ? "" : (r.acceptanceRate * 100).toFixed(0) + " %"}</td>` +
-      `<td>${cell(r.meanDraftLength, 2)}</td><td>${cell(r.tokensPerRound, 2)}</td></tr>`).join("");
+    const shown = BENCH_COLUMNS.indexOf("tok/round") + 1; // the table's columns up to tokens per round
+    const rows = bench.runs.map(r => `<tr class="${r.policy}">` +
+      benchCells(r).slice(0, shown).map(c => `<td>${escapeHtml(c)}</td>`).join("") + "</tr>").join("");
+    const header = BENCH_COLUMNS.slice(0, shown).map(c => `<th>${c}</th>`).join("");
     return `<p class="note">${escapeHtml(bench.models.target)}${bench.models.draft ? ` + ${escapeHtml(bench.models.draft)}` : ""}${bench.models.padded ? " (padded target)" : ""};
 ${bench.settings.tasks} tasks × ${bench.settings.repeats} repeats on ${escapeHtml(bench.machine.cpu)}, ${escapeHtml(bench.machine.gpu)}.</p>
 <div class="charts">${svgs.map(svg => `<div class="chart">${svg}</div>`).join("")}</div>
-<table><thead><tr><th>T</th><th>policy</th><th>tok/s</th><th>speed-up</th><th>spread</th><th>accept</th><th>k̄</th><th>tok/round</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table><thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table>`;
   }
 
   dispose(): void {

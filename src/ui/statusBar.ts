@@ -1,7 +1,7 @@
 // The one status bar item: engine state and live numbers; click opens the statistics.
 import * as vscode from "vscode";
 import type {SessionSnapshot} from "../session/engineSession";
-import {COMMANDS} from "./commandIds";
+import {COMMANDS} from "../config/commandIds";
 import {statusText} from "./statusText";
 
 export const STATUS_BAR_ID = "draftstop.status";

@@ -1,13 +1,7 @@
 // What the status bar item says, as plain data (text, tooltip markdown), so it is tested without VS Code.
 import type {EngineInfo, PolicyState, StatsSummary} from "../engine";
-
-export type EngineState =
-  | {kind: "disabled"}
-  | {kind: "noModels"}
-  | {kind: "loading"; what: string}
-  | {kind: "ready"}
-  | {kind: "generating"}
-  | {kind: "error"; message: string};
+import type {EngineState} from "../session/engineSession";
+import {formatBytes} from "../engine/stats";
 
 export interface StatusInput {
   state: EngineState;
@@ -60,8 +54,8 @@ export function liveNumbers(stats: StatsSummary | undefined, info?: EngineInfo):
 function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
   const lines: string[] = ["**Draftstop**", ""];
   if (info) {
-    lines.push(`Target: ${escape(info.target.name)} (${megabytes(info.target.sizeBytes)})`);
-    lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${megabytes(info.draft.sizeBytes)})` : "Draft: none (target-only decoding)");
+    lines.push(`Target: ${escape(info.target.name)} (${formatBytes(info.target.sizeBytes)})`);
+    lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${formatBytes(info.draft.sizeBytes)})` : "Draft: none (target-only decoding)");
     if (draftProblem) lines.push(`⚠ Draft model not used: ${escape(draftProblem)}`);
     lines.push(`Device: ${DEVICE_NAMES[info.device] ?? info.device}${info.gpuDevices.length ? ` (${escape(info.gpuDevices.join(", "))})` : ""}, ` +
       `${info.threads} thread${info.threads === 1 ? "" : "s"} per model, context ${info.contextSize} tokens`);
@@ -78,10 +72,6 @@ function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
   }
   lines.push("", "Click for statistics.");
   return lines.join("  \n");
-}
-
-function megabytes(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function escape(text: string): string {

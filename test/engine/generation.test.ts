@@ -179,6 +179,30 @@ describe("speculative generation on Markov-chain GGUF models", function () {
     assert.equal(after.tokens.length, 5, "the engine works on after an abort");
   });
 
+  it("a generation cancelled while it waits for the engine returns at once and evaluates nothing", async () => {
+    engine.setPolicy({name: "static", k: 2});
+    const first = engine.generate("hgfe", {maxTokens: 200, stopOnEog: false});
+    const controller = new AbortController();
+    const queued = engine.generate("abcdefgh".repeat(20), {maxTokens: 50, signal: controller.signal});
+    let firstDone = false;
+    void first.then(() => (firstDone = true));
+    controller.abort();
+    const result = await queued;
+    assert.equal(firstDone, false, "settled while the running generation still held the engine");
+    assert.equal(result.stopReason, "abort");
+    assert.equal(result.tokens.length, 0);
+    assert.equal(result.prefill.targetEvaluated + result.prefill.draftEvaluated, 0, "its prompt was never evaluated");
+    const full = await first;
+    assert.equal(full.tokens.length, 200, "the running generation went on undisturbed");
+  });
+
+  it("rejects bad options instead of throwing synchronously", async () => {
+    let promise: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => (promise = engine.generate("ab", {maxTokens: Number.NaN})));
+    await assert.rejects(promise!, (error: Error) => error.name === "InvalidOptionError" && /maxTokens/.test(error.message));
+    await assert.rejects(engine.generateInfill({prefix: "ab", suffix: "cd"}, {temperature: -1}), /temperature/);
+  });
+
   it("stops when the time budget is spent", async () => {
     engine.setPolicy({name: "adaedl"});
     const result = await engine.generate("ab", {maxTokens: 400, timeBudgetMs: 15, stopOnEog: false});

@@ -34,13 +34,13 @@ describe("engine client and model process", function () {
 
   it("runs generations in a separate process", async () => {
     assert.ok(client.pid && client.pid !== process.pid);
-    const summary = await client.request("generate", {prompt: {fim: {prefix: "abc", suffix: "dd"}}, options: {maxTokens: 12, stopOnEog: false}});
+    const summary = await client.api.generate({prompt: {fim: {prefix: "abc", suffix: "dd"}}, options: {maxTokens: 12, stopOnEog: false}});
     assert.equal(summary.tokenCount, 12);
     assert.equal(summary.text.length, 12);
     assert.equal(summary.promptLayout, "psm");
     assert.equal(summary.promptTokens, 1 + 3 + 3 + 2);
     assert.ok(summary.rounds.length > 0 && summary.policy === "adaedl");
-    const stats = await client.request("stats", undefined);
+    const stats = await client.api.stats();
     assert.equal(stats?.summary.tokens, 12);
     assert.equal(stats?.policy.name, "adaedl");
     assert.equal(typeof stats?.policy.state.lambda, "number");
@@ -48,7 +48,7 @@ describe("engine client and model process", function () {
 
   it("aborts a running generation through an AbortSignal", async () => {
     const controller = new AbortController();
-    const running = client.request("generate", {prompt: {text: "ab"}, options: {maxTokens: 100_000, stopOnEog: false}}, controller.signal);
+    const running = client.api.generate({prompt: {text: "ab"}, options: {maxTokens: 100_000, stopOnEog: false}}, {signal: controller.signal});
     setTimeout(() => controller.abort(), 50);
     const summary = await running;
     assert.equal(summary.stopReason, "abort");
@@ -60,15 +60,15 @@ describe("engine client and model process", function () {
     writeFileSync(bad, "not a model at all");
     await assert.rejects(client.load({targetPath: bad, threads: 1}), (error: unknown) =>
       error instanceof RemoteEngineError && error.name === "ModelFileError" && error.code === "model.notGguf" && error.path === bad);
-    const summary = await client.request("generate", {prompt: {text: "ab"}, options: {maxTokens: 4}});
+    const summary = await client.api.generate({prompt: {text: "ab"}, options: {maxTokens: 4}});
     assert.equal(summary.tokenCount, 4, "the previous models still complete");
     assert.equal(client.loadedOptions?.targetPath, pair.targetPath);
   });
 
   it("rejects bad options naming the option, and keeps the policy", async () => {
-    await assert.rejects(client.request("setPolicy", {name: "adaedl", gamma: -2}), (error: unknown) =>
+    await assert.rejects(client.api.setPolicy({name: "adaedl", gamma: -2}), (error: unknown) =>
       error instanceof RemoteEngineError && error.option === "adaedl.gamma");
-    await assert.rejects(client.request("generate", {prompt: {text: "a"}, options: {maxTokens: Number.NaN}}),
+    await assert.rejects(client.api.generate({prompt: {text: "a"}, options: {maxTokens: Number.NaN}}),
       (error: unknown) => error instanceof RemoteEngineError && error.option === "maxTokens");
   });
 
@@ -79,7 +79,7 @@ describe("engine client and model process", function () {
     assert.equal(result.info.draft, undefined);
     assert.equal(result.draftError?.problem, "empty");
     assert.equal(result.draftError?.role, "draft");
-    const summary = await client.request("generate", {prompt: {text: "ab"}, options: {maxTokens: 6}});
+    const summary = await client.api.generate({prompt: {text: "ab"}, options: {maxTokens: 6}});
     assert.equal(summary.totals.drafted, 0);
     assert.equal(summary.tokenCount, 6);
     await client.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 256});
@@ -105,13 +105,13 @@ describe("engine client and model process", function () {
     assert.ok(seconds < 15, `recovered in ${seconds} s`);
     assert.equal(result.info.target.path, pair.targetPath);
     assert.notEqual(client.pid, oldPid, "a new model process");
-    const summary = await client.request("generate", {prompt: {text: "abc"}, options: {maxTokens: 5}});
+    const summary = await client.api.generate({prompt: {text: "abc"}, options: {maxTokens: 5}});
     assert.equal(summary.tokenCount, 5);
   });
 
   it("stops the model process on dispose", async () => {
     const other = new EngineClient({hostScript: HOST_SCRIPT});
-    await other.request("resources", undefined);
+    await other.api.resources();
     const pid = other.pid!;
     await other.dispose();
     assert.throws(() => process.kill(pid, 0), /ESRCH/);

@@ -19,7 +19,7 @@ describe("context overflow", function () {
       const source = readFileSync(join(repoRoot(), "src", "engine", "speculative.ts"), "utf8");
       const prefix = source.repeat(20);
       const suffix = source.repeat(20);
-      const summary = await client.request("generate", {prompt: {fim: {prefix: prefix + "\nexport function ", suffix}}, options: {maxTokens: 32}});
+      const summary = await client.api.generate({prompt: {fim: {prefix: prefix + "\nexport function ", suffix}}, options: {maxTokens: 32}});
       assert.ok(summary.promptTokens <= info.contextSize - 32, `prompt of ${summary.promptTokens} tokens fits`);
       assert.ok(summary.droppedPromptTokens > 10 * info.contextSize, `dropped ${summary.droppedPromptTokens} tokens far from the cursor`);
       assert.ok(summary.tokenCount > 0, "a completion");

@@ -280,7 +280,7 @@ describe("model downloads", function () {
     it("reports progress up to the total and returns the path", async () => {
       const server = await serve({path: "/models/target.gguf", body: target, pieceDelayMs: 15});
       const progress: Progress[] = [];
-      const result = await client.request("download", {uri: server.url, directory: dir}, undefined, p => progress.push(p));
+      const result = await client.api.download({uri: server.url, directory: dir}, {onProgress: p => progress.push(p)});
       assert.equal(result.path, join(dir, "target.gguf"));
       assert.equal(result.totalBytes, target.length);
       assert.equal(sha256(readFileSync(result.path)), sha256(target));
@@ -297,7 +297,7 @@ describe("model downloads", function () {
       const server = await serve({path: "/models/served.gguf", body: served});
       server.hold(DOWNLOAD_CHUNK_BYTES + 1_000_000);
       const controller = new AbortController();
-      const running = client.request("download", {uri: server.url, directory: dir}, controller.signal);
+      const running = client.api.download({uri: server.url, directory: dir}, {signal: controller.signal});
       await server.until(requests => ranged(requests).some(r => r.held) && ranged(requests).every(r => r.ended || r.held));
       await partialRecorded(join(dir, "served.gguf.ipull"), served.length);
       controller.abort();

@@ -6,7 +6,7 @@ import {contributes} from "../../src/cli/manifest";
 describe("package.json", () => {
   const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8"));
 
-  it("contributes exactly the settings and commands of src/config/schema.ts and src/ui/commandIds.ts (npm run manifest)", () => {
+  it("contributes exactly the settings and commands of src/config/schema.ts and src/config/commandIds.ts (npm run manifest)", () => {
     const expected = contributes();
     assert.deepEqual(manifest.contributes.configuration, expected.configuration);
     assert.deepEqual(manifest.contributes.commands, expected.commands);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import type {Token} from "../../src/engine/nlc";
 import {acceptanceBound, AdaEdlPolicy, createPolicy, HeuristicPolicy, InvalidOptionError, MaxConfidencePolicy, OffPolicy,
   StaticPolicy} from "../../src/engine";
 
-const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability, token: 7, position: 10 + index});
+const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability, token: 7 as Token, position: 10 + index});
 
 describe("AdaEDL policy", () => {
   it("bounds the acceptance probability by 1 − sqrt(γ·H)", () => {
@@ -14,7 +15,7 @@ describe("AdaEDL policy", () => {
 
   it("stops when the bound falls below λ, but never before minDraft tokens", () => {
     const policy = new AdaEdlPolicy(); // γ 0.2, λ0 0.5, minDraft 1
-    assert.equal(policy.beginRound(), 16);
+    assert.equal(policy.maxDraftThisRound(), 16);
     assert.equal(policy.shouldDraft(step(1, 50)), true, "the first token is always drafted");
     assert.equal(policy.shouldDraft(step(2, 0.5)), true, "bound 0.684 ≥ 0.5");
     assert.equal(policy.shouldDraft(step(3, 1.25)), true, "bound 0.5 is not below λ 0.5");
@@ -24,7 +25,7 @@ describe("AdaEDL policy", () => {
     assert.equal(patient.shouldDraft(step(4, 50)), false);
   });
 
-  it("updates AR and λ round by round exactly as DESIGN.md says", () => {
+  it("updates AR and λ round by round exactly as docs/algorithm.md says", () => {
     const policy = new AdaEdlPolicy();
     // Hand-computed with β1 0.5, β2 0.9, ε 0.01, α 0.9, AR0 0.9, λ0 0.5, maxDraft 16.
     const rounds: Array<[number, number, number, number]> = [
@@ -65,10 +66,10 @@ describe("AdaEDL policy", () => {
 describe("static, maxConfidence, heuristic and off policies", () => {
   it("static drafts K every round", () => {
     const policy = new StaticPolicy({k: 6});
-    assert.equal(policy.beginRound(), 6);
-    assert.equal(policy.shouldDraft(), true);
-    policy.update();
-    assert.equal(policy.beginRound(), 6);
+    assert.equal(policy.maxDraftThisRound(), 6);
+    assert.equal(policy.shouldDraft(step(3, 50)), true);
+    policy.update(6, 1);
+    assert.equal(policy.maxDraftThisRound(), 6);
   });
 
   it("maxConfidence stops when the top probability is below p_min", () => {
@@ -82,33 +83,33 @@ describe("static, maxConfidence, heuristic and off policies", () => {
 
   it("heuristic starts at 5, adds 2 after a fully accepted round, subtracts 1 otherwise", () => {
     const policy = new HeuristicPolicy();
-    const lengths: number[] = [policy.beginRound()];
+    const lengths: number[] = [policy.maxDraftThisRound()];
     for (const [k, a] of [[5, 5], [7, 3], [6, 6], [8, 8], [10, 10], [12, 12], [14, 14], [16, 16], [16, 0]]) {
       policy.update(k!, a!);
-      lengths.push(policy.beginRound());
+      lengths.push(policy.maxDraftThisRound());
     }
     assert.deepEqual(lengths, [5, 7, 6, 8, 10, 12, 14, 16, 16, 15]);
     policy.update(3, 3);
-    assert.equal(policy.beginRound(), 15, "a round capped short of the length says nothing about it");
+    assert.equal(policy.maxDraftThisRound(), 15, "a round capped short of the length says nothing about it");
     const floor = new HeuristicPolicy({start: 1});
     floor.update(1, 0);
-    assert.equal(floor.beginRound(), 1);
+    assert.equal(floor.maxDraftThisRound(), 1);
     policy.reset();
-    assert.equal(policy.beginRound(), 5);
+    assert.equal(policy.maxDraftThisRound(), 5);
   });
 
   it("off never drafts", () => {
-    assert.equal(new OffPolicy().beginRound(), 0);
+    assert.equal(new OffPolicy().maxDraftThisRound(), 0);
   });
 });
 
 describe("createPolicy", () => {
   it("builds every policy by name with its defaults", () => {
     assert.equal(createPolicy({name: "adaedl"}).name, "adaedl");
-    assert.equal(createPolicy({name: "static", k: 3}).beginRound(), 3);
+    assert.equal(createPolicy({name: "static", k: 3}).maxDraftThisRound(), 3);
     assert.equal(createPolicy({name: "maxConfidence"}).name, "maxConfidence");
-    assert.equal(createPolicy({name: "heuristic"}).beginRound(), 5);
-    assert.equal(createPolicy({name: "off"}).beginRound(), 0);
+    assert.equal(createPolicy({name: "heuristic"}).maxDraftThisRound(), 5);
+    assert.equal(createPolicy({name: "off"}).maxDraftThisRound(), 0);
   });
 
   const bad: Array<[unknown, string]> = [

@@ -19,7 +19,8 @@ describe("status bar text", () => {
     assert.equal(liveNumbers(stats(), info), "2.1× · 41 tok/s · 83 % · k̄ 4.2");
     const shown = statusText({state: {kind: "ready"}, info, stats: stats(), policy: {name: "adaedl", state: {lambda: 0.4321}}});
     assert.equal(shown.text, "$(zap) 2.1× · 41 tok/s · 83 % · k̄ 4.2");
-    assert.match(shown.tooltip, /Target: tiny\\-target/);
+    assert.match(shown.tooltip, /Target: tiny\\-target \(9\.0 MB\)/);
+    assert.match(shown.tooltip, /Draft: tiny\\-draft \(1\.2 MB\)/);
     assert.match(shown.tooltip, /Device: CUDA \(RTX 4090\)/);
     assert.match(shown.tooltip, /Policy: adaedl, λ = 0\.432/);
     assert.match(shown.tooltip, /single-token target latency/);

@@ -1,7 +1,7 @@
 // AdaEDL (Agrawal, Jeon, Lee 2024): stop drafting when the entropy-based lower bound on the
 // draft token's acceptance probability, 1 − sqrt(γ·H), falls below a threshold λ; λ adapts to the
 // observed acceptance rate after every round.
-import {DraftPolicy, DraftStep, PolicyState} from "./policy";
+import {BasePolicy, DraftStep, PolicyState} from "./policy";
 import {requireInteger, requireNumber} from "../options";
 
 export interface AdaEdlParameters {
@@ -32,13 +32,14 @@ export function acceptanceBound(gamma: number, entropy: number): number {
   return 1 - Math.sqrt(gamma * Math.max(0, entropy));
 }
 
-export class AdaEdlPolicy implements DraftPolicy {
+export class AdaEdlPolicy extends BasePolicy {
   readonly name = "adaedl";
   readonly parameters: Readonly<AdaEdlParameters>;
   private lambda: number;
   private acceptance: number;
 
   constructor(parameters: Partial<AdaEdlParameters> = {}) {
+    super();
     const p = {...ADAEDL_DEFAULTS, ...parameters};
     for (const key of ["gamma", "epsilon"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 100);
     for (const key of ["lambda0", "beta1", "beta2", "alpha"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 1);
@@ -49,16 +50,16 @@ export class AdaEdlPolicy implements DraftPolicy {
     this.acceptance = p.alpha;
   }
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return this.parameters.maxDraft;
   }
 
-  shouldDraft(step: DraftStep): boolean {
+  override shouldDraft(step: DraftStep): boolean {
     if (step.index <= this.parameters.minDraft) return true;
     return acceptanceBound(this.parameters.gamma, step.entropy) >= this.lambda;
   }
 
-  update(drafted: number, accepted: number): void {
+  override update(drafted: number, accepted: number): void {
     if (drafted <= 0) return;
     const {beta1, beta2, epsilon, alpha, maxDraft} = this.parameters;
     this.acceptance = beta1 * this.acceptance + (1 - beta1) * (accepted / drafted);
@@ -68,12 +69,12 @@ export class AdaEdlPolicy implements DraftPolicy {
     this.lambda = clamp01(beta2 * this.lambda + (1 - beta2) * proposal);
   }
 
-  reset(): void {
+  override reset(): void {
     this.lambda = this.parameters.lambda0;
     this.acceptance = this.parameters.alpha;
   }
 
-  state(): PolicyState {
+  override state(): PolicyState {
     return {lambda: this.lambda, acceptanceEstimate: this.acceptance};
   }
 }

@@ -1,6 +1,6 @@
 // Hugging Face's assisted-generation heuristic: start at 5, +2 after a round in which every
 // drafted token was accepted, −1 otherwise, never below 1.
-import {DraftPolicy, PolicyState} from "./policy";
+import {BasePolicy, PolicyState} from "./policy";
 import {requireInteger} from "../options";
 
 export interface HeuristicParameters {
@@ -18,12 +18,13 @@ export interface HeuristicParameters {
 
 export const HEURISTIC_DEFAULTS: HeuristicParameters = {start: 5, increase: 2, decrease: 1, minDraft: 1, maxDraft: 16};
 
-export class HeuristicPolicy implements DraftPolicy {
+export class HeuristicPolicy extends BasePolicy {
   readonly name = "heuristic";
   readonly parameters: Readonly<HeuristicParameters>;
   private length: number;
 
   constructor(parameters: Partial<HeuristicParameters> = {}) {
+    super();
     const p = {...HEURISTIC_DEFAULTS, ...parameters};
     requireInteger("heuristic.maxDraft", p.maxDraft, 1, 256);
     requireInteger("heuristic.minDraft", p.minDraft, 1, p.maxDraft);
@@ -34,15 +35,11 @@ export class HeuristicPolicy implements DraftPolicy {
     this.length = p.start;
   }
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return this.length;
   }
 
-  shouldDraft(): boolean {
-    return true;
-  }
-
-  update(drafted: number, accepted: number): void {
+  override update(drafted: number, accepted: number): void {
     if (drafted <= 0) return;
     const {increase, decrease, minDraft, maxDraft} = this.parameters;
     // A round capped below the current length (e.g. by maxTokens) says nothing about the length itself.
@@ -51,11 +48,11 @@ export class HeuristicPolicy implements DraftPolicy {
     this.length = Math.min(maxDraft, Math.max(minDraft, next));
   }
 
-  reset(): void {
+  override reset(): void {
     this.length = this.parameters.start;
   }
 
-  state(): PolicyState {
+  override state(): PolicyState {
     return {draftLength: this.length};
   }
 }

@@ -48,4 +48,4 @@ export {MaxConfidencePolicy, MAX_CONFIDENCE_DEFAULTS} from "./maxConfidence";
 export {HeuristicPolicy, HEURISTIC_DEFAULTS} from "./heuristic";
 export {OffPolicy} from "./off";
 export type {DraftPolicy, DraftStep, PolicyName, PolicyState} from "./policy";
-export {POLICY_NAMES} from "./policy";
+export {BasePolicy, POLICY_NAMES} from "./policy";

@@ -1,6 +1,6 @@
 // Stop drafting when the draft model's most likely next token has probability below p_min
 // (node-llama-cpp's DraftSequenceTokenPredictor uses 0.6; llama.cpp's speculative example used 0.9).
-import {DraftPolicy, DraftStep, PolicyState} from "./policy";
+import {BasePolicy, DraftStep} from "./policy";
 import {requireInteger, requireNumber} from "../options";
 
 export interface MaxConfidenceParameters {
@@ -14,11 +14,12 @@ export interface MaxConfidenceParameters {
 
 export const MAX_CONFIDENCE_DEFAULTS: MaxConfidenceParameters = {pMin: 0.6, minDraft: 0, maxDraft: 16};
 
-export class MaxConfidencePolicy implements DraftPolicy {
+export class MaxConfidencePolicy extends BasePolicy {
   readonly name = "maxConfidence";
   readonly parameters: Readonly<MaxConfidenceParameters>;
 
   constructor(parameters: Partial<MaxConfidenceParameters> = {}) {
+    super();
     const p = {...MAX_CONFIDENCE_DEFAULTS, ...parameters};
     requireNumber("maxConfidence.pMin", p.pMin, 0, 1);
     requireInteger("maxConfidence.maxDraft", p.maxDraft, 1, 256);
@@ -26,19 +27,11 @@ export class MaxConfidencePolicy implements DraftPolicy {
     this.parameters = Object.freeze(p);
   }
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return this.parameters.maxDraft;
   }
 
-  shouldDraft(step: DraftStep): boolean {
+  override shouldDraft(step: DraftStep): boolean {
     return step.index <= this.parameters.minDraft || step.topProbability >= this.parameters.pMin;
-  }
-
-  update(): void {}
-
-  reset(): void {}
-
-  state(): PolicyState {
-    return {};
   }
 }

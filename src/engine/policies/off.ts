@@ -1,22 +1,14 @@
 // No drafting: every round is one target pass for one token (plain target-only decoding).
-import {DraftPolicy, PolicyState} from "./policy";
+import {BasePolicy} from "./policy";
 
-export class OffPolicy implements DraftPolicy {
+export class OffPolicy extends BasePolicy {
   readonly name = "off";
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return 0;
   }
 
-  shouldDraft(): boolean {
+  override shouldDraft(): boolean {
     return false;
-  }
-
-  update(): void {}
-
-  reset(): void {}
-
-  state(): PolicyState {
-    return {};
   }
 }

@@ -1,5 +1,6 @@
 // The contract between the round loop and a draft-length rule. The loop asks, before drafting each
 // token, whether to go on; after verification it reports how many drafted tokens were accepted.
+import type {Token} from "../nlc";
 
 /** What the loop knows about the draft's next-token distribution q_i before drafting token i. */
 export interface DraftStep {
@@ -10,7 +11,7 @@ export interface DraftStep {
   /** Largest probability in q_i. */
   topProbability: number;
   /** The token that would be drafted: argmax of q_i (greedy) or a sample of it. */
-  token: number;
+  token: Token;
   /** Index in the committed tokens (prompt included) where it would go. */
   position: number;
 }
@@ -27,8 +28,8 @@ export interface PolicyState {
 export interface DraftPolicy {
   /** A PolicyName, or "oracle" for the benchmark's hindsight policy. */
   readonly name: string;
-  /** Upper bound on tokens to draft in the next round (0: target-only round). */
-  beginRound(): number;
+  /** Upper bound on tokens to draft in the round about to start (0: a target-only round). */
+  maxDraftThisRound(): number;
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
   shouldDraft(step: DraftStep): boolean;
   /** Called once per round in which k ≥ 1 tokens were drafted and a of them accepted. */
@@ -36,6 +37,27 @@ export interface DraftPolicy {
   /** Back to the initial state (e.g. λ0) without reloading anything. */
   reset(): void;
   state(): PolicyState;
+}
+
+/**
+ * No-op defaults for the parts of the contract a rule may not need: it drafts whenever asked, learns
+ * nothing from a round, and has no state to show or reset.
+ */
+export abstract class BasePolicy implements DraftPolicy {
+  abstract readonly name: string;
+  abstract maxDraftThisRound(): number;
+
+  shouldDraft(_step: DraftStep): boolean {
+    return true;
+  }
+
+  update(_drafted: number, _accepted: number): void {}
+
+  reset(): void {}
+
+  state(): PolicyState {
+    return {};
+  }
 }
 
 export const POLICY_NAMES = ["adaedl", "static", "maxConfidence", "heuristic", "off"] as const;

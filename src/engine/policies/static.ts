@@ -1,5 +1,5 @@
 // A fixed draft length K every round: the baseline speculative decoding papers start from.
-import {DraftPolicy, PolicyState} from "./policy";
+import {BasePolicy, PolicyState} from "./policy";
 import {requireInteger} from "../options";
 
 export interface StaticParameters {
@@ -9,29 +9,22 @@ export interface StaticParameters {
 
 export const STATIC_DEFAULTS: StaticParameters = {k: 4};
 
-export class StaticPolicy implements DraftPolicy {
+export class StaticPolicy extends BasePolicy {
   readonly name = "static";
   readonly parameters: Readonly<StaticParameters>;
 
   constructor(parameters: Partial<StaticParameters> = {}) {
+    super();
     const p = {...STATIC_DEFAULTS, ...parameters};
     requireInteger("static.k", p.k, 1, 256);
     this.parameters = Object.freeze(p);
   }
 
-  beginRound(): number {
+  maxDraftThisRound(): number {
     return this.parameters.k;
   }
 
-  shouldDraft(): boolean {
-    return true;
-  }
-
-  update(): void {}
-
-  reset(): void {}
-
-  state(): PolicyState {
+  override state(): PolicyState {
     return {draftLength: this.parameters.k};
   }
 }

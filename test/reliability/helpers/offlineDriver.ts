@@ -37,17 +37,17 @@ async function main(): Promise<void> {
     await client.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512});
     const completions: string[] = [];
     for (const fim of PROMPTS) {
-      const summary = await client.request("generate", {prompt: {fim}, options: {maxTokens: 12, stopOnEog: false}});
+      const summary = await client.api.generate({prompt: {fim}, options: {maxTokens: 12, stopOnEog: false}});
       completions.push(summary.text);
     }
-    const stats = await client.request("stats", undefined);
-    const benchmark = await client.request("benchmark", {roots: [work], count: 2, repeats: 1, temperatures: [0], maxTokens: 8, topK: 40, topP: 0.95});
+    const stats = await client.api.stats();
+    const benchmark = await client.api.benchmark({roots: [work], count: 2, repeats: 1, temperatures: [0], maxTokens: 8, topK: 40, topP: 0.95});
     const report: DriverReport = {driverPid: process.pid, hostPid: client.pid!, completions, statsTokens: stats?.summary.tokens ?? 0,
       benchmarkRuns: benchmark.runs.length};
     if (wantsDownload) {
       const started = Date.now();
       try {
-        await client.request("download", {uri: downloadUrl!, directory: join(work, "models")});
+        await client.api.download({uri: downloadUrl!, directory: join(work, "models")});
         report.download = {ok: true, ms: Date.now() - started};
       } catch (e) {
         const error = e as {code?: string; message: string};

@@ -1,0 +1,63 @@
+// The layer rules in .dependency-cruiser.cjs catch what they are for: a tree with one planted
+// violation of each kind fails the same command `npm run check:layers` runs on src/.
+import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {dirname, join} from "node:path";
+import {repoRoot} from "../../src/cli/repoRoot";
+
+/** Runs the check as `npm run check:layers` does; returns its exit status and the rules it reported. */
+function cruise(cwd: string): {status: number | null; violations: string[]} {
+  const root = repoRoot();
+  const run = spawnSync(process.execPath, [join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"), "src",
+    "--config", join(root, ".dependency-cruiser.cjs"), "--output-type", "err"], {cwd, encoding: "utf8", timeout: 60_000});
+  assert.ok(run.stdout, `dependency-cruiser printed nothing: ${run.stderr}`);
+  return {status: run.status, violations: [...run.stdout.matchAll(/^\s*error (\S+):/gm)].map(m => m[1]!)};
+}
+
+describe("layer rules (dependency-cruiser)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(dir, path)), {recursive: true});
+    writeFileSync(join(dir, path), text);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "draftstop-layers-"));
+    write("tsconfig.json", JSON.stringify({compilerOptions: {module: "node16", moduleResolution: "node16", strict: true}}));
+    write("src/engine/round.ts", "export const round = 1;\n");
+    write("src/ui/statusText.ts", "export const text = 'ok';\n");
+    write("src/session/engineSession.ts", "import {round} from '../engine/round';\nexport const session = round;\n");
+    write("test/fixtures/model.ts", "export const model = 2;\n");
+  });
+  afterEach(() => rmSync(dir, {recursive: true, force: true}));
+
+  it("passes a tree whose imports point down", () => {
+    const result = cruise(dir);
+    assert.deepEqual(result.violations, []);
+    assert.equal(result.status, 0);
+  });
+
+  const planted: Array<[string, string, Record<string, string>]> = [
+    ["a back-import (session → ui)", "layer-session", {"src/session/status.ts": "import {text} from '../ui/statusText';\nexport const s = text;\n"}],
+    ["engine importing anything above it", "layer-engine", {"src/engine/state.ts": "import {session} from '../session/engineSession';\nexport const s = session;\n"}],
+    ["product code importing a test fixture", "src-never-imports-test", {"src/cli/tinyPair.ts": "import {model} from '../../test/fixtures/model';\nexport const m = model;\n"}],
+    ["a plain-Node layer reaching vscode through an import", "plain-node-never-imports-vscode", {
+      "src/config/settings.ts": "import * as vscode from 'vscode';\nexport const settings = vscode;\n",
+      "src/host/engineHost.ts": "import {settings} from '../config/settings';\nexport const h = settings;\n"
+    }],
+    ["an import cycle", "no-circular", {
+      "src/engine/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
+      "src/engine/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
+    }]
+  ];
+  for (const [what, rule, files] of planted)
+    it(`fails on ${what}`, () => {
+      for (const [path, text] of Object.entries(files)) write(path, text);
+      const result = cruise(dir);
+      assert.notEqual(result.status, 0, "the check must fail");
+      assert.ok(result.violations.some(v => v === rule), `expected ${rule}, got ${JSON.stringify(result.violations)}`);
+    });
+});
