@@ -18,7 +18,7 @@ export class OraclePolicy extends BasePolicy {
 
   /** `continuation[i]` is the token at committed position `start + i`. */
   constructor(private readonly continuation: readonly Token[], private readonly start: number, private readonly maxDraft = 16) {
-    super();
+    super({});
   }
 
   maxDraftThisRound(): number {

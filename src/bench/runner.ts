@@ -122,7 +122,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
       for (let repeat = 0; repeat < repeats; repeat++) {
         const policyState = new Map<string, DraftPolicy>();
         for (const [taskIndex, task] of options.tasks.entries()) {
-          const prompt = engine.buildFimPrompt(task, {maxTokens: engine.info.contextSize - maxTokens - 32}).tokens;
+          const prompt = engine.infillPrompt(task, maxTokens).tokens;
           const taskSeed = seed + 7919 * repeat + 104729 * taskIndex;
           const generate = {maxTokens, stopOnEog, temperature, topK, topP, seed: taskSeed};
           const continuation = policies.some(p => p.name === "oracle")

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, contextSize: 2048, policy: {name: "adaedl"}});
   try {
     for (const task of tasks) {
-      const prompt = engine.buildFimPrompt(task, {maxTokens: engine.info.contextSize - maxTokens - 32});
+      const prompt = engine.infillPrompt(task, maxTokens);
       const result = await engine.generate(prompt.tokens, {maxTokens});
       const before = task.prefix.split("\n").slice(-3).join("\n");
       const after = task.suffix.split("\n").slice(0, 2).join("\n");

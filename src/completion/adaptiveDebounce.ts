@@ -5,6 +5,7 @@
 // delay = clamp(factor × median of the last `window` keystroke intervals, minMs, maxMs);
 // initialMs until the first interval is known. Gaps longer than pauseMs are the user stopping to
 // think, not their typing speed, and are not recorded.
+import {median} from "../engine/stats";
 
 export interface AdaptiveDebounceOptions {
   /** Shortest delay. Default 30 ms. */
@@ -60,10 +61,7 @@ export class AdaptiveDebounce {
 
   /** Median of the recorded intervals; undefined before the first. */
   typicalIntervalMs(): number | undefined {
-    if (this.intervals.length === 0) return undefined;
-    const sorted = [...this.intervals].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return this.intervals.length === 0 ? undefined : median(this.intervals);
   }
 
   delayMs(): number {

@@ -13,7 +13,7 @@ import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
 import {GenerationResult, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
 import {vocabularyFacts} from "./vocabulary";
-import {addRound, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
+import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default AdaEDL with its defaults. */
@@ -194,7 +194,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       });
       if (record) {
         await this.maybeProbeLatency(tokens.length + result.tokens.length);
-        this.addToTotals(result);
+        addTotals(this.totals, result.totals);
       }
       const targetTokenMs = this.latency.estimate(tokens.length + result.tokens.length / 2);
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
@@ -222,13 +222,6 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       await Promise.all([disposeModel(this.pair.target), this.pair.draft && disposeModel(this.pair.draft)]);
     });
     this.removeAllListeners();
-  }
-
-  private addToTotals(result: GenerationResult): void {
-    const totals = this.totals;
-    totals.generations++;
-    totals.prefillMs += result.prefill.ms;
-    for (const round of result.rounds) addRound(totals, round);
   }
 
   /** Measures the single-token target latency at load, so the first estimate has a baseline. */

@@ -3,6 +3,7 @@
 // token after it, so the whole suffix is evaluated again; in SPM ([SUF] suffix [PRE] prefix [MID])
 // only the prefix's last tokens are. The model decides which layouts are possible; this decides
 // which of those is cheaper here.
+import {median} from "./stats";
 import type {DraftstopEngine} from "./engine";
 import type {FimLayout} from "./fim";
 
@@ -53,9 +54,4 @@ function cheaper(a: LayoutCost, b: LayoutCost): boolean {
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }

@@ -96,43 +96,34 @@ export function sumTotals(list: Iterable<Partial<StatsTotals>>): StatsTotals {
 // the speed-ups are NaN while their baseline is unknown.
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
-/** Committed tokens per second of decoding (the prompt's evaluation excluded). */
-export function tokensPerSecond(t: Pick<StatsTotals, "tokens" | "decodeMs">): number {
-  return ratio(t.tokens * 1000, t.decodeMs);
+/** The figure `scale · t[numerator] / t[denominator]` of any totals that hold both. */
+function ratioOf<N extends keyof StatsTotals, D extends keyof StatsTotals>(numerator: N, denominator: D, scale = 1) {
+  return (t: Pick<StatsTotals, N | D>): number => ratio(scale * t[numerator], t[denominator]);
 }
+
+/** Committed tokens per second of decoding (the prompt's evaluation excluded). */
+export const tokensPerSecond = ratioOf("tokens", "decodeMs", 1000);
 
 /** accepted / drafted. */
-export function acceptanceRate(t: Pick<StatsTotals, "accepted" | "drafted">): number {
-  return ratio(t.accepted, t.drafted);
-}
+export const acceptanceRate = ratioOf("accepted", "drafted");
 
 /** Mean draft length k̄: drafted / rounds. */
-export function meanDraftLength(t: Pick<StatsTotals, "drafted" | "rounds">): number {
-  return ratio(t.drafted, t.rounds);
-}
+export const meanDraftLength = ratioOf("drafted", "rounds");
 
 /**
  * Tokens per round (one target pass each): tokens / rounds. A round commits accepted + 1 tokens,
  * fewer when a stop condition (maxTokens, end of generation, stop string) cut it.
  */
-export function tokensPerRound(t: Pick<StatsTotals, "tokens" | "rounds">): number {
-  return ratio(t.tokens, t.rounds);
-}
+export const tokensPerRound = ratioOf("tokens", "rounds");
 
 /** rounds / tokens: target passes (one per round, the prompt's evaluation excluded) per committed token. */
-export function targetPassesPerToken(t: Pick<StatsTotals, "rounds" | "tokens">): number {
-  return ratio(t.rounds, t.tokens);
-}
+export const targetPassesPerToken = ratioOf("rounds", "tokens");
 
 /** draftPasses / tokens. */
-export function draftPassesPerToken(t: Pick<StatsTotals, "draftPasses" | "tokens">): number {
-  return ratio(t.draftPasses, t.tokens);
-}
+export const draftPassesPerToken = ratioOf("draftPasses", "tokens");
 
 /** Share of drafting time spent on entropy and policy decisions: entropyMs / draftMs. */
-export function entropyShareOfDrafting(t: Pick<StatsTotals, "entropyMs" | "draftMs">): number {
-  return ratio(t.entropyMs, t.draftMs);
-}
+export const entropyShareOfDrafting = ratioOf("entropyMs", "draftMs");
 
 /** Speed-up over the target alone: the time target-only decoding takes for the same tokens ÷ the time taken. */
 export function speedup(targetOnlyMs: number, takenMs: number): number {

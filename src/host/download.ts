@@ -11,6 +11,7 @@
 //   model process: those are caught while a download runs, and free space is checked up front.
 import {rm, stat, statfs} from "node:fs/promises";
 import {dirname} from "node:path";
+import {formatBytes} from "../engine/stats";
 import {DraftstopError, ModelFileError} from "../engine/errors";
 import {preflightModelFile} from "../engine/ggufPreflight";
 import {getBackend} from "../engine/models";
@@ -143,7 +144,7 @@ async function checkFreeSpace(uri: string, downloader: ModelDownloader): Promise
   const needed = downloader.totalSize - held.reduce((a, b) => a + b, 0);
   const disk = await statfs(dirname(files[0]!.filePath));
   const free = disk.bavail * disk.bsize;
-  if (free < needed) throw diskFull(uri, `it needs ${megabytes(needed)} and ${megabytes(free)} are free`);
+  if (free < needed) throw diskFull(uri, `it needs ${formatBytes(needed)} and ${formatBytes(free)} are free`);
 }
 
 /** download() with a watchdog: no byte for stallMs cancels it (the partial file stays for a resume). */
@@ -201,10 +202,6 @@ function wrongSize(uri: string, path: string, detail: string, cause?: unknown): 
 function diskFull(uri: string, detail: string, cause?: unknown): DraftstopError {
   return new DraftstopError(`download of ${uri} failed: the disk is full (${detail}). Free some space or set ` +
     "draftstop.modelDirectory to a folder on another disk; a partial file is kept and the download resumes", "download.diskFull", {cause});
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function downloadError(uri: string, error: unknown, signal: AbortSignal): DraftstopError {

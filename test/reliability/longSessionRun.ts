@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       const task = tasks[i % tasks.length]!;
       // Vary the prompt like typing does: cut the prefix at a different point each time round.
       const cut = Math.max(0, task.prefix.length - (Math.floor(i / tasks.length) * 7));
-      const prompt = engine.buildFimPrompt({prefix: task.prefix.slice(0, cut), suffix: task.suffix}, {maxTokens: 1024 - 24 - 32});
+      const prompt = engine.infillPrompt({prefix: task.prefix.slice(0, cut), suffix: task.suffix}, 24);
       await engine.generate(prompt.tokens, {maxTokens: 24, temperature: temperatures[i % 3], seed: i});
       const held = engine.sequenceTokens();
       longest = Math.max(longest, held.target.length, held.draft?.length ?? 0);

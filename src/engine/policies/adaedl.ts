@@ -32,22 +32,20 @@ export function acceptanceBound(gamma: number, entropy: number): number {
   return 1 - Math.sqrt(gamma * Math.max(0, entropy));
 }
 
-export class AdaEdlPolicy extends BasePolicy {
+export class AdaEdlPolicy extends BasePolicy<AdaEdlParameters> {
   readonly name = "adaedl";
-  readonly parameters: Readonly<AdaEdlParameters>;
   private lambda: number;
   private acceptance: number;
 
   constructor(parameters: Partial<AdaEdlParameters> = {}) {
-    super();
-    const p = {...ADAEDL_DEFAULTS, ...parameters};
-    for (const key of ["gamma", "epsilon"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 100);
-    for (const key of ["lambda0", "beta1", "beta2", "alpha"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 1);
-    requireInteger("adaedl.maxDraft", p.maxDraft, 1, 256);
-    requireInteger("adaedl.minDraft", p.minDraft, 0, p.maxDraft);
-    this.parameters = Object.freeze(p);
-    this.lambda = p.lambda0;
-    this.acceptance = p.alpha;
+    super(ADAEDL_DEFAULTS, parameters, p => {
+      for (const key of ["gamma", "epsilon"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 100);
+      for (const key of ["lambda0", "beta1", "beta2", "alpha"] as const) requireNumber(`adaedl.${key}`, p[key], 0, 1);
+      requireInteger("adaedl.maxDraft", p.maxDraft, 1, 256);
+      requireInteger("adaedl.minDraft", p.minDraft, 0, p.maxDraft);
+    });
+    this.lambda = this.parameters.lambda0;
+    this.acceptance = this.parameters.alpha;
   }
 
   maxDraftThisRound(): number {

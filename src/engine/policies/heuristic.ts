@@ -18,21 +18,19 @@ export interface HeuristicParameters {
 
 export const HEURISTIC_DEFAULTS: HeuristicParameters = {start: 5, increase: 2, decrease: 1, minDraft: 1, maxDraft: 16};
 
-export class HeuristicPolicy extends BasePolicy {
+export class HeuristicPolicy extends BasePolicy<HeuristicParameters> {
   readonly name = "heuristic";
-  readonly parameters: Readonly<HeuristicParameters>;
   private length: number;
 
   constructor(parameters: Partial<HeuristicParameters> = {}) {
-    super();
-    const p = {...HEURISTIC_DEFAULTS, ...parameters};
-    requireInteger("heuristic.maxDraft", p.maxDraft, 1, 256);
-    requireInteger("heuristic.minDraft", p.minDraft, 1, p.maxDraft);
-    requireInteger("heuristic.start", p.start, p.minDraft, p.maxDraft);
-    requireInteger("heuristic.increase", p.increase, 0, 256);
-    requireInteger("heuristic.decrease", p.decrease, 0, 256);
-    this.parameters = Object.freeze(p);
-    this.length = p.start;
+    super(HEURISTIC_DEFAULTS, parameters, p => {
+      requireInteger("heuristic.maxDraft", p.maxDraft, 1, 256);
+      requireInteger("heuristic.minDraft", p.minDraft, 1, p.maxDraft);
+      requireInteger("heuristic.start", p.start, p.minDraft, p.maxDraft);
+      requireInteger("heuristic.increase", p.increase, 0, 256);
+      requireInteger("heuristic.decrease", p.decrease, 0, 256);
+    });
+    this.length = this.parameters.start;
   }
 
   maxDraftThisRound(): number {

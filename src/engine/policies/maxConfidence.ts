@@ -14,17 +14,15 @@ export interface MaxConfidenceParameters {
 
 export const MAX_CONFIDENCE_DEFAULTS: MaxConfidenceParameters = {pMin: 0.6, minDraft: 0, maxDraft: 16};
 
-export class MaxConfidencePolicy extends BasePolicy {
+export class MaxConfidencePolicy extends BasePolicy<MaxConfidenceParameters> {
   readonly name = "maxConfidence";
-  readonly parameters: Readonly<MaxConfidenceParameters>;
 
   constructor(parameters: Partial<MaxConfidenceParameters> = {}) {
-    super();
-    const p = {...MAX_CONFIDENCE_DEFAULTS, ...parameters};
-    requireNumber("maxConfidence.pMin", p.pMin, 0, 1);
-    requireInteger("maxConfidence.maxDraft", p.maxDraft, 1, 256);
-    requireInteger("maxConfidence.minDraft", p.minDraft, 0, p.maxDraft);
-    this.parameters = Object.freeze(p);
+    super(MAX_CONFIDENCE_DEFAULTS, parameters, p => {
+      requireNumber("maxConfidence.pMin", p.pMin, 0, 1);
+      requireInteger("maxConfidence.maxDraft", p.maxDraft, 1, 256);
+      requireInteger("maxConfidence.minDraft", p.minDraft, 0, p.maxDraft);
+    });
   }
 
   maxDraftThisRound(): number {

@@ -4,6 +4,10 @@ import {BasePolicy} from "./policy";
 export class OffPolicy extends BasePolicy {
   readonly name = "off";
 
+  constructor() {
+    super({});
+  }
+
   maxDraftThisRound(): number {
     return 0;
   }

@@ -43,8 +43,17 @@ export interface DraftPolicy {
  * No-op defaults for the parts of the contract a rule may not need: it drafts whenever asked, learns
  * nothing from a round, and has no state to show or reset.
  */
-export abstract class BasePolicy implements DraftPolicy {
+export abstract class BasePolicy<P extends object = object> implements DraftPolicy {
   abstract readonly name: string;
+  /** The rule's parameters: its defaults overridden by what was given, checked by `check`, then frozen. */
+  readonly parameters: Readonly<P>;
+
+  protected constructor(defaults: P, given: Partial<P> = {}, check: (parameters: P) => void = () => {}) {
+    const parameters = {...defaults, ...given};
+    check(parameters);
+    this.parameters = Object.freeze(parameters);
+  }
+
   abstract maxDraftThisRound(): number;
 
   shouldDraft(_step: DraftStep): boolean {

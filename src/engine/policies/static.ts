@@ -9,15 +9,13 @@ export interface StaticParameters {
 
 export const STATIC_DEFAULTS: StaticParameters = {k: 4};
 
-export class StaticPolicy extends BasePolicy {
+export class StaticPolicy extends BasePolicy<StaticParameters> {
   readonly name = "static";
-  readonly parameters: Readonly<StaticParameters>;
 
   constructor(parameters: Partial<StaticParameters> = {}) {
-    super();
-    const p = {...STATIC_DEFAULTS, ...parameters};
-    requireInteger("static.k", p.k, 1, 256);
-    this.parameters = Object.freeze(p);
+    super(STATIC_DEFAULTS, parameters, p => {
+      requireInteger("static.k", p.k, 1, 256);
+    });
   }
 
   maxDraftThisRound(): number {
