@@ -28,20 +28,18 @@ export async function measureFimLayouts(engine: DraftstopEngine, layouts: readon
   if (layouts.length === 0) throw new Error("the target model has no FIM tokens, so there is no layout to measure");
   const costs: Partial<Record<FimLayout, LayoutCost>> = {};
   for (const layout of layouts) {
-    const maxTokens = Math.max(64, engine.info.contextSize - 64);
-    const generateAt = (prefix: string) =>
-      engine.generate(engine.buildFimPrompt({prefix, suffix: sample.suffix}, {layout, maxTokens}).tokens, {maxTokens: 1});
+    const generateAt = (prefix: string) => engine.generateInfill({prefix, suffix: sample.suffix, layout}, {maxTokens: 1});
     await generateAt(sample.prefix); // warm: this prompt's tokens are now in both caches
-    const tokens: number[] = [];
+    const evaluated: number[] = [];
     const ms: number[] = [];
     let prefix = sample.prefix;
     for (const character of KEYSTROKES) {
       prefix += character;
       const {prefill} = await generateAt(prefix);
-      tokens.push(prefill.targetEvaluated);
+      evaluated.push(prefill.targetEvaluated);
       ms.push(prefill.ms);
     }
-    costs[layout] = {tokensPerKeystroke: mean(tokens), msPerKeystroke: median(ms)};
+    costs[layout] = {tokensPerKeystroke: mean(evaluated), msPerKeystroke: median(ms)};
   }
   const chosen = layouts.reduce((best, layout) => cheaper(costs[layout]!, costs[best]!) ? layout : best, layouts[0]!);
   return {chosen, costs};

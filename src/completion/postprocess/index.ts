@@ -4,9 +4,10 @@
 // 1. dropIncompleteCharacter  a cut multi-byte character is an artefact of the token limit, not text.
 // 2. normalizeLineEndings     every later rule, and the ghost text, use the document's line break.
 // 3. indentationScope         cut at the end of the block before comparing with the suffix, so
-// 4. suffixOverlap            a block closer the scope kept can still be found repeated below.
-// 5. maxLines                 counted after the cuts above, which only shorten; cutting first could
-//                             hide a repeated tail from suffixOverlap.
+//                             a block closer the scope kept can still be found repeated below.
+// 4. maxLines                 before suffixOverlap, whose repeated tail must be judged on the end
+// 5. suffixOverlap            that is shown: cut after it, a new last line could repeat the rest of
+//                             the cursor's line (test/unit/completion/captured/report-26-closers-kept.txt).
 // 6. leadingWhitespace        whitespace rules last: the cuts above leave trailing whitespace
 // 7. trimTrailingWhitespace   and blank lines at their cut points.
 // A result that is empty or whitespace-only is undefined.
@@ -29,8 +30,8 @@ export function postprocessRules(options: Partial<PostprocessOptions> = {}): Pos
     dropIncompleteCharacter,
     normalizeLineEndings,
     indentationScope,
-    suffixOverlap,
     maxLines(limit),
+    suffixOverlap,
     leadingWhitespace,
     trimTrailingWhitespace
   ];

@@ -32,7 +32,7 @@ export interface DraftPolicy {
   maxDraftThisRound(): number;
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
   shouldDraft(step: DraftStep): boolean;
-  /** Called once per round in which k ≥ 1 tokens were drafted and a of them accepted. */
+  /** Called after every round with the k tokens drafted (0 in a target-only round) and the a of them accepted. */
   update(drafted: number, accepted: number): void;
   /** Back to the initial state (e.g. λ0) without reloading anything. */
   reset(): void;

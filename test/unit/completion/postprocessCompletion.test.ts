@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
 import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../src/completion/postprocess";
-import {loadCases} from "./caseTable";
+import {CASES_DIR, caseContext, loadCases} from "./caseFile";
 
 describe("postprocessCompletion", () => {
-  for (const c of loadCases("pipeline.json"))
+  // An empty expected text in pipeline.txt means no ghost text: the pipeline returns undefined, never "".
+  for (const c of loadCases(`${CASES_DIR}/pipeline.txt`))
     it(c.name, () => {
       const options = c.maxLines === undefined ? {} : {maxLines: c.maxLines};
-      assert.equal(postprocessCompletion(c.completion, c.context, options), c.expected ?? undefined);
+      const result = postprocessCompletion(c.completion, c.context, options);
+      assert.notEqual(result, "", `${c.where}: the pipeline returns undefined, not ""`);
+      assert.equal(result ?? "", c.expected, c.where);
     });
 
   it("uses the options' tabSize when the context has none", () => {
-    const context = {linePrefix: "\t\t", lineSuffix: "", suffix: "", indentation: "\t\t", eol: "\n" as const};
+    const {context} = caseContext({document: "function f() {\n\t\t█", eol: "\n", where: "tabSize"});
     // "    }" is 4 columns: inside the 2-tab block only when a tab is 2 columns wide.
     assert.equal(postprocessCompletion("a();\n    }", context, {tabSize: 2}), "a();\n    }");
     assert.equal(postprocessCompletion("a();\n    }", context, {tabSize: 8}), "a();");

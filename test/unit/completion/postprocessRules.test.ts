@@ -10,9 +10,9 @@ import {
   suffixOverlap,
   trimTrailingWhitespace
 } from "../../../src/completion/postprocess";
-import {loadCases} from "./caseTable";
+import {CASES_DIR, caseFilesIn, loadCases} from "./caseFile";
 
-// Each rule against its own table in cases/<rule>.json.
+// Each rule alone against its own cases in cases/<rule>.txt (format: caseFile.ts).
 const tables: Array<[string, (maxLines: number | undefined) => PostprocessRule]> = [
   ["dropIncompleteCharacter", () => dropIncompleteCharacter],
   ["normalizeLineEndings", () => normalizeLineEndings],
@@ -25,11 +25,17 @@ const tables: Array<[string, (maxLines: number | undefined) => PostprocessRule]>
 
 for (const [rule, make] of tables)
   describe(`postprocess rule ${rule}`, () => {
-    for (const c of loadCases(`${rule}.json`))
+    for (const c of loadCases(`${CASES_DIR}/${rule}.txt`))
       it(c.name, () => {
-        assert.equal(make(c.maxLines)(c.completion, c.context), c.expected);
+        assert.equal(make(c.maxLines)(c.completion, c.context), c.expected, c.where);
       });
   });
+
+describe("postprocess rule cases", () => {
+  it("every case file belongs to a rule or the pipeline", () => {
+    assert.deepEqual(caseFilesIn(CASES_DIR), [...tables.map(([rule]) => rule), "pipeline"].sort().map(name => `${CASES_DIR}/${name}.txt`));
+  });
+});
 
 describe("postprocess rule maxLines (limits)", () => {
   it("rejects a limit below 1 or not an integer", () => {
