@@ -12,6 +12,7 @@ const entryPoints = {
   "cli/demo": "src/cli/demo.ts",
   "cli/bench": "src/cli/bench.ts",
   "cli/start": "src/cli/start.ts",
+  "cli/fetchModels": "src/cli/fetchModels.ts",
   "cli/package": "src/cli/package.ts"
 };
 for (const [name, file] of Object.entries(entryPoints))

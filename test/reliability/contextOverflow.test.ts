@@ -16,10 +16,12 @@ describe("context overflow", function () {
     const client = new EngineClient({hostScript: join(__dirname, "..", "..", "src", "host", "engineHost.js")});
     try {
       const {info} = await client.load({targetPath: target, draftPath: draft, threads: 1, contextSize: 512});
-      const source = readFileSync(join(repoRoot(), "src", "engine", "speculative.ts"), "utf8");
-      const prefix = source.repeat(20);
-      const suffix = source.repeat(20);
-      const summary = await client.api.generate({prompt: {fim: {prefix: prefix + "\nexport function ", suffix}}, options: {maxTokens: 32}});
+      // Far text: this repository's engine source, twenty times over on each side. Near the cursor: the
+      // position where the tiny target is known to write something (test/vscode/suite/helpers.ts).
+      const far = readFileSync(join(repoRoot(), "src", "engine", "speculative.ts"), "utf8").repeat(20);
+      const prefix = `${far}\nfunction check(value) {\n  if (`;
+      const suffix = `\n    throw new TypeError('bad value');\n  }\n  return value;\n}\n${far}`;
+      const summary = await client.api.generate({prompt: {fim: {prefix, suffix}}, options: {maxTokens: 32}});
       assert.ok(summary.promptTokens <= info.contextSize - 32, `prompt of ${summary.promptTokens} tokens fits`);
       assert.ok(summary.droppedPromptTokens > 10 * info.contextSize, `dropped ${summary.droppedPromptTokens} tokens far from the cursor`);
       assert.ok(summary.tokenCount > 0, "a completion");
