@@ -38,21 +38,10 @@ export function hasFimTokens(model: LlamaModel): boolean {
   return prefix != null && suffix != null && middle != null;
 }
 
-/**
- * Model families (GGUF `general.basename`) whose vocabulary holds FIM tokens they were not trained
- * to use: a FIM prompt makes them write less than the prefix alone does, so they complete from the
- * prefix and the suffix serves post-processing only. SmolLM2-135M-Instruct on 40 held-out cuts:
- * non-empty 53 % (PSM) vs 65 % (prefix only), exact 0 % vs 7.5 % (README, "Models").
- */
-const PREFIX_ONLY_FAMILIES = new Set(["smollm2"]);
-
-/** Layouts the model was trained on: Draftstop's metadata key, else PSM, the common one; none for PREFIX_ONLY_FAMILIES. */
+/** Layouts the model was trained on: Draftstop's metadata key, else PSM, the common one. */
 export function supportedFimLayouts(model: LlamaModel): FimLayout[] {
   if (!hasFimTokens(model)) return [];
-  const metadata = model.fileInfo.metadata as unknown as {general?: {basename?: unknown}; draftstop?: {fim_layouts?: unknown}};
-  const family = metadata.general?.basename;
-  if (typeof family === "string" && PREFIX_ONLY_FAMILIES.has(family.toLowerCase())) return [];
-  const declared = metadata.draftstop?.fim_layouts;
+  const declared = (model.fileInfo.metadata as unknown as {draftstop?: {fim_layouts?: unknown}}).draftstop?.fim_layouts;
   const layouts = Array.isArray(declared) ? FIM_LAYOUTS.filter(l => declared.includes(l)) : [];
   return layouts.length > 0 ? layouts : ["psm"];
 }

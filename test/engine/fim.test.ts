@@ -5,13 +5,13 @@ import {join} from "node:path";
 import {buildFimPrompt, FIM_LAYOUTS_KEY, supportedFimLayouts} from "../../src/engine";
 import {loadNodeLlamaCpp, LlamaModel} from "../../src/engine/nlc";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {arr, str, writeGguf} from "../../src/modelmaker/ggufWriter";
+import {arr, writeGguf} from "../../src/modelmaker/ggufWriter";
 
 describe("FIM prompts", function () {
   this.timeout(60_000);
   let dir: string;
   const models: LlamaModel[] = [];
-  let psmOnly: LlamaModel, both: LlamaModel, none: LlamaModel, untrained: LlamaModel;
+  let psmOnly: LlamaModel, both: LlamaModel, none: LlamaModel;
   const vocabulary = markovVocabulary();
   const transitions = () => vocabulary.texts.map(() => new Map([[vocabulary.idOf("a"), 1]]));
 
@@ -28,7 +28,6 @@ describe("FIM prompts", function () {
     };
     psmOnly = await load("psm.gguf", {transitions: transitions()});
     both = await load("both.gguf", {transitions: transitions(), metadataOverrides: {[FIM_LAYOUTS_KEY]: arr("string", ["psm", "spm"])}});
-    untrained = await load("smollm2-like.gguf", {transitions: transitions(), metadataOverrides: {"general.basename": str("SmolLM2")}});
     const plainTexts = vocabulary.texts.map((t, i) => (t.startsWith("<|fim_") ? `<unused${i}>` : t));
     none = await load("none.gguf", {
       transitions: transitions(),
@@ -50,13 +49,6 @@ describe("FIM prompts", function () {
     assert.deepEqual(supportedFimLayouts(psmOnly), ["psm"], "models without Draftstop's key: PSM, the common layout");
     assert.deepEqual(supportedFimLayouts(both), ["psm", "spm"]);
     assert.deepEqual(supportedFimLayouts(none), []);
-    assert.deepEqual(supportedFimLayouts(untrained), [], "FIM tokens it never learned to use: none");
-  });
-
-  it("completes from the prefix alone for a family whose FIM tokens are untrained", () => {
-    const prompt = buildFimPrompt(untrained, {prefix: "ab", suffix: "cd"}, {layout: "psm"});
-    assert.equal(prompt.layout, "prefixOnly");
-    assert.deepEqual(prompt.tokens, [bos, ...ids("ab")]);
   });
 
   it("builds PSM and SPM prompts from the model's FIM tokens", () => {
