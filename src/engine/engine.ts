@@ -12,6 +12,7 @@ import type {Token} from "./nlc";
 import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
 import {GenerationResult, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
+import {healPrompt} from "./tokenHealing";
 import {vocabularyFacts} from "./vocabulary";
 import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
@@ -49,11 +50,13 @@ export interface GenerationReport extends GenerationResult {
 /** The text around the cursor, and the FIM layout to put it in (default: the model's first). */
 export interface InfillRequest extends FimInput {
   layout?: FimLayout;
+  /** Token healing when the prompt is prefix-only (tokenHealing.ts). Default true. */
+  heal?: boolean;
 }
 
 export interface InfillReport extends GenerationReport {
   /** The prompt the request became: its layout, its length, and what was cut to fit the context. */
-  prompt: {layout: FimPrompt["layout"]; tokens: number; droppedTokens: number};
+  prompt: {layout: FimPrompt["layout"]; tokens: number; droppedTokens: number; healed?: string};
 }
 
 interface EngineEvents {
@@ -67,6 +70,9 @@ export interface GenerationOverrides {
   sampledAcceptance?: SampledAcceptance;
   /** false: leave the session statistics, latency probes and events alone (benchmark runs). Default true. */
   recordStats?: boolean;
+  /** Token healing: the first generated token is one of these, and the output starts with this text. */
+  firstTokenAllowed?: ReadonlySet<Token>;
+  healedText?: string;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -152,8 +158,17 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   async generateInfill(request: InfillRequest, options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<InfillReport> {
     const resolved = resolveGenerateOptions(options);
     const prompt = this.infillPrompt(request, resolved.maxTokens);
-    const report = await this.generate(prompt.tokens, options, overrides);
-    return {...report, prompt: {layout: prompt.layout, tokens: prompt.tokens.length, droppedTokens: prompt.droppedPrefixTokens + prompt.droppedSuffixTokens}};
+    const {model} = this.pair.target;
+    const healing = prompt.layout === "prefixOnly" && request.heal !== false
+      ? healPrompt(model, prompt.tokens, prompt.tokens[0] === model.tokens.bos ? 1 : 0) : undefined;
+    const tokens = healing?.tokens ?? prompt.tokens;
+    const report = await this.generate(tokens, options, {...overrides, firstTokenAllowed: healing?.allowed, healedText: healing?.healed});
+    // The healed text is in the document already; the completion is what follows it.
+    const text = healing && report.text.startsWith(healing.healed) ? report.text.slice(healing.healed.length) : report.text;
+    return {
+      ...report, text,
+      prompt: {layout: prompt.layout, tokens: tokens.length, droppedTokens: prompt.droppedPrefixTokens + prompt.droppedSuffixTokens, healed: healing?.healed}
+    };
   }
 
   /** The loaded models, for the benchmark's peer runs (node-llama-cpp's own draft predictor). */
@@ -190,7 +205,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       const result = await this.decoder.generate(tokens, policy, resolved, {
         onRound: record ? round => this.emit("round", round) : undefined,
         onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
-        sampledAcceptance: overrides.sampledAcceptance
+        sampledAcceptance: overrides.sampledAcceptance,
+        firstTokenAllowed: overrides.firstTokenAllowed,
+        healedText: overrides.healedText
       });
       if (record) {
         await this.maybeProbeLatency(tokens.length + result.tokens.length);

@@ -14,6 +14,7 @@ import type {ResolvedGenerateOptions} from "./options";
 import type {DraftPolicy} from "./policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
+import {restrict} from "./tokenHealing";
 
 export interface ModelSide {
   model: LlamaModel;
@@ -52,6 +53,10 @@ export interface RoundHooks {
   sampledAcceptance?: SampledAcceptance;
   /** A target pass over exactly one token: a direct single-token latency measurement. */
   onTargetTokenLatency?(contextLength: number, ms: number): void;
+  /** Token healing (tokenHealing.ts): the first generated token is drawn from these tokens only. */
+  firstTokenAllowed?: ReadonlySet<Token>;
+  /** The healed text the output starts with: stop strings are looked for after it. */
+  healedText?: string;
 }
 
 const now = () => performance.now();
@@ -114,7 +119,9 @@ export class SpeculativeDecoder {
       }
       const roundStart = now();
       const lambda = policy.state().lambda;
-      const maxDraft = this.draft ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
+      // The healed first token comes from the target's full distribution, so nothing is drafted for it.
+      const healing = rounds.length === 0 ? hooks.firstTokenAllowed : undefined;
+      const maxDraft = this.draft && !healing ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
       const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng);
 
       if (options.signal?.aborted) {
@@ -124,13 +131,15 @@ export class SpeculativeDecoder {
       }
 
       const verifyStart = now();
-      const verified = await this.verify(committed, drafted.tokens, greedy, options);
+      const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
       const verifyMs = now() - verifyStart;
-      if (drafted.tokens.length === 0 && verified.evaluated === 1) hooks.onTargetTokenLatency?.(n, verifyMs);
+      if (!healing && drafted.tokens.length === 0 && verified.evaluated === 1) hooks.onTargetTokenLatency?.(n, verifyMs);
 
-      const {accepted, next} = greedy
-        ? acceptGreedy(drafted.tokens, verified.targetTokens!)
-        : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
+      const {accepted, next} = healing
+        ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
+        : greedy
+          ? acceptGreedy(drafted.tokens, verified.targetTokens!)
+          : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
       policy.update(drafted.tokens.length, accepted);
 
       const roundTokens: Token[] = [];
@@ -148,9 +157,10 @@ export class SpeculativeDecoder {
       if (stopReason === undefined && options.stopStrings.length > 0) {
         // Whole-sequence detokenization: a multibyte character split across tokens only decodes whole.
         const decoded = this.target.model.detokenize(output);
-        const cut = firstStop(decoded, options.stopStrings);
+        const skip = hooks.healedText && decoded.startsWith(hooks.healedText) ? hooks.healedText.length : 0;
+        const cut = firstStop(decoded.slice(skip), options.stopStrings);
         if (cut >= 0) {
-          text = decoded.slice(0, cut);
+          text = decoded.slice(0, skip + cut);
           stopReason = "stopString";
         }
       }
@@ -263,13 +273,20 @@ export class SpeculativeDecoder {
     return result;
   }
 
-  /** One target pass over the tokens it lacks (normally just x) and the drafts, with p at each. */
-  private async verify(committed: readonly Token[], drafts: readonly Token[], greedy: boolean, options: ResolvedGenerateOptions) {
+  /**
+   * One target pass over the tokens it lacks (normally just x) and the drafts, with p at each.
+   * `fullDistribution`: p untruncated (at T = 1 when greedy), for a healed first token.
+   */
+  private async verify(committed: readonly Token[], drafts: readonly Token[], greedy: boolean, options: ResolvedGenerateOptions,
+    fullDistribution = false) {
     const sequence = this.target.sequence;
     const pending = committed.slice(sequence.nextTokenIndex);
-    const generateNext = greedy
-      ? {token: true}
-      : {probabilities: true, options: {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP}};
+    const withDistributions = !greedy || fullDistribution;
+    const generateNext = fullDistribution
+      ? {probabilities: true, options: {temperature: greedy ? 1 : options.temperature, topK: 0, topP: 1, minP: 0}}
+      : greedy
+        ? {token: true}
+        : {probabilities: true, options: {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP}};
     const items: ControlledEvaluateInputItem[] = [
       ...pending.slice(0, -1),
       ...[pending.at(-1)!, ...drafts].map((token): ControlledEvaluateInputItem => [token, {generateNext}])
@@ -280,10 +297,21 @@ export class SpeculativeDecoder {
       throw new Error(`target pass returned ${results.filter(Boolean).length} of ${drafts.length + 1} next-token results`);
     return {
       evaluated: items.length,
-      targetTokens: greedy ? results.map(r => r!.next.token as Token) : undefined,
-      distributions: greedy ? undefined : results.map(r => r!.next.probabilities as Distribution)
+      targetTokens: withDistributions ? undefined : results.map(r => r!.next.token as Token),
+      distributions: withDistributions ? results.map(r => r!.next.probabilities as Distribution) : undefined
     };
   }
+}
+
+/**
+ * The healed first token: argmax (greedy) or a sample of p restricted to the allowed tokens. At
+ * T > 0 top-k/top-p do not apply to this one token (they could leave no allowed token at all).
+ * Where the allowed tokens have no mass, p itself decides.
+ */
+function healedToken(p: Distribution, allowed: ReadonlySet<Token>, greedy: boolean, prng: Prng): Token {
+  const restricted = restrict(p, allowed);
+  const from = restricted.size > 0 ? restricted : p;
+  return greedy ? argmax(from) : sample(from, prng);
 }
 
 function acceptGreedy(drafts: readonly Token[], targetTokens: readonly Token[]): {accepted: number; next: Token} {
