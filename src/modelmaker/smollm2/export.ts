@@ -11,7 +11,7 @@
 // token_embd for the output layer.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {arr, bool, MetadataValue, ScalarKind, str, TensorSpec, u32, writeGguf} from "../ggufWriter";
+import {arr, bool, MetadataValue, ScalarKind, str, TensorSpec, writeGguf} from "../ggufWriter";
 import {LlamaShape, llamaMetadata} from "../tinypair/tinyGguf";
 import {draftPath, smollm2TargetPath, workDir} from "./common";
 
