@@ -101,8 +101,9 @@ async function loadOne(llama: Llama, role: ModelRole, path: string, info: GgufFi
       contextSize: options.contextSize,
       sequences: 1,
       threads: options.threads,
-      // Flash attention is 4× slower on the CPU (docs/facts.md, "Flash attention"); on a GPU llama.cpp decides.
-      flashAttention: llama.gpu === false ? false : (options.flashAttention ?? model.defaultContextFlashAttention === true),
+      // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");
+      // on a GPU llama.cpp decides. On the CPU it is what makes passes batch-invariant (docs/algorithm.md, "Exactness").
+      flashAttention: options.flashAttention ?? (llama.gpu === false ? false : model.defaultContextFlashAttention === true),
       experimentalKvCacheKeyType: options.kvCacheType,
       experimentalKvCacheValueType: options.kvCacheType
     });

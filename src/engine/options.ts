@@ -21,7 +21,11 @@ export interface LoadOptions {
   threads?: number;
   /** Context size in tokens for each model. Default 2048. */
   contextSize?: number;
-  /** Flash attention. Default: off on the CPU (it is 4× slower there), llama.cpp's choice on a GPU. */
+  /**
+   * Flash attention. Default: off on the CPU (up to 4× slower there at long contexts), llama.cpp's
+   * choice on a GPU. On the CPU, on makes the target's passes batch-invariant, so greedy speculative
+   * output equals target-only output token for token (docs/algorithm.md, "Exactness").
+   */
   flashAttention?: boolean;
   /** KV cache precision; "F32" gives float32 agreement with reference implementations. Default "F16". */
   kvCacheType?: "F16" | "F32";
