@@ -8,11 +8,12 @@ import {BenchPolicy, defaultPolicies, runBenchmark} from "../bench/runner";
 import {BenchTask, tasksFromJsonl, tasksFromSources} from "../bench/tasks";
 import {createPolicy, DraftstopEngine, PolicyName, PolicySpec} from "../engine";
 import {repoRoot} from "./repoRoot";
-import {tinyPair} from "./tinyPair";
+import {namedPair} from "./pairs";
 
 const USAGE = `usage: npm run bench -- [options]
+  --pair P            smollm2 (default: SmolLM2-135M and its draft; the tiny pair where pip cannot fetch it) or tiny
   --padded            tiny pair with the padded target (one target token ≈ 15× a draft token)
-  --target F --draft F  any GGUF pair of one family instead of the tiny pair
+  --target F --draft F  any GGUF pair of one family instead
   --quick             fewer tasks and repeats (under 5 minutes on 2 cores), same output schema
   --tasks DIR|FILE    source folder(s) to cut FIM positions from, or a .jsonl of {prefix, suffix}
                       (default: this repository's src/ and test/)
@@ -30,7 +31,7 @@ const USAGE = `usage: npm run bench -- [options]
 
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
-    padded: {type: "boolean", default: false}, quick: {type: "boolean", default: false},
+    pair: {type: "string"}, padded: {type: "boolean", default: false}, quick: {type: "boolean", default: false},
     target: {type: "string"}, draft: {type: "string"}, tasks: {type: "string", multiple: true},
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
@@ -46,9 +47,10 @@ async function main(): Promise<void> {
   };
   const threads = values.threads === undefined ? 1 : number("threads", values.threads, 1);
   if ((values.target === undefined) !== (values.draft === undefined)) throw new Error("--target and --draft go together");
+  if (values.padded && values.pair !== undefined && values.pair !== "tiny") throw new Error("--padded is for the tiny pair only (SmolLM2's draft already costs under a tenth of a target token)");
   const pair = values.target
     ? {target: values.target, draft: values.draft!, padded: false, description: "user-supplied pair"}
-    : await tinyPair({padded: values.padded});
+    : await namedPair({name: values.pair ?? (values.padded ? "tiny" : undefined), padded: values.padded});
 
   const seed = number("seed", values.seed, 1);
   const count = number("count", values.count, values.quick ? 3 : 8);

@@ -1,6 +1,7 @@
-// npm run demo: the tiny trained pair completes a few held-out FIM positions (cut from this
-// repository's own source, which the models never saw; or one position in any file) with
-// speculative decoding and AdaEDL, then target-only and AdaEDL are measured side by side on the
+// npm run demo: SmolLM2-135M with its draft (or the tiny pair, --pair tiny) completes a few
+// held-out positions (cut from this repository's own source, which no model here saw; or one
+// position in any file) with speculative decoding and AdaEDL, as the extension asks (FIM or
+// prefix-only with token healing); then target-only and AdaEDL are measured side by side on the
 // same positions.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
@@ -10,31 +11,32 @@ import {runBenchmark} from "../bench/runner";
 import {BenchTask, tasksFromSources} from "../bench/tasks";
 import {DraftstopEngine} from "../engine";
 import {repoRoot} from "./repoRoot";
-import {tinyPair} from "./tinyPair";
+import {namedPair} from "./pairs";
 
-const USAGE = `usage: npm run demo -- [--unpadded] [--file F --line L --column C] [--max-tokens N] [--repeats N]
-  --unpadded          use the raw trained target (speculation cannot pay off: both models cost the same per call)
+const USAGE = `usage: npm run demo -- [--pair smollm2|tiny] [--unpadded] [--file F --line L --column C] [--max-tokens N] [--repeats N]
+  --pair P            smollm2 (default: SmolLM2-135M and its draft; the tiny pair where pip cannot fetch it) or tiny
+  --unpadded          tiny pair only: the raw trained target (speculation cannot pay off: both models cost the same per call)
   --file F --line L --column C   complete at this position of any file (1-based line and column)`;
 
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
-    unpadded: {type: "boolean", default: false}, file: {type: "string"}, line: {type: "string"}, column: {type: "string"},
+    pair: {type: "string"}, unpadded: {type: "boolean", default: false}, file: {type: "string"}, line: {type: "string"}, column: {type: "string"},
     "max-tokens": {type: "string"}, repeats: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const maxTokens = Number(values["max-tokens"] ?? 48);
   const tasks = values.file ? [taskAt(values.file, Number(values.line), Number(values.column))] : heldOutTasks();
 
-  const pair = await tinyPair({padded: !values.unpadded});
+  const pair = await namedPair({name: values.pair, padded: !values.unpadded});
   console.log(`Draftstop demo: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft}\n`);
   const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, contextSize: 2048, policy: {name: "adaedl"}});
   try {
     for (const task of tasks) {
-      const prompt = engine.infillPrompt(task, maxTokens);
-      const result = await engine.generate(prompt.tokens, {maxTokens});
+      const result = await engine.generateInfill(task, {maxTokens});
+      const {prompt} = result;
       const before = task.prefix.split("\n").slice(-3).join("\n");
       const after = task.suffix.split("\n").slice(0, 2).join("\n");
-      console.log(`── ${task.id} (${prompt.layout}, ${result.tokens.length} tokens, ${result.stopReason})`);
+      console.log(`── ${task.id} (${prompt.layout}${prompt.healed ? `, healed ${JSON.stringify(prompt.healed)}` : ""}, ${result.tokens.length} tokens, ${result.stopReason})`);
       console.log(`${before}\x1b[32m${result.text}\x1b[0m${after}\n`);
       if (result.text.trim() === "") console.log("(the model chose an empty middle here)\n");
       if (task.removed !== undefined) console.log(`   (the line in the file continues: ${JSON.stringify(task.removed)})\n`);
@@ -50,8 +52,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * FIM positions cut (seeded) from Draftstop's own source: held out by construction, since the tiny
- * pair was trained on packages in node_modules only.
+ * Positions cut (seeded) from Draftstop's own source: held out by construction, since it was
+ * written here, and the tiny pair and the SmolLM2 draft were trained on packages in node_modules.
  */
 function heldOutTasks(): BenchTask[] {
   return tasksFromSources([join(repoRoot(), "src")], {count: 6, seed: 2, prefixLines: 40, suffixLines: 10});

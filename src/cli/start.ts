@@ -1,4 +1,5 @@
-// npm start: a real VS Code on this machine with Draftstop installed and set to the tiny demo pair.
+// npm start: a real VS Code on this machine with Draftstop installed and set to SmolLM2-135M and
+// its draft (--pair tiny: the tiny demo pair).
 // Builds and packages the extension, installs code-server 4.100.3 on first run, writes a sample
 // workspace, starts code-server on 127.0.0.1 and prints the URL to open. Ctrl+C stops it.
 import {cpSync, existsSync, mkdirSync, writeFileSync} from "node:fs";
@@ -6,50 +7,20 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {ensureCodeServer, installVsix, startCodeServer} from "./codeServer";
 import {repoRoot} from "./repoRoot";
-import {tinyPair} from "./tinyPair";
+import {namedPair} from "./pairs";
+import {SAMPLE_FILE} from "./sample";
 import {packageVsix} from "./vsix";
 
-const SAMPLE = `// A sample file to try Draftstop: type, and the ghost text appears; Tab accepts it.
-// The tiny demo models were trained in 41 minutes on a CPU, on JavaScript and TypeScript, so
-// their completions are a demonstration of speed, not of quality: the target often ends a
-// completion at once (nothing to show). It does write something at the start of a new line in a
-// function body, or after "if (" in check() below; Alt+\\ asks for a suggestion anywhere.
-
-function check(value) {
-  if (
-    throw new TypeError('bad value');
-  }
-  return value;
-}
-
-export interface Item {
-  name: string;
-  price: number;
-  count: number;
-}
-
-export function total(items: Item[]): number {
-  let sum = 0;
-  for (const item of items) {
-    sum += item.price * item.count;
-  }
-  return sum;
-}
-
-export function mostExpensive(items: Item[]): Item | undefined {
-  
-}
-`;
 
 async function main(): Promise<void> {
-  const {values} = parseArgs({options: {port: {type: "string"}, unpadded: {type: "boolean", default: false}, help: {type: "boolean", default: false}}});
-  if (values.help) return console.log("usage: npm start [-- --port N] [--unpadded]");
+  const {values} = parseArgs({options: {port: {type: "string"}, pair: {type: "string"}, unpadded: {type: "boolean", default: false}, help: {type: "boolean", default: false}}});
+  if (values.help) return console.log("usage: npm start [-- --port N] [--pair smollm2|tiny] [--unpadded (tiny pair)]");
   const root = repoRoot();
   const state = join(root, ".cache", "draftstop", "start");
   const workspace = join(state, "workspace");
   const extensionsDir = join(state, "extensions");
   mkdirSync(workspace, {recursive: true});
-  if (!existsSync(join(workspace, "sample.ts"))) writeFileSync(join(workspace, "sample.ts"), SAMPLE);
+  if (!existsSync(join(workspace, "sample.ts"))) writeFileSync(join(workspace, "sample.ts"), SAMPLE_FILE);
   cpSync(join(root, "src", "completion"), join(workspace, "completion-pipeline"), {recursive: true});
 
   console.log("[start] installing code-server if needed (first run: about two minutes)…");
@@ -58,7 +29,7 @@ async function main(): Promise<void> {
   const vsix = await packageVsix({log: () => undefined});
   await installVsix(vsix.path, extensionsDir);
   console.log("[start] preparing the demo models…");
-  const pair = await tinyPair({padded: !values.unpadded});
+  const pair = await namedPair({name: values.pair, padded: !values.unpadded, log: line => console.log(`[start] ${line}`)});
   const server = await startCodeServer({
     workspace, extensionsDir, userDataDir: join(state, "user-data"),
     port: values.port ? Number(values.port) : undefined,

@@ -25,6 +25,8 @@ export interface Workbench {
   codeServer: RunningCodeServer;
   /** Opens a workspace file through quick open (Ctrl+P) and waits for its editor tab. */
   openFile(relativePath: string): Promise<void>;
+  /** Moves the cursor of the focused editor to a 1-based line and column (Go to Line, Ctrl+G). */
+  goTo(line: number, column: number): Promise<void>;
   /** Types into whatever has focus, key by key (the editor after openFile). */
   type(text: string): Promise<void>;
   /** Runs a command by its title through the command palette, e.g. "Draftstop: Hello". */
@@ -87,6 +89,13 @@ function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "close"> {
       await pick("Control+P", relativePath);
       await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
       await page.locator(".monaco-editor textarea").first().waitFor();
+    },
+    async goTo(line, column) {
+      await page.keyboard.press("Control+G");
+      await quickInput.waitFor();
+      await quickInput.fill(`:${line}:${column}`);
+      await page.keyboard.press("Enter");
+      await page.locator(".quick-input-widget").waitFor({state: "hidden"});
     },
     type: (text) => page.keyboard.type(text),
     runCommand,

@@ -1,0 +1,38 @@
+// The CLI's pair choice (src/cli/pairs.ts) and the completion-quality score
+// (src/cli/completionQuality.ts), and that the sample file's suggestions point at real lines.
+import assert from "node:assert/strict";
+import {existsSync} from "node:fs";
+import {scoreFirstLine} from "../../src/cli/completionQuality";
+import {namedPair} from "../../src/cli/pairs";
+import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/sample";
+
+describe("cli: pairs, completion quality, the sample file", () => {
+  it("scores a completion's first line against the removed text", () => {
+    assert.deepEqual(scoreFirstLine("  b.y - a.y;\n  return 1;", "b.y - a.y;  "), {firstLine: "b.y - a.y;", nonEmpty: true, exact: true, editSimilarity: 1});
+    const near = scoreFirstLine("b.y - a.x;", "b.y - a.y;");
+    assert.equal(near.exact, false);
+    assert.equal(near.editSimilarity, 0.9);
+    assert.deepEqual(scoreFirstLine("\nreturn x;", "x + 1"), {firstLine: "", nonEmpty: false, exact: false, editSimilarity: 0});
+  });
+
+  it("refuses an unknown pair name, naming the choices", async () => {
+    await assert.rejects(namedPair({name: "qwen", padded: false}), /--pair "qwen": choose smollm2 or tiny/);
+  });
+
+  it("gives the tiny pair's files for --pair tiny", async () => {
+    const pair = await namedPair({name: "tiny", padded: false});
+    assert.ok(existsSync(pair.target) && existsSync(pair.draft));
+    assert.equal(pair.padded, false);
+  });
+
+  it("the sample's suggested places are lines of the sample, where the file's header says", () => {
+    const lines = SAMPLE_FILE.split("\n");
+    for (const {lineStart} of Object.values(SAMPLE_SUGGESTIONS)) {
+      const {line, column} = sampleLineEnd(lineStart);
+      assert.equal(lines[line - 1]!.slice(0, column - 1), lines[line - 1]);
+      assert.ok(SAMPLE_FILE.split("\n").slice(0, 5).join("\n").includes(lineStart.trim()), `the header mentions ${lineStart.trim()}`);
+    }
+    assert.equal(lines[sampleLineEnd(SAMPLE_SUGGESTIONS.distance.lineStart).line]!.trim(), "", "an empty line to type on");
+    assert.throws(() => sampleLineEnd("nothing like this"), /no line starting with/);
+  });
+});
