@@ -4,10 +4,8 @@
 //            the default.
 //   tiny     the tiny trained pair (src/modelmaker/tinypair), optionally with its padded target.
 // SmolLM2 needs no padded variant: its draft already costs under a tenth of a target token.
-import {join} from "node:path";
-import {draftPath} from "../modelmaker/smollm2/common";
-import {ensureSmolLM2, ModelFetchError} from "../modelmaker/smollm2/fetch";
-import {repoRoot} from "./repoRoot";
+import {draftPath, smollm2TargetPath} from "../modelmaker/smollm2/common";
+import {ModelFetchError} from "../modelmaker/smollm2/fetch";
 import {ModelPair, tinyPair} from "./tinyPair";
 
 export const PAIR_NAMES = ["smollm2", "tiny"] as const;
@@ -27,7 +25,7 @@ export async function namedPair(choice: PairChoice): Promise<ModelPair> {
   if (!(PAIR_NAMES as readonly string[]).includes(name)) throw new Error(`--pair ${JSON.stringify(name)}: choose ${PAIR_NAMES.join(" or ")}`);
   if (name === "tiny") return tinyPair({padded: choice.padded});
   try {
-    const target = await ensureSmolLM2({cacheDir: join(repoRoot(), ".cache", "draftstop"), log});
+    const target = await smollm2TargetPath(log);
     return {target, draft: draftPath(), padded: false, description: "SmolLM2-135M-Instruct Q4_1 with its 3 × 96 draft"};
   } catch (error) {
     // Asked for by name, SmolLM2 must be there; as the default, the tiny pair stands in.

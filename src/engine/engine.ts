@@ -11,7 +11,7 @@ import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
 import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
-import {GenerationResult, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
+import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
 import {healPrompt} from "./tokenHealing";
 import {vocabularyFacts} from "./vocabulary";
 import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
@@ -70,9 +70,8 @@ export interface GenerationOverrides {
   sampledAcceptance?: SampledAcceptance;
   /** false: leave the session statistics, latency probes and events alone (benchmark runs). Default true. */
   recordStats?: boolean;
-  /** Token healing: the first generated token is one of these, and the output starts with this text. */
-  firstTokenAllowed?: ReadonlySet<Token>;
-  healedText?: string;
+  /** Token healing: the first generated token is one of `allowed`, and the output starts with `healed`. */
+  healing?: Healing;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -162,7 +161,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const healing = prompt.layout === "prefixOnly" && request.heal !== false
       ? healPrompt(model, prompt.tokens, prompt.tokens[0] === model.tokens.bos ? 1 : 0) : undefined;
     const tokens = healing?.tokens ?? prompt.tokens;
-    const report = await this.generate(tokens, options, {...overrides, firstTokenAllowed: healing?.allowed, healedText: healing?.healed});
+    const report = await this.generate(tokens, options, {...overrides, healing});
     // The healed text is in the document already; the completion is what follows it.
     const text = healing && report.text.startsWith(healing.healed) ? report.text.slice(healing.healed.length) : report.text;
     return {
@@ -206,8 +205,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
         onRound: record ? round => this.emit("round", round) : undefined,
         onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
         sampledAcceptance: overrides.sampledAcceptance,
-        firstTokenAllowed: overrides.firstTokenAllowed,
-        healedText: overrides.healedText
+        healing: overrides.healing
       });
       if (record) {
         await this.maybeProbeLatency(tokens.length + result.tokens.length);

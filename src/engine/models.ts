@@ -102,7 +102,7 @@ async function loadOne(llama: Llama, role: ModelRole, path: string, info: GgufFi
       sequences: 1,
       threads: options.threads,
       // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");
-      // on a GPU llama.cpp decides. On the CPU it is what makes passes batch-invariant (docs/algorithm.md, "Exactness").
+      // on a GPU llama.cpp decides. On the CPU it is what makes passes batch-invariant (docs/algorithm.md, "Exactness and floating point").
       flashAttention: options.flashAttention ?? (llama.gpu === false ? false : model.defaultContextFlashAttention === true),
       experimentalKvCacheKeyType: options.kvCacheType,
       experimentalKvCacheValueType: options.kvCacheType

@@ -24,7 +24,7 @@ export interface LoadOptions {
   /**
    * Flash attention. Default: off on the CPU (up to 4× slower there at long contexts), llama.cpp's
    * choice on a GPU. On the CPU, on makes the target's passes batch-invariant, so greedy speculative
-   * output equals target-only output token for token (docs/algorithm.md, "Exactness").
+   * output equals target-only output token for token (docs/algorithm.md, "Exactness and floating point").
    */
   flashAttention?: boolean;
   /** KV cache precision; "F32" gives float32 agreement with reference implementations. Default "F16". */

@@ -14,7 +14,7 @@ import type {ResolvedGenerateOptions} from "./options";
 import type {DraftPolicy} from "./policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
-import {restrict} from "./tokenHealing";
+import {HealedPrompt, restrict} from "./tokenHealing";
 
 export interface ModelSide {
   model: LlamaModel;
@@ -53,11 +53,14 @@ export interface RoundHooks {
   sampledAcceptance?: SampledAcceptance;
   /** A target pass over exactly one token: a direct single-token latency measurement. */
   onTargetTokenLatency?(contextLength: number, ms: number): void;
-  /** Token healing (tokenHealing.ts): the first generated token is drawn from these tokens only. */
-  firstTokenAllowed?: ReadonlySet<Token>;
-  /** The healed text the output starts with: stop strings are looked for after it. */
-  healedText?: string;
+  /**
+   * Token healing (tokenHealing.ts): the first generated token is drawn from `allowed` only, and
+   * stop strings are looked for after the healed text the output starts with.
+   */
+  healing?: Healing;
 }
+
+export type Healing = Pick<HealedPrompt, "allowed" | "healed">;
 
 const now = () => performance.now();
 
@@ -120,7 +123,7 @@ export class SpeculativeDecoder {
       const roundStart = now();
       const lambda = policy.state().lambda;
       // The healed first token comes from the target's full distribution, so nothing is drafted for it.
-      const healing = rounds.length === 0 ? hooks.firstTokenAllowed : undefined;
+      const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
       const maxDraft = this.draft && !healing ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
       const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng);
 
@@ -157,7 +160,8 @@ export class SpeculativeDecoder {
       if (stopReason === undefined && options.stopStrings.length > 0) {
         // Whole-sequence detokenization: a multibyte character split across tokens only decodes whole.
         const decoded = this.target.model.detokenize(output);
-        const skip = hooks.healedText && decoded.startsWith(hooks.healedText) ? hooks.healedText.length : 0;
+        const healed = hooks.healing?.healed;
+        const skip = healed && decoded.startsWith(healed) ? healed.length : 0;
         const cut = firstStop(decoded.slice(skip), options.stopStrings);
         if (cut >= 0) {
           text = decoded.slice(0, skip + cut);

