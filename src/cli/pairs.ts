@@ -5,7 +5,7 @@
 //   tiny     the tiny trained pair (src/modelmaker/tinypair), optionally with its padded target.
 // SmolLM2 needs no padded variant: its draft already costs under a tenth of a target token.
 import {draftPath, smollm2TargetPath} from "../modelmaker/smollm2/common";
-import {ModelFetchError} from "../modelmaker/smollm2/fetch";
+import {FetchOptions, ModelFetchError} from "../modelmaker/smollm2/fetch";
 import {ModelPair, tinyPair} from "./tinyPair";
 
 export const PAIR_NAMES = ["smollm2", "tiny"] as const;
@@ -17,6 +17,8 @@ export interface PairChoice {
   /** Only for the tiny pair: the padded target. */
   padded: boolean;
   log?: (line: string) => void;
+  /** Where SmolLM2 is cached and which Python fetches it (default: the repository's .cache/, python3). */
+  fetch?: Partial<FetchOptions>;
 }
 
 export async function namedPair(choice: PairChoice): Promise<ModelPair> {
@@ -25,7 +27,7 @@ export async function namedPair(choice: PairChoice): Promise<ModelPair> {
   if (!(PAIR_NAMES as readonly string[]).includes(name)) throw new Error(`--pair ${JSON.stringify(name)}: choose ${PAIR_NAMES.join(" or ")}`);
   if (name === "tiny") return tinyPair({padded: choice.padded});
   try {
-    const target = await smollm2TargetPath(log);
+    const target = await smollm2TargetPath(log, choice.fetch);
     return {target, draft: draftPath(), padded: false, description: "SmolLM2-135M-Instruct Q4_1 with its 3 × 96 draft"};
   } catch (error) {
     // Asked for by name, SmolLM2 must be there; as the default, the tiny pair stands in.

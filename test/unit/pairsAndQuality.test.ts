@@ -1,9 +1,13 @@
 // The CLI's pair choice (src/cli/pairs.ts) and the completion-quality score
 // (src/cli/completionQuality.ts), and that the sample file's suggestions point at real lines.
 import assert from "node:assert/strict";
-import {existsSync} from "node:fs";
+import {existsSync, mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
 import {scoreFirstLine} from "../../src/cli/completionQuality";
 import {namedPair} from "../../src/cli/pairs";
+import {tinyPairPaths} from "../../src/cli/tinyPair";
+import {ModelFetchError} from "../../src/modelmaker/smollm2/fetch";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/sample";
 
 describe("cli: pairs, completion quality, the sample file", () => {
@@ -23,6 +27,21 @@ describe("cli: pairs, completion quality, the sample file", () => {
     const pair = await namedPair({name: "tiny", padded: false});
     assert.ok(existsSync(pair.target) && existsSync(pair.draft));
     assert.equal(pair.padded, false);
+  });
+
+  it("without Python, the default falls back to the tiny pair and says why; --pair smollm2 fails with the fetch error", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "draftstop-pairs-"));
+    try {
+      const fetch = {cacheDir: scratch, python: join(scratch, "no-python3")};
+      const lines: string[] = [];
+      const pair = await namedPair({padded: false, fetch, log: line => lines.push(line)});
+      assert.deepEqual({target: pair.target, draft: pair.draft}, tinyPairPaths());
+      assert.ok(lines.some(line => /SmolLM2-135M is not available \(Python 3 is needed.*\); using the tiny pair instead/.test(line)), lines.join("\n"));
+      await assert.rejects(namedPair({name: "smollm2", padded: false, fetch, log: () => undefined}),
+        (error: unknown) => error instanceof ModelFetchError && error.code === "noPython");
+    } finally {
+      rmSync(scratch, {recursive: true, force: true});
+    }
   });
 
   it("the sample's suggested places are lines of the sample, where the file's header says", () => {
