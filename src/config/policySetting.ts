@@ -7,7 +7,7 @@ import {policySpecFrom} from "./engineOptions";
 import {SETTINGS_SECTION, SettingValues} from "./schema";
 
 export class PolicySetting {
-  private lastValid: PolicySpec = {name: "adaedl"};
+  private lastValid: PolicySpec = {name: "costAware"};
 
   constructor(private readonly report: (settingKey: string, message: string) => void) {}
 
@@ -26,5 +26,5 @@ export class PolicySetting {
 }
 
 export function isPolicySetting(key: string): boolean {
-  return key === "policy" || /^(adaedl|static|maxConfidence|heuristic)\./.test(key);
+  return key === "policy" || /^(costAware|adaedl|static|maxConfidence|heuristic)\./.test(key);
 }

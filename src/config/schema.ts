@@ -1,6 +1,6 @@
 // Every Draftstop setting with its default, range and description: the one place they are defined.
 // package.json's contributes.configuration must say the same (test/unit/config.test.ts checks it).
-import {ADAEDL_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../engine/policies";
+import {ADAEDL_DEFAULTS, COST_AWARE_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../engine/policies";
 
 export type SettingScope = "machine" | "window" | "resource" | "language-overridable";
 
@@ -30,15 +30,19 @@ export const SETTINGS = {
     description: "Draft model: a small GGUF of the same family as the target (same tokenizer), as a path or hf: URI. Empty: the target decodes alone."},
   "modelDirectory": {type: "string", default: "", scope: "machine",
     description: "Folder for downloaded models. Empty: the extension's global storage."},
-  "policy": {type: "string", default: "adaedl", enum: POLICY_NAMES,
+  "policy": {type: "string", default: "costAware", enum: POLICY_NAMES,
     enumDescriptions: [
-      "AdaEDL: stop drafting when the entropy bound on acceptance falls below an adaptive threshold (default).",
+      "Cost-aware AdaEDL: drafts a token only when its entropy-calibrated acceptance pays for its cost on this machine, and lets the target decode alone while speculation does not pay (default).",
+      "AdaEDL as published: stop drafting when the entropy bound on acceptance falls below an adaptive threshold.",
       "A fixed draft length K.",
       "Stop drafting when the draft's top probability is below p_min.",
       "Start at 5, +2 after a fully accepted round, -1 otherwise.",
       "No drafting: the target model alone."
     ],
     description: "How many tokens the draft model proposes each round."},
+  "costAware.maxDraft": integer(COST_AWARE_DEFAULTS.maxDraft, 1, 64, "Cost-aware AdaEDL: most tokens drafted in a round."),
+  "costAware.margin": number(COST_AWARE_DEFAULTS.margin, 0, 1, "Cost-aware AdaEDL: the draft runs only while speculation has been faster than the target alone by this fraction."),
+  "costAware.exploreEvery": integer(COST_AWARE_DEFAULTS.exploreEvery, 1, 10000, "Cost-aware AdaEDL: while the draft sits out, every this-many-th round runs it anyway to notice when speculation pays again."),
   "adaedl.gamma": number(ADAEDL_DEFAULTS.gamma, 0, 10, "AdaEDL γ: entropy scale in the acceptance bound 1 − sqrt(γ·H)."),
   "adaedl.lambda0": number(ADAEDL_DEFAULTS.lambda0, 0, 1, "AdaEDL λ0: initial stopping threshold."),
   "adaedl.beta1": number(ADAEDL_DEFAULTS.beta1, 0, 1, "AdaEDL β1: smoothing of the acceptance-rate estimate."),

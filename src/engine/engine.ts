@@ -9,15 +9,18 @@ import {AbortableLock, isAbortError} from "./lock";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
-import {GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
+import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
 import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
 import {healPrompt} from "./tokenHealing";
+import {CalibrationSnapshot, EngineCalibration} from "./calibration/engineCalibration";
+import {passCostTable, timeDraftPasses, timeTargetPasses} from "./calibration/passCost";
+import {pairIdentity} from "./calibration/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
 import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
 export interface EngineLoadOptions extends LoadOptions {
-  /** Draft-length policy; default AdaEDL with its defaults. */
+  /** Draft-length policy; default cost-aware AdaEDL with its defaults. */
   policy?: PolicySpec;
 }
 
@@ -76,7 +79,17 @@ export interface GenerationOverrides {
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
 const PROBE_EVERY_GENERATIONS = 20;
-const CALIBRATION_PROBES = 3;
+/**
+ * The cost model's calibration at load (docs/algorithm.md, "Cost-aware drafting"): passes over
+ * these token counts at a context of CALIBRATION_CONTEXT tokens, up to CALIBRATION_REPEATS times
+ * each while the time spent stays under CALIBRATION_BUDGET_MS (one round of all sizes always
+ * runs; sizes in between are interpolated, and rounds refine every size online).
+ */
+const CALIBRATION_SIZES = [1, 2, 3, 5, 9, 17];
+const CALIBRATION_REPEATS = 3;
+const CALIBRATION_BUDGET_MS = 1200;
+const CALIBRATION_CONTEXT = 128;
+const CALIBRATION_DRAFT_PASSES = 6;
 /** Context kept free beyond the completion's maxTokens: one round's drafts and its bonus token. */
 const GENERATION_HEADROOM = 16 + 2;
 
@@ -90,6 +103,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private generationsSinceProbe = 0;
   private disposed = false;
 
+  private calibration!: EngineCalibration;
+
   private constructor(private readonly pair: LoadedPair, policy: PolicySpec, readonly info: EngineInfo) {
     super();
     this.currentPolicy = createPolicy(policy);
@@ -99,7 +114,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   }
 
   static async load(options: EngineLoadOptions): Promise<DraftstopEngine> {
-    const policy = options.policy ?? {name: "adaedl"};
+    const policy = options.policy ?? {name: "costAware"};
     createPolicy(policy); // reject a bad policy before spending seconds on loading
     const pair = await loadModelPair(options);
     const info: EngineInfo = {
@@ -111,7 +126,12 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       contextSize: pair.target.context.contextSize
     };
     const engine = new DraftstopEngine(pair, policy, info);
-    await engine.calibrate();
+    try {
+      await engine.calibrate(options.calibrationFile);
+    } catch (error) {
+      await engine.dispose();
+      throw error;
+    }
     return engine;
   }
 
@@ -140,8 +160,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return options.bos && model.tokens.bos != null ? [model.tokens.bos, ...tokens] : tokens;
   }
 
-  detokenize(tokens: readonly Token[]): string {
-    return this.pair.target.model.detokenize(tokens);
+  /** `special`: write control tokens (FIM markers, BOS) as their text, for a tool that parses them back. */
+  detokenize(tokens: readonly Token[], options: {special?: boolean} = {}): string {
+    return this.pair.target.model.detokenize(tokens, options.special ?? false);
   }
 
   buildFimPrompt(input: FimInput, options?: FimPromptOptions): FimPrompt {
@@ -191,6 +212,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const resolved = resolveGenerateOptions(options);
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
     const policy = overrides.policy ?? this.currentPolicy;
+    const greedy = resolved.temperature === 0;
     let release;
     try {
       release = await this.lock.acquire(resolved.signal);
@@ -201,12 +223,23 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     try {
       this.ensureAlive();
       const record = overrides.recordStats ?? true;
+      const costs = this.calibration.costModel(greedy);
+      // The map learns from the rounds of the rule that reads it, so that in a benchmark it knows
+      // no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
+      const learn = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
+      policy.prepare?.(this.calibration.environment(resolved));
       const result = await this.decoder.generate(tokens, policy, resolved, {
-        onRound: record ? round => this.emit("round", round) : undefined,
+        onRound: round => {
+          if (learn) this.calibration.observeRound(round, resolved);
+          if (record) this.emit("round", round);
+        },
         onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
+        onTargetPass: (n, ms) => costs.observeTargetPass(n, ms),
+        onDraftPass: ms => costs.observeDraftPass(ms),
         sampledAcceptance: overrides.sampledAcceptance,
         healing: overrides.healing
       });
+      this.calibration.generationFinished();
       if (record) {
         await this.maybeProbeLatency(tokens.length + result.tokens.length);
         addTotals(this.totals, result.totals);
@@ -229,27 +262,45 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     this.totals = emptyTotals();
   }
 
+  /** The cost model's ratios and the learned acceptance map (for the setting used last, or the one named). */
+  calibrationSnapshot(setting?: string): CalibrationSnapshot {
+    return this.calibration.snapshot(setting);
+  }
+
   /** Frees both models and contexts; waits for a running generation to finish first. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     await this.lock.run(async () => {
       this.disposed = true;
+      this.calibration?.save(true);
       await Promise.all([disposeModel(this.pair.target), this.pair.draft && disposeModel(this.pair.draft)]);
     });
     this.removeAllListeners();
   }
 
-  /** Measures the single-token target latency at load, so the first estimate has a baseline. */
-  private async calibrate(): Promise<void> {
-    const {model, sequence} = this.pair.target;
-    const token = model.tokens.bos ?? model.tokenize("a", false)[0];
-    if (token === undefined) return;
-    await sequence.controlledEvaluate([token, token]);
-    for (let i = 0; i < CALIBRATION_PROBES; i++) {
-      const sample = await this.decoder.measureTargetToken();
-      if (sample) this.latency.record(sample.contextLength, sample.ms);
-    }
-    await truncate(sequence, 0);
+  /**
+   * Times the target's passes over 1..17 tokens and the draft's single-token pass at load, so the
+   * cost model (and the speed-up estimate) start from this machine's figures, and reads what was
+   * learned about this pair before.
+   */
+  private async calibrate(calibrationFile: string | undefined): Promise<void> {
+    const started = performance.now();
+    const {target, draft} = this.pair;
+    const filler = target.model.tokenize("export function add(a: number, b: number): number {\n  return a + b;\n}\n", false);
+    const largest = CALIBRATION_SIZES.at(-1)!;
+    const context = Array.from({length: Math.max(1, Math.min(CALIBRATION_CONTEXT, this.info.contextSize - largest - 1))}, (_, i) => filler[i % filler.length]!);
+    await Promise.all([target.sequence.controlledEvaluate(context), draft?.sequence.controlledEvaluate(context)]);
+    const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: CALIBRATION_REPEATS, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler});
+    const draftMs = draft ? await timeDraftPasses(draft.sequence, filler, CALIBRATION_DRAFT_PASSES, GENERATE_DEFAULTS.entropyTopK) : undefined;
+    for (const ms of timings.samples.get(1) ?? []) this.latency.record(timings.contextLength, ms);
+    await Promise.all([truncate(target.sequence, 0), truncate(draft?.sequence, 0)]);
+    this.calibration = new EngineCalibration(passCostTable(timings, draftMs), {
+      calibrationMs: performance.now() - started,
+      persistence: calibrationFile === undefined ? undefined : {
+        file: calibrationFile, pairId: pairIdentity(target.path, draft?.path), target: this.info.target.name, draft: this.info.draft?.name,
+        warn: message => console.warn(`draftstop: ${message}`)
+      }
+    });
   }
 
   private async maybeProbeLatency(contextLength: number): Promise<void> {

@@ -31,6 +31,12 @@ export interface LoadOptions {
   kvCacheType?: "F16" | "F32";
   /** Skip the GGUF header checks that keep llama.cpp from aborting the process. Default false (tests only). */
   skipPreflight?: boolean;
+  /**
+   * JSON file where what is learned about a model pair (acceptance by draft entropy, the gain
+   * speculation gave) is kept, keyed by the models' contents, so the next load starts calibrated.
+   * Default none: every load learns afresh.
+   */
+  calibrationFile?: string;
 }
 
 export const LOAD_DEFAULTS = {
@@ -109,8 +115,8 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
   return {...resolved, seed, stopStrings};
 }
 
-export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention">> &
-  Pick<LoadOptions, "draftPath" | "flashAttention">;
+export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile">> &
+  Pick<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile">;
 
 export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   const resolved = {...LOAD_DEFAULTS, threads: defaultThreads(), ...stripUndefined(options)} as ResolvedLoadOptions;

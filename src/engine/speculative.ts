@@ -53,6 +53,10 @@ export interface RoundHooks {
   sampledAcceptance?: SampledAcceptance;
   /** A target pass over exactly one token: a direct single-token latency measurement. */
   onTargetTokenLatency?(contextLength: number, ms: number): void;
+  /** Every verification pass over n tokens (x and the drafts), for the cost model. */
+  onTargetPass?(tokens: number, ms: number): void;
+  /** Every draft pass over a single token (its probability map included), for the cost model. */
+  onDraftPass?(ms: number): void;
   /**
    * Token healing (tokenHealing.ts): the first generated token is drawn from `allowed` only, and
    * stop strings are looked for after the healed text the output starts with.
@@ -91,7 +95,7 @@ export class SpeculativeDecoder {
     // evaluates nothing, not even its prompt.
     if (options.signal?.aborted) return this.abortedBeforeStart(prompt.length, options);
     const started = now();
-    const drafting = this.draft !== undefined && policy.maxDraftThisRound() > 0;
+    const drafting = this.draft !== undefined && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
     const prefill = await this.prefill(prompt, drafting);
 
     const prng = new Prng(options.seed);
@@ -125,7 +129,7 @@ export class SpeculativeDecoder {
       // The healed first token comes from the target's full distribution, so nothing is drafted for it.
       const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
       const maxDraft = this.draft && !healing ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
-      const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng);
+      const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass);
 
       if (options.signal?.aborted) {
         await truncate(this.draft?.sequence, n - 1);
@@ -137,6 +141,9 @@ export class SpeculativeDecoder {
       const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
       const verifyMs = now() - verifyStart;
       if (!healing && drafted.tokens.length === 0 && verified.evaluated === 1) hooks.onTargetTokenLatency?.(n, verifyMs);
+      // A healed round asks for the whole distribution, and a pass that also caught up on skipped
+      // tokens is bigger than its drafts say: neither is a typical verification.
+      if (!healing && verified.evaluated === drafted.tokens.length + 1) hooks.onTargetPass?.(verified.evaluated, verifyMs);
 
       const {accepted, next} = healing
         ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
@@ -239,7 +246,7 @@ export class SpeculativeDecoder {
   }
 
   private async draftTokens(committed: readonly Token[], maxDraft: number, policy: DraftPolicy, greedy: boolean,
-    options: ResolvedGenerateOptions, prng: Prng) {
+    options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void) {
     const result = {
       tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
       stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0
@@ -257,6 +264,7 @@ export class SpeculativeDecoder {
       result.passes++;
       const decideStart = now();
       result.ms += decideStart - passStart;
+      if (pending.length === 1) onDraftPass?.(decideStart - passStart);
 
       const h = entropy(q);
       // The candidate is drawn before the decision (a draw that is then not drafted is simply

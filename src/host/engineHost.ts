@@ -36,7 +36,8 @@ export class EngineHost implements ModelProcessApi {
   }
 
   async stats(): Promise<SessionStats | undefined> {
-    return this.engine && {summary: this.engine.stats(), policy: {name: this.engine.policy.name, state: this.engine.policy.state()}};
+    return this.engine && {summary: this.engine.stats(), policy: {name: this.engine.policy.name, state: this.engine.policy.state()},
+      calibration: this.engine.calibrationSnapshot()};
   }
 
   async resetStats(): Promise<void> {

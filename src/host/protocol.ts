@@ -8,6 +8,7 @@ import type {BenchJson} from "../bench/report";
 import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 import type {PrefillRecord} from "../engine/speculative";
 import type {RoundRecord, StatsTotals} from "../engine/stats";
+import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 
 export interface GenerateRequest {
   /** Plain text (tokenized with BOS) or the text around a cursor, put in the target's FIM layout by the engine. */
@@ -50,6 +51,8 @@ export interface BenchmarkRequest {
 export interface SessionStats {
   summary: StatsSummary;
   policy: {name: string; state: PolicyState};
+  /** The cost model and the learned acceptance map (engine/calibration). */
+  calibration: CalibrationSnapshot;
 }
 
 export interface ProcessResources {

@@ -51,7 +51,8 @@ export class ModelManager {
       this.report(error as Error, "targetModel");
       return false;
     }
-    const options = loadOptionsFrom(values, {targetPath, draftPath}, this.policy());
+    // What is learned about each pair (acceptance by entropy, speculation's gain) outlives the window.
+    const options = {...loadOptionsFrom(values, {targetPath, draftPath}, this.policy()), calibrationFile: join(this.globalStorage, "calibration.json")};
     this.log.info(`loading target ${targetPath}${draftPath ? ` and draft ${draftPath}` : " (no draft)"}`);
     try {
       const started = Date.now();

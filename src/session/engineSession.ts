@@ -4,6 +4,7 @@
 import {EventEmitter} from "node:events";
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../engine";
 import type {EngineLoadOptions, InfillRequest} from "../engine/engine";
+import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 import {CrashReport, EngineClient, EngineClientOptions, EngineCrashedError} from "../host/engineClient";
 import type {BenchmarkRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
 
@@ -23,6 +24,7 @@ export interface SessionSnapshot {
   info?: EngineInfo;
   stats?: StatsSummary;
   policy?: {name: string; state: PolicyState};
+  calibration?: CalibrationSnapshot;
   draftProblem?: string;
   fimLayout?: FimLayout;
   /** How the layout was chosen, e.g. "psm 143 tokens, spm 2 tokens". */
@@ -102,7 +104,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   async unloadIfLoaded(): Promise<void> {
     if (this.client.loadedOptions || this.snapshotValue.info) await this.client.api.unload();
     this.client.forgetLoaded();
-    this.update({state: {kind: "noModels"}, info: undefined, stats: undefined, policy: undefined});
+    this.update({state: {kind: "noModels"}, info: undefined, stats: undefined, policy: undefined, calibration: undefined});
   }
 
   async setPolicy(policy: PolicySpec): Promise<void> {
@@ -162,7 +164,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   async refreshStats(): Promise<void> {
     const stats = await this.client.api.stats().catch(() => undefined);
-    if (stats) this.update({stats: stats.summary, policy: stats.policy});
+    if (stats) this.update({stats: stats.summary, policy: stats.policy, calibration: stats.calibration});
   }
 
   setDisabled(disabled: boolean): void {

@@ -20,7 +20,8 @@ export interface CommandContext {
 }
 
 const POLICY_LABELS: Record<PolicyName, string> = {
-  adaedl: "AdaEDL (entropy-based, adaptive)",
+  costAware: "Cost-aware AdaEDL (drafts only where it pays on this machine)",
+  adaedl: "AdaEDL as published (entropy-based, adaptive)",
   static: "Static K",
   maxConfidence: "Max-confidence",
   heuristic: "Heuristic (+2/−1)",

@@ -7,6 +7,8 @@ import {BENCH_COLUMNS, benchCells, BenchJson} from "../bench/report";
 import {acceptanceChart, draftLengthChart, lambdaChart, lineChart, speedupChart} from "../charts/specs";
 import {PANEL_THEME, renderSvg} from "../charts/render";
 import {ADAEDL_DEFAULTS} from "../engine/policies";
+import type {PolicyState} from "../engine/policies";
+import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 import type {EngineSession} from "../session/engineSession";
 import type {SessionHistory} from "../session/history";
 import type {DraftstopLog} from "./log";
@@ -98,7 +100,7 @@ export class StatsPanel implements vscode.Disposable {
   }
 
   private summaryHtml(): string {
-    const {stats, info, policy} = this.sources.session.snapshot;
+    const {stats, info, policy, calibration} = this.sources.session.snapshot;
     if (!info) return `<p class="empty">No models are loaded.</p>`;
     const figure = (value: string, label: string) => `<div><div class="value">${value}</div><div class="label">${label}</div></div>`;
     const s = stats;
@@ -114,7 +116,8 @@ export class StatsPanel implements vscode.Disposable {
 <p class="note">${escapeHtml(info.target.name)}${info.draft ? ` drafted by ${escapeHtml(info.draft.name)}` : " alone"} on ${escapeHtml(info.device)};
 policy ${escapeHtml(policy?.name ?? "?")}${policy?.state.lambda !== undefined ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.
 The speed-up estimate divides the time target-only decoding would take (tokens × the measured single-token target latency,
-${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>`;
+${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>
+${calibration ? costModelHtml(calibration, policy?.state) : ""}`;
   }
 
   private async liveHtml(): Promise<string> {
@@ -155,6 +158,21 @@ ${bench.settings.tasks} tasks × ${bench.settings.repeats} repeats on ${escapeHt
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.panel.dispose();
   }
+}
+
+/** The cost model as a table of C_t(n)/C_t(1) and C_d/C_t(1), with what the cost-aware rule makes of it. */
+function costModelHtml(calibration: CalibrationSnapshot, state: PolicyState | undefined): string {
+  const costs = calibration.setting === "greedy" ? calibration.greedyCosts : calibration.sampledCosts;
+  const shown = [1, 2, 3, 4, 5, 9, 17].filter(n => n <= costs.target.length);
+  const cells = shown.map(n => `<td>${costs.target[n - 1]!.toFixed(2)}</td>`).join("");
+  const gain = state?.speculationGain;
+  const verdict = state?.speculating === undefined ? "" : state.speculating
+    ? " The draft is running: speculation has been paying."
+    : " The draft is idle: speculation has not been paying on this machine, so the target decodes alone (one round in a few dozen still tries the draft).";
+  return `<table class="costs"><thead><tr><th>n tokens per target pass</th>${shown.map(n => `<th>${n}</th>`).join("")}<th>draft token</th></tr></thead>
+<tbody><tr><td>cost ÷ one target token</td>${cells}<td>${Number.isFinite(costs.draft) ? costs.draft.toFixed(3) : "–"}</td></tr></tbody></table>
+<p class="note">Cost model (${escapeHtml(calibration.setting)}): measured at load in ${calibration.calibrationMs.toFixed(0)} ms and refined by every round;
+one target token takes ${costs.targetTokenMs.toFixed(2)} ms.${gain !== undefined && Number.isFinite(gain) ? ` Rounds that ran the draft gave ${gain.toFixed(2)}× target-only.` : ""}${verdict}</p>`;
 }
 
 function escapeHtml(text: string): string {

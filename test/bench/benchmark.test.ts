@@ -76,11 +76,16 @@ describe("benchmark", function () {
       "targetPassesPerToken", "draftPassesPerToken", "spread", "repeats"])
       assert.ok(key in read.runs[0], key);
     assert.deepEqual(new Set(read.runs.map((r: {policy: string}) => r.policy)),
-      new Set(["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "oracle"]));
+      new Set(["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "costAware", "oracle"]));
     assert.ok(read.entropyBins.every((b: object) => ["lo", "hi", "drafted", "accepted"].every(k => k in b)));
     const table = benchTable(result, "heading");
     assert.match(table, /adaedl/);
-    assert.equal(table.split("\n").length, 4 + result.runs.length);
+    assert.equal(table.split("\n").length, 4 + result.runs.length + 4, "heading, blank, header, rule, the runs, blank and three cost lines");
+    assert.match(table, /cost model at load \(\d+ ms\): {2}C_t\(n\)\/C_t\(1\) n=1\.\.17: 1\.00 /);
+    assert.equal(read.costs.atLoad.greedy.target.length, 17);
+    assert.ok(read.costs.afterRun.greedy.target.every((r: number, i: number, all: number[]) => r >= 1 && (i === 0 || r >= all[i - 1]!)),
+      "C_t(n)/C_t(1) starts at 1 and never falls");
+    assert.ok(read.costs.afterRun.greedy.draft > 0);
     const plots = await writePlots(result, join(dir, "plots"), "markov pair");
     assert.deepEqual(plots.map(p => p.split("/").pop()), ["speedup.svg", "acceptance-entropy.svg", "draft-lengths.svg", "lambda.svg"]);
     for (const plot of plots) assert.match(readFileSync(plot, "utf8"), /^<svg[^>]*>.*<\/svg>$/s);

@@ -39,10 +39,11 @@ describe("engine client and model process", function () {
     assert.equal(summary.text.length, 12);
     assert.equal(summary.promptLayout, "psm");
     assert.equal(summary.promptTokens, 1 + 3 + 3 + 2);
-    assert.ok(summary.rounds.length > 0 && summary.policy === "adaedl");
+    assert.ok(summary.rounds.length > 0 && summary.policy === "costAware", "the default policy is cost-aware AdaEDL");
     const stats = await client.api.stats();
     assert.equal(stats?.summary.tokens, 12);
-    assert.equal(stats?.policy.name, "adaedl");
+    assert.equal(stats?.policy.name, "costAware");
+    assert.equal(stats?.calibration.greedyCosts.target.length, 17, "the cost model travels with the statistics");
     assert.equal(typeof stats?.policy.state.lambda, "number");
   });
 

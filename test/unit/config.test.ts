@@ -22,7 +22,7 @@ describe("settings validation", () => {
     ["temperature", Number.NaN, /draftstop\.temperature: NaN is not valid/],
     ["maxTokens", 10_000_000, /draftstop\.maxTokens: 10000000 is not valid; expected an integer ≥ 1 and ≤ 1024/],
     ["maxTokens", 2.5, /draftstop\.maxTokens/],
-    ["policy", "turbo", /draftstop\.policy: "turbo" is not valid; expected one of adaedl, static, maxConfidence, heuristic, off/],
+    ["policy", "turbo", /draftstop\.policy: "turbo" is not valid; expected one of costAware, adaedl, static, maxConfidence, heuristic, off/],
     ["gpu", "tpu", /draftstop\.gpu: "tpu" is not valid; expected one of auto, cuda, metal, vulkan, off/],
     ["threads", -2, /draftstop\.threads/],
     ["topP", 0, /draftstop\.topP: 0 is not valid; expected a number > 0/],
@@ -54,7 +54,7 @@ describe("policy settings", () => {
     const policy = new PolicySetting((key, message) => reports.push(`${key}|${message}`));
     const good = {...defaultSettings(), policy: "static" as const, "static.k": 3};
     assert.deepEqual(policy.resolve(good), {name: "static", k: 3});
-    const bad = {...defaultSettings(), "adaedl.minDraft": 10, "adaedl.maxDraft": 4};
+    const bad = {...defaultSettings(), policy: "adaedl" as const, "adaedl.minDraft": 10, "adaedl.maxDraft": 4};
     assert.deepEqual(policy.resolve(bad), {name: "static", k: 3});
     assert.equal(reports.length, 1);
     assert.match(reports[0]!, /^adaedl\.minDraft\|draftstop\.adaedl\.minDraft: 10 is not valid.*Keeping the static policy/);

@@ -1,5 +1,7 @@
 // The contract between the round loop and a draft-length rule. The loop asks, before drafting each
 // token, whether to go on; after verification it reports how many drafted tokens were accepted.
+import type {PassCosts} from "../calibration/costModel";
+import type {SpeculationGain} from "../calibration/speculationGain";
 import type {Token} from "../nlc";
 
 /** What the loop knows about the draft's next-token distribution q_i before drafting token i. */
@@ -17,12 +19,25 @@ export interface DraftStep {
 }
 
 export interface PolicyState {
-  /** AdaEDL's current threshold λ. */
+  /** AdaEDL's current threshold λ; for the cost-aware rule, the acceptance a drafted token needs to pay. */
   lambda?: number;
+  /** The cost-aware rule: the speed-up rounds that ran the draft have given, and whether it drafts now. */
+  speculationGain?: number;
+  speculating?: boolean;
   /** AdaEDL's smoothed acceptance rate. */
   acceptanceEstimate?: number;
   /** The draft length the rule currently aims for (static, heuristic). */
   draftLength?: number;
+}
+
+/** What the engine has learned, for the rules that use it (engineCalibration.ts). */
+export interface PolicyEnvironment {
+  /** The cost model for this generation's verification mode. */
+  costs: PassCosts;
+  /** Calibrated acceptance by draft entropy for this generation's sampling setting, read optimistically (acceptanceMap.ts). */
+  acceptance: {optimistic(entropy: number): number};
+  /** The gain rounds that ran the draft have given, for this sampling setting. */
+  gain: SpeculationGain;
 }
 
 export interface DraftPolicy {
@@ -37,6 +52,13 @@ export interface DraftPolicy {
   /** Back to the initial state (e.g. λ0) without reloading anything. */
   reset(): void;
   state(): PolicyState;
+  /** Called before each generation with what the engine has learned. */
+  prepare?(environment: PolicyEnvironment): void;
+  /**
+   * Whether the draft must hold the prompt even though the first round drafts nothing (a rule that
+   * may start drafting later in the generation). Default: maxDraftThisRound() > 0.
+   */
+  mayDraftLater?(): boolean;
 }
 
 /**
@@ -69,5 +91,5 @@ export abstract class BasePolicy<P extends object = object> implements DraftPoli
   }
 }
 
-export const POLICY_NAMES = ["adaedl", "static", "maxConfidence", "heuristic", "off"] as const;
+export const POLICY_NAMES = ["costAware", "adaedl", "static", "maxConfidence", "heuristic", "off"] as const;
 export type PolicyName = typeof POLICY_NAMES[number];

@@ -64,7 +64,7 @@ describe("Benchmark This Workspace", function () {
       "draftstop.benchmarkWorkspace", {count: 2, repeats: 1, temperatures: [0], maxTokens: 8});
     assert.ok(result, "a result");
     const policies = new Set(result.runs.map(r => r.policy));
-    for (const name of ["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "oracle"]) assert.ok(policies.has(name), name);
+    for (const name of ["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "costAware", "oracle"]) assert.ok(policies.has(name), name);
     assert.equal(result.runs.find(r => r.policy === "off")!.speedup, 1);
     assert.ok(result.runs.every(r => r.tokensPerSecond > 0), "every policy generated");
     assert.deepEqual(draftstop.benchmarks.current, result, "saved as the latest benchmark");

@@ -1,0 +1,36 @@
+// llama.cpp's own speculative decoding as a benchmark peer (llamaCppPeer.ts runs the binaries):
+// the same models, the same FIM prompt (as text with its control tokens, which llama.cpp parses
+// back into the same token ids), the same number of tokens, one thread per model. Built with
+// `npm run build:llamacpp`; without the build the benchmark leaves these rows out and says so.
+import type {DraftstopEngine} from "../engine";
+import type {Token} from "../engine/nlc";
+import {llamaCppSpeculativeBinary, runLlamaCppSpeculative, runLlamaCppTargetOnly} from "./llamaCppPeer";
+import type {PeerRun} from "./nlcPredictor";
+
+/** The settings that measured best on this machine's pairs (draft max / min / p-min sweep, docs/facts.md). */
+export const LLAMA_CPP_DEFAULTS = {draftMax: 16, draftMin: 1, pMin: 0.5};
+
+export function llamaCppAvailable(): boolean {
+  return llamaCppSpeculativeBinary("llama-speculative-simple") !== undefined && llamaCppSpeculativeBinary("llama-completion") !== undefined;
+}
+
+export async function runLlamaCppPeer(engine: DraftstopEngine, prompt: readonly Token[], mode: "speculative" | "targetOnly",
+  options: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number},
+  draft = LLAMA_CPP_DEFAULTS): Promise<PeerRun> {
+  const {target, draft: draftModel, options: load} = engine.loadedPair;
+  // llama.cpp adds the BOS token itself.
+  const bos = target.model.tokens.bos;
+  const promptText = engine.detokenize(prompt[0] === bos ? prompt.slice(1) : prompt, {special: true});
+  const common = {
+    target: target.path, promptText, maxTokens: options.maxTokens, temperature: options.temperature, seed: options.seed,
+    threads: load.threads, contextSize: load.contextSize, topK: options.topK, topP: options.topP, ignoreEos: !options.stopOnEog
+  };
+  if (mode === "targetOnly") {
+    const run = await runLlamaCppTargetOnly({...common, binary: llamaCppSpeculativeBinary("llama-completion")!});
+    return {tokens: run.tokens, decodeMs: run.decodeMs, drafted: 0, accepted: 0};
+  }
+  if (!draftModel) throw new Error("llama.cpp's speculative decoding needs a draft model");
+  const run = await runLlamaCppSpeculative({...common, binary: llamaCppSpeculativeBinary("llama-speculative-simple")!, draft: draftModel.path,
+    draftMax: draft.draftMax, draftMin: draft.draftMin, draftPMin: draft.pMin});
+  return {tokens: run.tokens, decodeMs: run.decodeMs, drafted: run.drafted, accepted: run.accepted};
+}

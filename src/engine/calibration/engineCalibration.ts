@@ -1,0 +1,121 @@
+// Everything the engine learns about the machine and the model pair while it runs, in one place:
+// the cost model per verification mode, and per sampling setting the acceptance-by-entropy map and
+// the gain speculation has given. Policies read it through a PolicyEnvironment; the round loop
+// feeds it; the store keeps the learned parts across windows.
+import type {ResolvedGenerateOptions} from "../options";
+import type {PolicyEnvironment} from "../policies/policy";
+import type {RoundRecord} from "../stats";
+import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acceptanceMap";
+import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
+import {SpeculationGain} from "./speculationGain";
+import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
+
+export interface CalibrationPersistence {
+  /** JSON file shared by all pairs. */
+  file: string;
+  pairId: string;
+  target: string;
+  draft?: string;
+  warn: Warn;
+  /** Least time between two writes. Default 10 s. */
+  minIntervalMs?: number;
+}
+
+export interface CalibrationSnapshot {
+  /** The setting the snapshot's acceptance and gain belong to. */
+  setting: string;
+  greedyCosts: CostRatios;
+  sampledCosts: CostRatios;
+  acceptance: AcceptanceBinEstimate[];
+  gain: number;
+  /** γ of the acceptance map's prior (AdaEDL's bound). */
+  gamma: number;
+  /** How long the load-time measurement took, ms. */
+  calibrationMs: number;
+}
+
+interface SettingState {
+  acceptance: AcceptanceMap;
+  gain: SpeculationGain;
+}
+
+/** Sampling settings are told apart by what changes acceptance: greedy, or T with its truncation. */
+export function settingKey(options: Pick<ResolvedGenerateOptions, "temperature" | "topK" | "topP" | "minP">): string {
+  return options.temperature === 0 ? "greedy" : `T=${options.temperature},topK=${options.topK},topP=${options.topP},minP=${options.minP}`;
+}
+
+export class EngineCalibration {
+  private readonly settings = new Map<string, SettingState>();
+  private readonly greedyCosts: CostModel;
+  private readonly sampledCosts: CostModel;
+  private readonly saved: PairCalibration | undefined;
+  private lastSaveMs = -Infinity;
+  private dirty = false;
+  private lastSetting = "greedy";
+
+  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number} = {}) {
+    // Verification at T > 0 asks for a probability map at every position and costs more; its
+    // model starts from the greedy measurement and learns its own level and shape from rounds.
+    this.greedyCosts = new CostModel(calibration, options.costs);
+    this.sampledCosts = new CostModel(calibration, options.costs);
+    const persistence = options.persistence;
+    this.saved = persistence && readPairCalibration(persistence.file, persistence.pairId, persistence.warn);
+  }
+
+  costModel(greedy: boolean): CostModel {
+    return greedy ? this.greedyCosts : this.sampledCosts;
+  }
+
+  /** What a policy reads for a generation with these options. */
+  environment(options: ResolvedGenerateOptions): PolicyEnvironment {
+    const key = settingKey(options);
+    this.lastSetting = key;
+    const state = this.setting(key);
+    return {costs: this.costModel(options.temperature === 0), acceptance: state.acceptance, gain: state.gain};
+  }
+
+  /** Learns acceptance from a verified round of a generation with these options. */
+  observeRound(round: RoundRecord, options: ResolvedGenerateOptions): void {
+    if (round.drafted === 0) return;
+    this.setting(settingKey(options)).acceptance.observeRound(round.entropies, round.accepted);
+    this.dirty = true;
+  }
+
+  /** The gain changes inside policies; a generation's end marks the setting as worth saving. */
+  generationFinished(): void {
+    this.dirty = true;
+    this.save(false);
+  }
+
+  snapshot(setting = this.lastSetting): CalibrationSnapshot {
+    const state = this.setting(setting);
+    return {
+      setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
+      acceptance: state.acceptance.bins(), gain: state.gain.value(), gamma: state.acceptance.options.gamma,
+      calibrationMs: this.options.calibrationMs ?? NaN
+    };
+  }
+
+  /** Writes the learned state if it changed (at most every minIntervalMs unless `force`). */
+  save(force: boolean): void {
+    const persistence = this.options.persistence;
+    if (!persistence || !this.dirty) return;
+    if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
+    const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
+    for (const [key, state] of this.settings) settings[key] = {acceptance: state.acceptance.state(), gain: state.gain.state()};
+    writePairCalibration(persistence.file, persistence.pairId,
+      {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
+    this.lastSaveMs = performance.now();
+    this.dirty = false;
+  }
+
+  private setting(key: string): SettingState {
+    let state = this.settings.get(key);
+    if (!state) {
+      const saved = this.saved?.settings[key];
+      state = {acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance), gain: new SpeculationGain(undefined, saved?.gain)};
+      this.settings.set(key, state);
+    }
+    return state;
+  }
+}

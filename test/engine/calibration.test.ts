@@ -1,0 +1,107 @@
+// What the engine learns about a pair is kept per pair: keyed by the models' contents, applied to
+// the same models wherever they lie, never to another pair.
+import assert from "node:assert/strict";
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {DraftstopEngine} from "../../src/engine";
+import {pairIdentity} from "../../src/engine/calibration/pairIdentity";
+import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/policies";
+
+/** The real rule with GPU-like costs pinned, so that it drafts (and the map learns) on these tiny models. */
+class PinnedCosts extends CostAwarePolicy {
+  constructor() {
+    super({exploreEvery: 1});
+  }
+  override prepare(environment: PolicyEnvironment): void {
+    super.prepare({...environment, costs: {targetMs: () => 1, draftMs: () => 0.02}});
+  }
+}
+import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
+
+describe("calibration persisted per model pair", function () {
+  this.timeout(300_000);
+  let pair: MarkovPair;
+  let other: MarkovPair;
+  let dir: string;
+
+  before(() => {
+    pair = makeMarkovPair({seed: 3, eosProbability: 0.01, cycleBoost: 0.35, draftMix: 0.5});
+    other = makeMarkovPair({seed: 4, eosProbability: 0.01, cycleBoost: 0.35, draftMix: 0.5});
+    dir = mkdtempSync(join(tmpdir(), "draftstop-calibration-"));
+  });
+  after(() => {
+    pair?.cleanup();
+    other?.cleanup();
+    rmSync(dir, {recursive: true, force: true});
+  });
+
+  const load = (targetPath: string, draftPath: string, calibrationFile: string) =>
+    DraftstopEngine.load({targetPath, draftPath, threads: 1, contextSize: 512, calibrationFile});
+  const judged = (engine: DraftstopEngine) => engine.calibrationSnapshot("greedy").acceptance.reduce((sum, bin) => sum + bin.judged, 0);
+
+  it("measures the cost curve at load", async () => {
+    const engine = await load(pair.targetPath, pair.draftPath, join(dir, "unused.json"));
+    try {
+      const {greedyCosts, calibrationMs} = engine.calibrationSnapshot("greedy");
+      assert.equal(greedyCosts.target.length, 17);
+      assert.equal(greedyCosts.target[0], 1);
+      assert.ok(greedyCosts.target.every((r, i, all) => i === 0 || r >= all[i - 1]!), "C_t(n)/C_t(1) never falls");
+      assert.ok(greedyCosts.targetTokenMs > 0 && greedyCosts.draft > 0 && calibrationMs > 0);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it("saves what it learned, reloads it for the same models under other paths, and never for other models", async () => {
+    const file = join(dir, "calibration.json");
+    const first = await load(pair.targetPath, pair.draftPath, file);
+    for (let i = 0; i < 6; i++) await first.generate("abcab", {maxTokens: 24, seed: i}, {policy: new PinnedCosts()});
+    const learned = judged(first);
+    assert.ok(learned > 20, `judged ${learned} drafts`);
+    const snapshot = first.calibrationSnapshot("greedy").acceptance;
+    await first.dispose();
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(Object.keys(saved.pairs), [pairIdentity(pair.targetPath, pair.draftPath)]);
+    assert.ok(saved.pairs[pairIdentity(pair.targetPath, pair.draftPath)].settings.greedy.acceptance.judged.length > 0);
+
+    const movedTarget = join(dir, "moved-target.gguf"), movedDraft = join(dir, "moved-draft.gguf");
+    copyFileSync(pair.targetPath, movedTarget);
+    copyFileSync(pair.draftPath, movedDraft);
+    const moved = await load(movedTarget, movedDraft, file);
+    try {
+      assert.deepEqual(moved.calibrationSnapshot("greedy").acceptance, snapshot, "the same models elsewhere start where the first left off");
+    } finally {
+      await moved.dispose();
+    }
+
+    const stranger = await load(other.targetPath, other.draftPath, file);
+    try {
+      assert.equal(judged(stranger), 0, "another pair starts from the prior");
+      await stranger.generate("abcab", {maxTokens: 8, seed: 1}, {policy: new PinnedCosts()});
+    } finally {
+      await stranger.dispose();
+    }
+    const both = JSON.parse(readFileSync(file, "utf8"));
+    assert.equal(Object.keys(both.pairs).length, 2, "each pair keeps its own entry");
+    assert.equal(both.pairs[pairIdentity(pair.targetPath, pair.draftPath)].settings.greedy.acceptance.judged.length, snapshot.length);
+  });
+
+  it("starts uncalibrated, with a warning, from a file it cannot read", async () => {
+    const file = join(dir, "broken.json");
+    writeFileSync(file, "{not json");
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      const engine = await load(pair.targetPath, pair.draftPath, file);
+      assert.equal(judged(engine), 0);
+      await engine.generate("abcab", {maxTokens: 8, seed: 1});
+      await engine.dispose();
+    } finally {
+      console.warn = warn;
+    }
+    assert.ok(warnings.some(w => /broken\.json is unreadable/.test(w)), warnings.join("\n"));
+    assert.ok(existsSync(file) && JSON.parse(readFileSync(file, "utf8")).version === 1, "the next save replaces it with a good file");
+  });
+});

@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import type {PassCosts} from "../../src/engine/calibration/costModel";
+import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
+import type {Token} from "../../src/engine/nlc";
+import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
+
+/** Pass costs in units of C_t(1): a curve over n and a draft cost. */
+function costs(curve: (n: number) => number, draft: number): PassCosts {
+  return {targetMs: curve, draftMs: () => draft};
+}
+
+const CURVES: Record<string, (n: number) => number> = {
+  "2-core CPU": n => 1 + 0.45 * (n - 1),
+  "GPU, flat": n => 1 + 0.015 * (n - 1),
+  "GPU, a step at 9 tokens": n => (n <= 8 ? 1 + 0.01 * (n - 1) : 1.5 + 0.01 * (n - 1)),
+  "convex": n => 1 + 0.1 * (n - 1) + 0.03 * (n - 1) ** 2
+};
+
+/** Brute force, written independently of the policy: the k in 0..maxDraft with the highest E(k)/T(k). */
+function bruteForce(alphas: readonly number[], c: PassCosts, maxDraft: number): number {
+  let best = 0, bestRate = 1 / c.targetMs(1);
+  for (let k = 1; k <= maxDraft; k++) {
+    let expected = 1;
+    for (let j = 1; j <= k; j++) {
+      let survive = 1;
+      for (let m = 1; m <= j; m++) survive *= alphas[m - 1]!;
+      expected += survive;
+    }
+    const rate = expected / (k * c.draftMs() + c.targetMs(k + 1));
+    if (rate > bestRate * (1 + 1e-12)) [best, bestRate] = [k, rate];
+  }
+  return best;
+}
+
+/** Runs the policy's per-token decisions on tokens whose acceptance is alphas[i] (passed as the "entropy"). */
+function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number {
+  let k = 0;
+  for (let index = 1; index <= policy.parameters.maxDraft; index++) {
+    if (!policy.shouldDraft({index, entropy: index - 1, topProbability: 0.5, token: 1 as Token, position: 100 + index})) break;
+    k = index;
+  }
+  return k;
+}
+
+function environment(c: PassCosts, alphas: readonly number[], gain = new SpeculationGain()): PolicyEnvironment {
+  return {costs: c, acceptance: {optimistic: h => alphas[h]!}, gain};
+}
+
+describe("cost-aware AdaEDL", () => {
+  it("is a policy the factory knows, with checked parameters", () => {
+    assert.equal(createPolicy({name: "costAware"}).name, "costAware");
+    assert.throws(() => createPolicy({name: "costAware", margin: -1}), /costAware.margin/);
+    assert.throws(() => createPolicy({name: "costAware", gamma: 1} as never), /no such parameter/);
+  });
+
+  it("drafts the k that brute force says maximises expected throughput, for any cost curve", () => {
+    let cases = 0;
+    const lengths = new Set<number>();
+    for (const [name, curve] of Object.entries(CURVES))
+      for (const draft of [0.02, 0.1, 0.3])
+        for (const alpha of [0.05, 0.3, 0.5, 0.62, 0.7, 0.8, 0.9, 0.97]) {
+          const alphas = Array<number>(16).fill(alpha);
+          const c = costs(curve, draft);
+          const policy = new CostAwarePolicy();
+          policy.prepare(environment(c, alphas));
+          const k = draftLength(policy, alphas);
+          assert.equal(k, bruteForce(alphas, c, 16), `${name}, C_d ${draft}, α ${alpha}`);
+          lengths.add(k);
+          cases++;
+        }
+    assert.ok(cases === 96 && lengths.size >= 6, `the cases reach ${lengths.size} different draft lengths`);
+  });
+
+  it("also when acceptance falls along the round, on convex cost curves", () => {
+    const falling = [[0.95, 0.9, 0.85, 0.6, 0.5, 0.3, 0.2, 0.1], [0.99, 0.98, 0.97, 0.96, 0.7, 0.69, 0.68, 0.2], [0.8, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1, 0.1]];
+    for (const name of ["2-core CPU", "GPU, flat", "convex"])
+      for (const draft of [0.02, 0.1])
+        for (const alphas of falling) {
+          const padded = [...alphas, ...Array<number>(16 - alphas.length).fill(alphas.at(-1)!)];
+          const c = costs(CURVES[name]!, draft);
+          const policy = new CostAwarePolicy();
+          policy.prepare(environment(c, padded));
+          assert.equal(draftLength(policy, padded), bruteForce(padded, c, 16), `${name}, C_d ${draft}, α ${alphas}`);
+        }
+  });
+
+  it("stops running the draft where speculation does not pay, and explores one round in exploreEvery", () => {
+    const c = costs(CURVES["2-core CPU"]!, 0.3);
+    const alphas = Array<number>(16).fill(0.5);
+    const policy = new CostAwarePolicy();
+    policy.prepare(environment(c, alphas));
+    let speculative = 0;
+    for (let round = 0; round < 640; round++) {
+      if (policy.maxDraftThisRound() === 0) {
+        policy.update(0, 0);
+        continue;
+      }
+      if (round >= 40) speculative++;
+      const k = draftLength(policy, alphas);
+      policy.update(k, 0); // every draft rejected: speculation only costs here
+    }
+    assert.ok(policy.state().speculationGain! < 1);
+    assert.equal(speculative, Math.floor(600 / 32), "exactly one exploring round in every 32");
+  });
+
+  it("starts drafting again within a few explorations once speculation pays", () => {
+    const c = costs(CURVES["GPU, flat"]!, 0.02);
+    const alphas = Array<number>(16).fill(0.9);
+    const gain = new SpeculationGain(undefined, {tokens: 1, time: 1.5}); // what a bad past left behind
+    const policy = new CostAwarePolicy();
+    policy.prepare(environment(c, alphas, gain));
+    assert.equal(policy.maxDraftThisRound(), 0, "a saved gain below 1 starts target-only");
+    let rounds = 0;
+    while (!policy.state().speculating && rounds < 32 * 8) {
+      const max = policy.maxDraftThisRound();
+      if (max === 0) policy.update(0, 0);
+      else {
+        const k = draftLength(policy, alphas);
+        policy.update(k, k); // everything accepted
+      }
+      rounds++;
+    }
+    assert.ok(policy.state().speculating && rounds <= 32 * 3, `speculating again after ${rounds} rounds`);
+    assert.ok(policy.state().lambda! < 0.1, `λ, the acceptance one token needs, is ${policy.state().lambda} on a flat GPU curve`);
+  });
+});
