@@ -7,7 +7,7 @@ import type {Token} from "../engine/nlc";
 import {llamaCppSpeculativeBinary, runLlamaCppSpeculative, runLlamaCppTargetOnly} from "./llamaCppPeer";
 import type {PeerRun} from "./nlcPredictor";
 
-/** The settings that measured best on this machine's pairs (draft max / min / p-min sweep, docs/facts.md). */
+/** The settings that measured best on this machine's pairs (docs/facts.md, "llama.cpp's speculative example, built here"). */
 export const LLAMA_CPP_DEFAULTS = {draftMax: 16, draftMin: 1, pMin: 0.5};
 
 export function llamaCppAvailable(): boolean {

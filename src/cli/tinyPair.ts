@@ -38,7 +38,7 @@ export async function tinyPair(options: {padded: boolean}): Promise<ModelPair> {
 
 /**
  * The rig where speculation can pay on a small CPU: the tiny trained target with every block's
- * feed-forward widened to 16 384 (zero ffn_down columns, so the extra width adds nothing) in Q8_0.
+ * feed-forward widened (to 28 672 by default; zero ffn_down columns, so the extra width adds nothing) in Q8_0.
  * Its passes over a few tokens cost little more than one (src/modelmaker/wideTarget.ts). Q8_0
  * rounds the trained weights, so its distribution is close to the trained target's, not equal.
  */

@@ -1,11 +1,12 @@
 // A slower copy of the trained tiny target whose pass over a few tokens costs little more than
 // its pass over one, as a large model's does: the rig where speculative decoding can pay on a CPU.
 //
-// The padded target (paddedTarget.ts) adds cost with extra blocks of the trained shape; its small
-// matrices are cheap to re-read, so a pass over n tokens costs almost n times the arithmetic and
-// 2–5 tokens cost 1.7–2.1× one. Here every block's FFN is widened instead, from the trained 768
-// to `ffn` rows, and the FFN matrices are stored in Q8_0: a wide Q8_0 matrix costs mostly the
-// reading of its weights, which one pass shares among all its tokens.
+// The padded target (paddedTarget.ts) adds cost with extra F32 blocks of the trained shape, and
+// on a 2-core CPU its pass over 2–5 tokens costs 1.5–2.1× its pass over one, so verifying drafts
+// costs nearly what generating them one by one would. Here every block's FFN is widened instead,
+// from the trained 768 to `ffn` units, and the FFN matrices are stored in Q8_0, for which ggml's
+// CPU kernels make a pass over 2 tokens cost no more than one and 5 about twice one (measured;
+// see WIDE_TARGET_FFN).
 //
 // The widening adds exactly nothing: the new rows of ffn_gate/ffn_up are random (seeded), but the
 // matching columns of ffn_down are zero, so whatever the new hidden units compute is multiplied
@@ -27,23 +28,33 @@ import {MetadataValue, QK8_0, str, TensorSpec, TensorType, u32, writeGguf} from 
 import {filledWith, normalFill, readTensor, sha256File, typedMetadata} from "./paddedTarget";
 import {Rng} from "./tinypair/common";
 
-/** Type of the widened FFN matrices and of the extra blocks. Q8_0 is the rig; F16/F32 keep the trained weights exact. */
+/** Type of the widened FFN matrices and of the extra blocks. Q8_0 is the rig; F16 reproduces the trained target exactly (a check of the widening). */
 export type WideWeightType = "Q8_0" | "F16" | "F32";
 
 /**
- * Default FFN width. Measured on the 2-core EPYC (1 thread, context 300, median of 9; table in
- * the report of this change): 16384 makes one target token cost about 15 draft tokens, and a pass
- * over 2/3/5 tokens about 1.1/1.3/1.5× one token.
+ * Default FFN width. Measured on the 2-core EPYC (1 thread, context 300, greedy verification
+ * passes asking for the next token at every position, median of 9, 12 repeats, another
+ * process busy on the other core): one target token costs about 17 draft tokens, and a pass
+ * over 2/3/5 tokens 0.90/1.51/2.06× one token (the padded target: 1.53/1.80/2.09×). Narrower
+ * FFNs cost more per extra token relative to one (16384: 1.06/1.60/2.27×); wider ones or
+ * inert blocks on top gain a little at 5 tokens (24576 + 1 block: 0.97/1.51/1.92×) and overshoot
+ * 20 draft tokens soon after. One token costs about what two do because ggml multiplies a Q8_0
+ * matrix by a single vector with a slower kernel than by several. Asking for the next token at
+ * the last position only, 5 tokens cost about 1.8× one: the rest is the trained output layer and
+ * sampling at every position.
  */
-export const WIDE_TARGET_FFN = 16384;
-/** Default number of appended inert blocks: widening alone reaches the wanted cost. */
+export const WIDE_TARGET_FFN = 28672;
+/**
+ * Default number of appended inert blocks. Blocks cost the same as width per weight but add
+ * attention, whose cost grows with the context, so the width alone reaches the wanted cost.
+ */
 export const WIDE_TARGET_EXTRA_BLOCKS = 0;
 
 export interface WideTargetOptions {
   targetPath: string;
   /** Cache folder (the command-line tools use <repo>/.cache/draftstop). The files go in its wide-target/ subfolder. */
   cacheDir: string;
-  /** FFN width of every block; a multiple of 32 not below the trained width. Default WIDE_TARGET_FFN. */
+  /** FFN width of every block, not below the trained width (and a multiple of 32 for Q8_0). Default WIDE_TARGET_FFN. */
   ffn?: number;
   /** Inert blocks appended after the trained ones, of the same wide shape. Default WIDE_TARGET_EXTRA_BLOCKS. */
   extraBlocks?: number;

@@ -55,6 +55,15 @@ describe("benchmark", function () {
     assert.ok(oracle.tokensPerRound >= adaedl.tokensPerRound * 0.999, "no policy gets more tokens per target pass at T = 0");
   });
 
+  it("node-llama-cpp's own predictor is really used: its predictions get validated", () => {
+    // With the predictor's default minTokens 0 every pass went out without a prediction, so the
+    // peer was target-only with overhead and its acceptance rate was 0 ÷ 0.
+    for (const temperature of [0, 1]) {
+      const peer = result.runs.find(r => r.policy === "nlcDraftPredictor" && r.temperature === temperature)!;
+      assert.ok(peer.acceptanceRate > 0, `T=${temperature}: ${peer.acceptanceRate}`);
+    }
+  });
+
   it("records entropy bins, draft lengths and AdaEDL's λ trace", () => {
     const decided = result.entropyBins.reduce((s, b) => s + b.drafted, 0);
     assert.ok(decided > 100);
