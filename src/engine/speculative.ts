@@ -279,7 +279,7 @@ export class SpeculativeDecoder {
       result.tokens.push(token);
       result.distributions.push(q);
       result.entropies.push(h);
-      if (index >= maxDraft || options.signal?.aborted) break;
+      if (index >= maxDraft || options.signal?.aborted || policy.worthAnotherPass?.(index + 1) === false) break;
       pending = [token];
     }
     return result;

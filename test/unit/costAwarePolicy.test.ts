@@ -36,6 +36,7 @@ function bruteForce(alphas: readonly number[], c: PassCosts, maxDraft: number): 
 function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number {
   let k = 0;
   for (let index = 1; index <= policy.parameters.maxDraft; index++) {
+    if (index > 1 && !policy.worthAnotherPass(index)) break;
     if (!policy.shouldDraft({index, entropy: index - 1, topProbability: 0.5, token: 1 as Token, position: 100 + index})) break;
     k = index;
   }
@@ -43,7 +44,7 @@ function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number
 }
 
 function environment(c: PassCosts, alphas: readonly number[], gain = new SpeculationGain()): PolicyEnvironment {
-  return {costs: c, acceptance: {optimistic: h => alphas[h]!}, gain};
+  return {costs: c, acceptance: {optimistic: h => alphas[h]!, best: () => Math.max(...alphas)}, gain};
 }
 
 describe("cost-aware AdaEDL", () => {
@@ -82,6 +83,18 @@ describe("cost-aware AdaEDL", () => {
           policy.prepare(environment(c, padded));
           assert.equal(draftLength(policy, padded), bruteForce(padded, c, 16), `${name}, C_d ${draft}, α ${alphas}`);
         }
+  });
+
+  it("spares a draft pass whose token could not pay even at the best acceptance seen", () => {
+    const cpu = new CostAwarePolicy();
+    // A steep step from 2 to 3 tokens: the second token pays only above α ≈ 0.97.
+    cpu.prepare(environment(costs(n => (n <= 2 ? 1 + 0.1 * (n - 1) : 2 + 0.45 * (n - 3)), 0.05), [0.6, 0.6, 0.6]));
+    assert.equal(draftLength(cpu, [0.6, 0.6, 0.6]), 1);
+    assert.equal(cpu.worthAnotherPass(2), false, "no pass for token 2");
+    const gpu = new CostAwarePolicy();
+    gpu.prepare(environment(costs(CURVES["GPU, flat"]!, 0.02), Array<number>(16).fill(0.6)));
+    draftLength(gpu, [0.6]);
+    assert.equal(gpu.worthAnotherPass(2), true);
   });
 
   it("stops running the draft where speculation does not pay, and explores one round in exploreEvery", () => {

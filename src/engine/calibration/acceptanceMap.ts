@@ -96,6 +96,13 @@ export class AcceptanceMap {
     return clamp(mean + Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
   }
 
+  /** The highest optimistic reading of any bin: what the most confident draft could hope for. */
+  best(): number {
+    let best = 0;
+    for (let bin = 0; bin + 1 < ENTROPY_EDGES.length; bin++) best = Math.max(best, this.optimistic(ENTROPY_EDGES[bin]!));
+    return best;
+  }
+
   /** Judged tokens in all bins. */
   get evidence(): number {
     return this.judged.reduce((a, b) => a + b, 0);

@@ -6,7 +6,8 @@
 // - Per token: the draft's entropy H_i gives α_i, the learned acceptance at H_i (AdaEDL's bound
 //   1 − sqrt(γ·H) until outcomes say otherwise, read optimistically while evidence is thin). Token i is drafted when the draft length that
 //   maximises E(k)/T(k) (throughput.ts), with later tokens assumed as likely as this one, is at
-//   least i. λ, the acceptance one drafted token needs to pay, follows from the cost model and
+//   least i. Before the pass for token i + 1 it asks whether that token could pay even at the
+//   best acceptance any entropy has shown; when not, the pass is not run. λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
 // - Per round: the draft runs only while the rounds that ran it have been faster than
 //   target-only decoding by `margin`. Otherwise rounds are target-only, and one round in
@@ -68,6 +69,14 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     if (!environment) return acceptanceBound(FALLBACK_GAMMA, step.entropy) >= FALLBACK_LAMBDA;
     this.acceptance.push(environment.acceptance.optimistic(step.entropy));
     return bestDraftLength(this.acceptance, environment.costs, this.parameters.maxDraft) >= step.index;
+  }
+
+  /** Token `index` cannot pay even if the draft turned out as sure as it ever is: spare the pass. */
+  worthAnotherPass(index: number): boolean {
+    const environment = this.environment;
+    if (!environment) return true;
+    const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best()];
+    return bestDraftLength(acceptance, environment.costs, this.parameters.maxDraft) >= index;
   }
 
   override update(drafted: number, accepted: number): void {

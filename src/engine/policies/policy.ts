@@ -35,7 +35,7 @@ export interface PolicyEnvironment {
   /** The cost model for this generation's verification mode. */
   costs: PassCosts;
   /** Calibrated acceptance by draft entropy for this generation's sampling setting, read optimistically (acceptanceMap.ts). */
-  acceptance: {optimistic(entropy: number): number};
+  acceptance: {optimistic(entropy: number): number; best(): number};
   /** The gain rounds that ran the draft have given, for this sampling setting. */
   gain: SpeculationGain;
 }
@@ -47,6 +47,11 @@ export interface DraftPolicy {
   maxDraftThisRound(): number;
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
   shouldDraft(step: DraftStep): boolean;
+  /**
+   * Asked before the draft pass for token `index` (2 or more): false ends drafting without that
+   * pass, for a rule that can tell no token there could pay for itself. Default true.
+   */
+  worthAnotherPass?(index: number): boolean;
   /** Called after every round with the k tokens drafted (0 in a target-only round) and the a of them accepted. */
   update(drafted: number, accepted: number): void;
   /** Back to the initial state (e.g. λ0) without reloading anything. */
