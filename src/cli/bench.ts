@@ -116,7 +116,7 @@ function suffixed(file: string, name: string): string {
 function summaryLines(name: string, result: BenchResult): string {
   return result.settings.temperatures.map(t => {
     const at = result.runs.filter(r => r.temperature === t);
-    const speedup = (policy: string) => Math.max(...at.filter(r => r.policy === policy).map(r => r.speedup), NaN);
+    const speedup = (policy: string) => at.find(r => r.policy === policy)?.speedup ?? NaN;
     const best = (policy: string) => at.filter(r => r.policy === policy).reduce((m, r) => Math.max(m, r.speedup), -Infinity);
     const cell = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
     const off = at.find(r => r.policy === "off");

@@ -104,9 +104,9 @@ describe("calibrated acceptance map", () => {
     const map = new AcceptanceMap();
     const gap = () => map.optimistic(2.5) - map.estimate(2.5);
     const before = gap();
-    assert.ok(before > 0.15, `without evidence the optimistic reading is ${before.toFixed(3)} above the bound`);
+    assert.ok(before > 0.3, `without evidence the optimistic reading is ${before.toFixed(3)} above the bound`);
     for (let i = 0; i < 200; i++) map.observe(2.5, i % 2 === 0);
-    assert.ok(gap() > 0 && gap() < 0.04, `after 200 judged drafts: ${gap().toFixed(3)}`);
+    assert.ok(gap() > 0 && gap() < 0.08, `after 200 judged drafts: ${gap().toFixed(3)}`);
   });
 
   it("forgets old evidence so that it follows a change, and keeps what it learned through state()", () => {

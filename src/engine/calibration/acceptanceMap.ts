@@ -11,10 +11,12 @@
 //   geometrically), so it follows a change of code or sampling setting.
 // - Shape: acceptance is read as non-increasing in entropy; the bins' estimates are pooled where
 //   they violate that (pool-adjacent-violators, weighted by evidence), which keeps sparse bins sane.
-// - Decisions use an optimistic reading, the estimate plus one standard deviation of it
+// - Decisions use an optimistic reading, the estimate plus two standard deviations of it
 //   (`optimistic`). The prior is a lower bound on acceptance, and a rule that trusted it would
-//   never draft where it is too low and so never learn that it is; the optimism shrinks as
-//   evidence comes in (about ±0.06 after 50 judged drafts), which bounds what it costs.
+//   never draft where it is too low and so never learn that it is (at T > 0 a draft of high
+//   entropy is often accepted: the tiny pair's drafts above 3 nats are, about half the time).
+//   The optimism shrinks as evidence comes in (+0.14 after 50 judged drafts at acceptance 0.5),
+//   which bounds what it costs.
 import {acceptanceBound} from "../policies/adaedl";
 import {ENTROPY_EDGES} from "../stats";
 
@@ -89,11 +91,11 @@ export class AcceptanceMap {
     return this.binEstimates()[binOf(entropy)]!;
   }
 
-  /** The estimate plus one standard deviation (a Beta posterior's, with the prior's weight): what decisions use. */
+  /** The estimate plus two standard deviations (a Beta posterior's, with the prior's weight): what decisions use. */
   optimistic(entropy: number): number {
     const bin = binOf(entropy);
     const mean = this.binEstimates()[bin]!;
-    return clamp(mean + Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
+    return clamp(mean + 2 * Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
   }
 
   /** The highest optimistic reading of any bin: what the most confident draft could hope for. */

@@ -5,17 +5,21 @@
 export interface SpeculationGainState {
   tokens: number;
   time: number;
+  /** Exponentially weighted variance of the per-round gain. */
+  variance?: number;
 }
 
 export class SpeculationGain {
   private tokens: number;
   private time: number;
+  private variance: number;
 
   /** `weight`: how much one round moves the means. */
   constructor(private readonly weight = 0.125, state?: SpeculationGainState) {
     const valid = state && state.tokens > 0 && state.time > 0 && Number.isFinite(state.tokens) && Number.isFinite(state.time);
     this.tokens = valid ? state.tokens : NaN;
     this.time = valid ? state.time : NaN;
+    this.variance = valid && Number.isFinite(state.variance) ? state.variance! : 0;
   }
 
   /** A round that ran the draft emitted `tokens` in `time` (in units of one target-only step). */
@@ -26,8 +30,19 @@ export class SpeculationGain {
       this.time = time;
       return;
     }
+    const deviation = tokens / time - this.value();
+    this.variance += this.weight * (deviation * deviation - this.variance);
     this.tokens += this.weight * (tokens - this.tokens);
     this.time += this.weight * (time - this.time);
+  }
+
+  /**
+   * The gain plus two standard errors of it. Rounds differ a lot (a fully accepted draft, a pass
+   * spent for nothing), so the weighted means wander; idling only when even this is below
+   * break-even keeps one unlucky stretch from switching speculation off where it pays.
+   */
+  upper(): number {
+    return this.value() + 2 * Math.sqrt(this.variance * this.weight / (2 - this.weight));
   }
 
   /** The speed-up speculation has been giving; NaN before any round ran the draft. */
@@ -36,6 +51,6 @@ export class SpeculationGain {
   }
 
   state(): SpeculationGainState | undefined {
-    return Number.isNaN(this.tokens) ? undefined : {tokens: this.tokens, time: this.time};
+    return Number.isNaN(this.tokens) ? undefined : {tokens: this.tokens, time: this.time, variance: this.variance};
   }
 }

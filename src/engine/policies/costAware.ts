@@ -9,8 +9,8 @@
 //   least i. Before the pass for token i + 1 it asks whether that token could pay even at the
 //   best acceptance any entropy has shown; when not, the pass is not run. λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
-// - Per round: the draft runs only while the rounds that ran it have been faster than
-//   target-only decoding by `margin`. Otherwise rounds are target-only, and one round in
+// - Per round: the draft runs unless the rounds that ran it have been slower than target-only
+//   decoding plus `margin`, by more than two standard errors of their noisy mean. Otherwise rounds are target-only, and one round in
 //   `exploreEvery` runs the draft anyway, so a change (a cooler machine, easier code) is noticed.
 //   That bounds what exploring costs to 1/exploreEvery of one speculative round's loss per round.
 import {acceptanceBound} from "./adaedl";
@@ -109,7 +109,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
 
   /** Whether the next round runs the draft. No evidence yet (NaN gain) counts as "try it". */
   private decide(): void {
-    const gain = this.environment?.gain.value() ?? NaN;
+    const gain = this.environment?.gain.upper() ?? NaN;
     const exploring = this.targetOnlyRounds + 1 >= this.parameters.exploreEvery;
     this.speculating = !(gain <= 1 + this.parameters.margin) || exploring;
   }
