@@ -87,7 +87,7 @@ const PROBE_EVERY_GENERATIONS = 20;
  */
 const CALIBRATION_SIZES = [1, 2, 3, 5, 9, 17];
 const CALIBRATION_REPEATS = 3;
-const CALIBRATION_BUDGET_MS = 1200;
+const CALIBRATION_BUDGET_MS = 700;
 const CALIBRATION_CONTEXT = 128;
 const CALIBRATION_DRAFT_PASSES = 6;
 /** Context kept free beyond the completion's maxTokens: one round's drafts and its bonus token. */
