@@ -22,11 +22,12 @@ export interface PeerPredictorOptions {
 
 /**
  * minTokens 1: with the default 0 the predictor hands the target whatever the draft has finished
- * at that instant, and the draft has never finished anything then, since the target's pass and the
- * draft's pass wait for each other's thread. Every pass went out without a prediction: 0 validated,
- * 0 refuted. maxTokens 1: only the first prediction of a pass can be validated, so every
- * further one costs a draft pass and a wider target pass and is always refuted.
- * minConfidence 0 (off): a draft token below it would leave the target waiting for nothing.
+ * at that instant, and it has never finished anything then: each token the target emits reaches
+ * the draft before the draft's guess for it, which is then thrown away. Every pass went out
+ * without a prediction (0 validated, 0 refuted). maxTokens 1: only the first prediction of a pass
+ * can be validated, so every further one costs a draft pass and a wider target pass and is always
+ * refuted. minConfidence 0 (off): a first draft token below the cut-off makes the predictor offer
+ * nothing, and with SmolLM2's draft at T = 1 every cut-off from 0.1 up left no prediction at all.
  */
 export const PEER_PREDICTOR_DEFAULTS: PeerPredictorOptions = {minTokens: 1, maxTokens: 1, minConfidence: 0};
 

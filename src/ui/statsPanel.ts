@@ -114,7 +114,7 @@ export class StatsPanel implements vscode.Disposable {
     ].join("") : `<p class="empty">No completions yet.</p>`;
     return `<div class="summary">${figures}</div>
 <p class="note">${escapeHtml(info.target.name)}${info.draft ? ` drafted by ${escapeHtml(info.draft.name)}` : " alone"} on ${escapeHtml(info.device)};
-policy ${escapeHtml(policy?.name ?? "?")}${policy?.state.lambda !== undefined ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.
+policy ${escapeHtml(policy?.name ?? "?")}${typeof policy?.state.lambda === "number" ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.
 The speed-up estimate divides the time target-only decoding would take (tokens × the measured single-token target latency,
 ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>
 ${calibration ? costModelHtml(calibration, policy?.state) : ""}`;

@@ -60,7 +60,7 @@ function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
     lines.push(`Device: ${DEVICE_NAMES[info.device] ?? info.device}${info.gpuDevices.length ? ` (${escape(info.gpuDevices.join(", "))})` : ""}, ` +
       `${info.threads} thread${info.threads === 1 ? "" : "s"} per model, context ${info.contextSize} tokens`);
   }
-  if (policy) lines.push(`Policy: ${policy.name}${policy.state.lambda !== undefined ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}` +
+  if (policy) lines.push(`Policy: ${policy.name}${typeof policy.state.lambda === "number" ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}` +
     `${policy.state.draftLength !== undefined ? `, K = ${policy.state.draftLength}` : ""}`);
   if (stats && stats.tokens > 0) {
     lines.push("", `${stats.generations} completions, ${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tok/s`,

@@ -97,6 +97,15 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(gpu.worthAnotherPass(2), true);
   });
 
+  it("reports no λ or gain where they would be NaN (no draft model, so no C_d)", () => {
+    const policy = new CostAwarePolicy();
+    policy.prepare(environment(costs(CURVES["2-core CPU"]!, NaN), [0.5]));
+    const state = policy.state();
+    assert.equal(state.lambda, undefined);
+    assert.equal(state.speculationGain, undefined);
+    assert.ok(JSON.stringify(state) !== undefined && !JSON.stringify(state).includes("null"), "nothing turns into null over IPC");
+  });
+
   it("stops running the draft where speculation does not pay, and explores one round in exploreEvery", () => {
     const c = costs(CURVES["2-core CPU"]!, 0.3);
     const alphas = Array<number>(16).fill(0.5);

@@ -100,9 +100,13 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
 
   override state(): PolicyState {
     const environment = this.environment;
+    // Without a draft there is no C_d, so no λ and no gain: fields that would be NaN are left out
+    // (NaN does not survive the trip to the extension as a number).
+    const lambda = environment ? breakEvenAcceptance(environment.costs) : FALLBACK_LAMBDA;
+    const gain = environment?.gain.value();
     return {
-      lambda: environment ? breakEvenAcceptance(environment.costs) : FALLBACK_LAMBDA,
-      speculationGain: environment?.gain.value(),
+      lambda: Number.isFinite(lambda) ? lambda : undefined,
+      speculationGain: gain !== undefined && Number.isFinite(gain) ? gain : undefined,
       speculating: this.speculating
     };
   }

@@ -10,7 +10,7 @@ describe("bad settings", function () {
     ["temperature", -1, /draftstop\.temperature: -1 is not valid/],
     ["maxTokens", 1e9, /draftstop\.maxTokens: 1000000000 is not valid/],
     ["topK", -5, /draftstop\.topK: -5 is not valid/],
-    ["policy", "fastest", /draftstop\.policy: "fastest" is not valid; expected one of adaedl/],
+    ["policy", "fastest", /draftstop\.policy: "fastest" is not valid; expected one of costAware, adaedl/],
     ["gpu", "tpu", /draftstop\.gpu: "tpu" is not valid; expected one of auto, cuda, metal, vulkan, off/],
     ["threads", -1, /draftstop\.threads: -1 is not valid/],
     ["adaedl.gamma", "high", /draftstop\.adaedl\.gamma: "high" is not valid/],
@@ -22,7 +22,11 @@ describe("bad settings", function () {
       const draftstop = await readyWithTestModels();
       const before = {values: {...draftstop.settings.values}, info: draftstop.session.snapshot.info, pid: draftstop.session.processId};
       const problemsBefore = draftstop.log.problems.length;
-      if (key === "adaedl.minDraft") await setSetting("adaedl.maxDraft", 4);
+      // AdaEDL's parameters matter only while it is the policy (the default is cost-aware AdaEDL).
+      if (key === "adaedl.minDraft") {
+        await setSetting("policy", "adaedl");
+        await setSetting("adaedl.maxDraft", 4);
+      }
       try {
         await setSetting(key, value);
         const told = await waitFor("the warning", () => {
@@ -37,7 +41,10 @@ describe("bad settings", function () {
         assert.ok(draftstop.session.ready);
       } finally {
         await setSetting(key, undefined);
-        if (key === "adaedl.minDraft") await setSetting("adaedl.maxDraft", undefined);
+        if (key === "adaedl.minDraft") {
+          await setSetting("adaedl.maxDraft", undefined);
+          await setSetting("policy", undefined);
+        }
       }
     });
 });
