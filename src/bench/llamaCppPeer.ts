@@ -68,27 +68,6 @@ export function llamaCppSpeculativeBinary(program: LlamaCppProgram = "llama-spec
   return existsSync(binary) ? binary : undefined;
 }
 
-export interface LlamaCppSpeculativeOptions {
-  binary: string;
-  target: string;
-  draft: string;
-  /** Tokenized by the example with parse_special on, so "<|fim_prefix|>" becomes the special token where the vocabulary has one. */
-  promptText: string;
-  maxTokens: number;
-  temperature: number;
-  seed: number;
-  /** Threads for each model, in generation and in batch passes alike. */
-  threads: number;
-  contextSize: number;
-  draftMax: number;
-  draftMin: number;
-  draftPMin: number;
-  topK?: number;
-  topP?: number;
-  /** Keep decoding past end-of-generation tokens, so every run decodes maxTokens (default false). */
-  ignoreEos?: boolean;
-}
-
 export interface LlamaCppSpeculativeResult {
   /**
    * Tokens the target produced ("decoded N tokens"). Up to draftMax + 1 more than maxTokens: the
@@ -113,15 +92,26 @@ export interface LlamaCppSpeculativeResult {
 export interface LlamaCppTargetOnlyOptions {
   binary: string;
   target: string;
+  /** Tokenized by the example with parse_special on, so "<|fim_prefix|>" becomes the special token where the vocabulary has one. */
   promptText: string;
   maxTokens: number;
   temperature: number;
   seed: number;
+  /** Threads for each model, in generation and in batch passes alike. */
   threads: number;
   contextSize: number;
   topK?: number;
   topP?: number;
+  /** Keep decoding past end-of-generation tokens, so every run decodes maxTokens (default false). */
   ignoreEos?: boolean;
+}
+
+/** A speculative run: everything a target-only run takes, plus the draft and its settings. */
+export interface LlamaCppSpeculativeOptions extends LlamaCppTargetOnlyOptions {
+  draft: string;
+  draftMax: number;
+  draftMin: number;
+  draftPMin: number;
 }
 
 export interface LlamaCppTargetOnlyResult {
