@@ -17,6 +17,8 @@ import {CalibrationSnapshot, EngineCalibration} from "./calibration/engineCalibr
 import {passCostTable, timeDraftPasses, timeTargetPasses} from "./calibration/passCost";
 import {pairIdentity} from "./calibration/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
+import {LookupDrafter} from "./lookup/lookupDrafter";
+import type {DrafterSetting} from "./options";
 import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
 export interface EngineLoadOptions extends LoadOptions {
@@ -100,6 +102,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private currentPolicy: DraftPolicy;
   private currentPolicySpec: PolicySpec;
   private readonly lock = new AbortableLock();
+  /** One index for the engine's life: it keeps what the prompts share across keystrokes. */
+  private readonly lookup = new LookupDrafter();
   private generationsSinceProbe = 0;
   private disposed = false;
 
@@ -224,20 +228,25 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       this.ensureAlive();
       const record = overrides.recordStats ?? true;
       const costs = this.calibration.costModel(greedy);
-      // The map learns from the rounds of the rule that reads it, so that in a benchmark it knows
-      // no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
-      const learn = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
+      // The entropy map learns from the rounds of the rule that reads it, so that in a benchmark it
+      // knows no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
+      const learnModel = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
+      const learnLookup = overrides.sampledAcceptance === undefined;
       policy.prepare?.(this.calibration.environment(resolved));
+      const drafters = this.drafters(resolved.drafter, policy);
+      if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved));
       const result = await this.decoder.generate(tokens, policy, resolved, {
         onRound: round => {
-          if (learn) this.calibration.observeRound(round, resolved);
+          if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved);
           if (record) this.emit("round", round);
         },
         onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
         onTargetPass: (n, ms) => costs.observeTargetPass(n, ms),
         onDraftPass: ms => costs.observeDraftPass(ms),
         sampledAcceptance: overrides.sampledAcceptance,
-        healing: overrides.healing
+        healing: overrides.healing,
+        lookup: drafters.lookup ? this.lookup : undefined,
+        modelDrafts: drafters.model
       });
       this.calibration.generationFinished();
       if (record) {
@@ -301,6 +310,15 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
         warn: message => console.warn(`draftstop: ${message}`)
       }
     });
+  }
+
+  /**
+   * Which drafters a generation uses: "auto" is "both" with a draft model and "lookup" without;
+   * "model" without a draft model drafts nothing; the "off" policy is target-only decoding, lookup included.
+   */
+  private drafters(setting: DrafterSetting, policy: DraftPolicy): {model: boolean; lookup: boolean} {
+    if (policy.name === "off") return {model: false, lookup: false};
+    return {model: this.hasDraft && setting !== "lookup", lookup: setting !== "model"};
   }
 
   private async maybeProbeLatency(contextLength: number): Promise<void> {

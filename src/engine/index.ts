@@ -4,8 +4,8 @@ export type {EngineInfo, EngineLoadOptions, GenerationReport, ModelInfo} from ".
 export * from "./errors";
 export {buildFimPrompt, FIM_LAYOUTS, FIM_LAYOUTS_KEY, hasFimTokens, supportedFimLayouts} from "./fim";
 export type {FimInput, FimLayout, FimPrompt, FimPromptOptions} from "./fim";
-export {GENERATE_DEFAULTS, GPU_CHOICES, LOAD_DEFAULTS, defaultThreads, resolveGenerateOptions, resolveLoadOptions} from "./options";
-export type {GenerateOptions, GpuChoice, LoadOptions, SamplingOptions} from "./options";
+export {DRAFTER_SETTINGS, LOOKUP_CHOICES, GENERATE_DEFAULTS, GPU_CHOICES, LOAD_DEFAULTS, defaultThreads, resolveGenerateOptions, resolveLoadOptions} from "./options";
+export type {DrafterName, DrafterSetting, LookupChoice, GenerateOptions, GpuChoice, LoadOptions, SamplingOptions} from "./options";
 export * from "./policies";
 export type {GenerationResult, PrefillRecord, StopReason} from "./speculative";
 export {summarize} from "./stats";

@@ -61,7 +61,27 @@ export interface SamplingOptions {
   minP?: number;
 }
 
+/**
+ * Where drafts come from (docs/algorithm.md, "Lookup drafting"): "model", the draft model;
+ * "lookup", copies of what followed the same tokens earlier in the context (no model runs);
+ * "both", each round whichever promises more tokens per unit time. "auto": "both" with a draft
+ * model loaded, "lookup" without.
+ */
+export const DRAFTER_SETTINGS = ["auto", "model", "lookup", "both"] as const;
+export type DrafterSetting = typeof DRAFTER_SETTINGS[number];
+export const LOOKUP_CHOICES = ["recent", "vote"] as const;
+export type LookupChoice = typeof LOOKUP_CHOICES[number];
+/** Which drafter proposed a round's drafts. */
+export type DrafterName = "model" | "lookup";
+
 export interface GenerateOptions extends SamplingOptions {
+  /** Where drafts come from. Default "auto". */
+  drafter?: DrafterSetting;
+  /**
+   * Which earlier occurrence a lookup draft copies when several match equally long: the most
+   * recent, or the continuation most of them share. Default "recent" (the benchmark measures both).
+   */
+  lookupChoice?: LookupChoice;
   /** Most tokens to generate. Default 128. */
   maxTokens?: number;
   /** Seed of the JS PRNG that draws every random decision. Default: a random seed (reported in the result). */
@@ -89,7 +109,9 @@ export const GENERATE_DEFAULTS = {
   topP: 0.95,
   minP: 0,
   stopOnEog: true,
-  entropyTopK: 40
+  entropyTopK: 40,
+  drafter: "auto" as DrafterSetting,
+  lookupChoice: "recent" as LookupChoice
 };
 
 export type ResolvedGenerateOptions = typeof GENERATE_DEFAULTS & Omit<GenerateOptions, keyof typeof GENERATE_DEFAULTS> & {
@@ -106,6 +128,10 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
   requireNumber("topP", resolved.topP, 0, 1, true);
   requireNumber("minP", resolved.minP, 0, 1);
   requireInteger("entropyTopK", resolved.entropyTopK, 1, 1_000_000);
+  if (!DRAFTER_SETTINGS.includes(resolved.drafter))
+    throw new InvalidOptionError("drafter", resolved.drafter, `one of ${DRAFTER_SETTINGS.map(d => JSON.stringify(d)).join(", ")}`);
+  if (!LOOKUP_CHOICES.includes(resolved.lookupChoice))
+    throw new InvalidOptionError("lookupChoice", resolved.lookupChoice, `one of ${LOOKUP_CHOICES.map(d => JSON.stringify(d)).join(", ")}`);
   if (resolved.timeBudgetMs !== undefined) requireNumber("timeBudgetMs", resolved.timeBudgetMs, 0, Number.MAX_SAFE_INTEGER);
   const seed = resolved.seed ?? Math.floor(Math.random() * 2 ** 32);
   requireInteger("seed", seed, 0, Number.MAX_SAFE_INTEGER);

@@ -1,4 +1,5 @@
 // The round loop of speculative decoding (docs/algorithm.md, "One round"):
+//   take a lookup draft where one promises more (lookup/lookupDrafter.ts), else
 //   draft one token at a time on the draft sequence while the policy says go on,
 //   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
 //   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
@@ -15,6 +16,7 @@ import type {DraftPolicy} from "./policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
 import {HealedPrompt, restrict} from "./tokenHealing";
+import type {LookupDraft, LookupSource} from "./lookup/lookupDrafter";
 
 export interface ModelSide {
   model: LlamaModel;
@@ -43,7 +45,7 @@ export interface GenerationResult {
   rounds: RoundRecord[];
   totals: StatsTotals;
   prefill: PrefillRecord;
-  /** Seed of the PRNG that made every random decision; pass it again to repeat the generation. */
+  /** Seed of the PRNG that made every random decision; passed again, it repeats the generation wherever the drafting decisions repeat (a rule that has learned since may draft differently). */
   seed: number;
 }
 
@@ -62,6 +64,10 @@ export interface RoundHooks {
    * stop strings are looked for after the healed text the output starts with.
    */
   healing?: Healing;
+  /** Lookup drafts from the context's own tokens (docs/algorithm.md, "Lookup drafting"). Default none. */
+  lookup?: LookupSource;
+  /** false: the draft model drafts nothing (lookup only, or target-only). Default true. */
+  modelDrafts?: boolean;
 }
 
 export type Healing = Pick<HealedPrompt, "allowed" | "healed">;
@@ -95,8 +101,11 @@ export class SpeculativeDecoder {
     // evaluates nothing, not even its prompt.
     if (options.signal?.aborted) return this.abortedBeforeStart(prompt.length, options);
     const started = now();
-    const drafting = this.draft !== undefined && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
+    const modelDrafts = this.draft !== undefined && hooks.modelDrafts !== false;
+    const drafting = modelDrafts && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
     const prefill = await this.prefill(prompt, drafting);
+    const lookup = hooks.lookup;
+    lookup?.begin(prompt);
 
     const prng = new Prng(options.seed);
     const greedy = options.temperature === 0;
@@ -105,6 +114,7 @@ export class SpeculativeDecoder {
     const rounds: RoundRecord[] = [];
     const totals = emptyTotals();
     totals.generations = 1;
+    prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
     totals.prefillMs = prefill.ms;
     let text = "";
     let stopReason: StopReason | undefined;
@@ -128,8 +138,16 @@ export class SpeculativeDecoder {
       const lambda = policy.state().lambda;
       // The healed first token comes from the target's full distribution, so nothing is drafted for it.
       const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
-      const maxDraft = this.draft && !healing ? Math.max(0, Math.min(policy.maxDraftThisRound(), options.maxTokens - output.length - 1, room)) : 0;
-      const drafted = await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass);
+      const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, room));
+      const maxDraft = modelDrafts ? Math.min(policy.maxDraftThisRound(), limit) : 0;
+      const lookupStart = now();
+      // The rival of a lookup draft: the speed-up model drafting has measured, where it would run.
+      const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policy.state().speculationGain ?? 1) : 1) : undefined;
+      const lookupMs = lookup ? now() - lookupStart : 0;
+      const drafted = lookupDraft
+        ? lookupDrafted(lookupDraft, greedy)
+        : await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass);
+      drafted.entropyMs += lookupMs;
 
       if (options.signal?.aborted) {
         await truncate(this.draft?.sequence, n - 1);
@@ -150,7 +168,8 @@ export class SpeculativeDecoder {
         : greedy
           ? acceptGreedy(drafted.tokens, verified.targetTokens!)
           : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
-      policy.update(drafted.tokens.length, accepted);
+      // A lookup round is none of the policy's business: it neither drafted nor decided anything.
+      if (!lookupDraft) policy.update(drafted.tokens.length, accepted);
 
       const roundTokens: Token[] = [];
       for (const token of [...drafted.tokens.slice(0, accepted), next]) {
@@ -163,6 +182,7 @@ export class SpeculativeDecoder {
         output.push(token);
       }
       await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
+      lookup?.commit(roundTokens);
 
       if (stopReason === undefined && options.stopStrings.length > 0) {
         // Whole-sequence detokenization: a multibyte character split across tokens only decodes whole.
@@ -183,6 +203,8 @@ export class SpeculativeDecoder {
         accepted,
         emitted: roundTokens.length,
         tokens: roundTokens,
+        ...(drafted.tokens.length > 0 ? {drafter: lookupDraft ? "lookup" as const : "model" as const} : {}),
+        ...(lookupDraft ? {match: {...lookupDraft.match}} : {}),
         entropies: drafted.entropies,
         stopEntropy: drafted.stopEntropy,
         lambda,
@@ -313,6 +335,19 @@ export class SpeculativeDecoder {
       distributions: withDistributions ? results.map(r => r!.next.probabilities as Distribution) : undefined
     };
   }
+}
+
+/**
+ * A lookup draft as the round loop carries drafts. Its q is a point mass on each drafted token, so
+ * at T > 0 rejection sampling accepts d with probability p(d) and, on rejection, draws from p with
+ * d removed and renormalised: Leviathan et al.'s rule with q = δ_d, exact as it is for any q.
+ */
+function lookupDrafted(draft: LookupDraft, greedy: boolean) {
+  return {
+    tokens: draft.tokens,
+    distributions: greedy ? [] : draft.tokens.map((token): Distribution => new Map([[token, 1]])),
+    entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0
+  };
 }
 
 /**

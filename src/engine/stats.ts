@@ -3,6 +3,7 @@
 // take (entropy bins, draft-length counts), the median and the byte formatter live here too, so
 // that no layer above defines them again.
 import type {Token} from "./nlc";
+import type {DrafterName} from "./options";
 
 export interface RoundRecord {
   /** Round number within its generation, from 0. */
@@ -14,7 +15,15 @@ export interface RoundRecord {
   emitted: number;
   /** The tokens committed this round, an end-of-generation token included. */
   tokens: Token[];
-  /** Entropy (nats) of the draft distribution each drafted token came from, in order. */
+  /** Which drafter proposed this round's drafts; absent when nothing was drafted. */
+  drafter?: DrafterName;
+  /**
+   * A lookup draft's match: how many committed tokens the earlier occurrence it copies matched, and
+   * of the earlier occurrences that long, how many there were and how many agreed on its first
+   * token (lookup/ngramIndex.ts).
+   */
+  match?: {length: number; support: number; occurrences: number};
+  /** Entropy (nats) of the draft distribution each drafted token came from, in order (a model draft's; empty for lookup). */
   entropies: number[];
   /** Entropy at the step where the policy stopped drafting, if it stopped on its own. */
   stopEntropy?: number;
@@ -37,6 +46,10 @@ export interface StatsTotals {
   rounds: number;
   drafted: number;
   accepted: number;
+  /** The part of rounds, drafted and accepted that came from lookup drafts. */
+  lookupRounds: number;
+  lookupDrafted: number;
+  lookupAccepted: number;
   draftPasses: number;
   decodeMs: number;
   draftMs: number;
@@ -49,6 +62,8 @@ export interface StatsSummary extends StatsTotals {
   tokensPerSecond: number;
   /** accepted / drafted. */
   acceptanceRate: number;
+  /** lookupAccepted / accepted: how much of the accepted drafts lookup proposed. */
+  lookupShare: number;
   /** drafted / rounds. */
   meanDraftLength: number;
   /** tokens / rounds. */
@@ -62,7 +77,7 @@ export interface StatsSummary extends StatsTotals {
 }
 
 export function emptyTotals(): StatsTotals {
-  return {generations: 0, tokens: 0, rounds: 0, drafted: 0, accepted: 0, draftPasses: 0, decodeMs: 0, draftMs: 0,
+  return {generations: 0, tokens: 0, rounds: 0, drafted: 0, accepted: 0, lookupRounds: 0, lookupDrafted: 0, lookupAccepted: 0, draftPasses: 0, decodeMs: 0, draftMs: 0,
     verifyMs: 0, entropyMs: 0, prefillMs: 0};
 }
 
@@ -72,6 +87,11 @@ export function addRound(totals: StatsTotals, round: RoundRecord): void {
   totals.tokens += round.emitted;
   totals.drafted += round.drafted;
   totals.accepted += round.accepted;
+  if (round.drafter === "lookup") {
+    totals.lookupRounds++;
+    totals.lookupDrafted += round.drafted;
+    totals.lookupAccepted += round.accepted;
+  }
   totals.draftPasses += round.draftPasses;
   totals.decodeMs += round.totalMs;
   totals.draftMs += round.draftMs;
@@ -106,6 +126,9 @@ export const tokensPerSecond = ratioOf("tokens", "decodeMs", 1000);
 
 /** accepted / drafted. */
 export const acceptanceRate = ratioOf("accepted", "drafted");
+
+/** Share of accepted drafts that lookup proposed: lookupAccepted / accepted. */
+export const lookupShare = ratioOf("lookupAccepted", "accepted");
 
 /** Mean draft length k̄: drafted / rounds. */
 export const meanDraftLength = ratioOf("drafted", "rounds");
@@ -149,6 +172,7 @@ export function summarize(totals: StatsTotals, targetTokenMs: number): StatsSumm
     ...totals,
     tokensPerSecond: tokensPerSecond(totals),
     acceptanceRate: acceptanceRate(totals),
+    lookupShare: lookupShare(totals),
     meanDraftLength: meanDraftLength(totals),
     tokensPerRound: tokensPerRound(totals),
     targetPassesPerToken: targetPassesPerToken(totals),
@@ -238,6 +262,7 @@ export class EntropyAcceptance {
   private readonly counts = ENTROPY_EDGES.slice(1).map(() => ({drafted: 0, accepted: 0}));
 
   add(round: RoundRecord): void {
+    if (round.drafter === "lookup") return; // no entropy: nothing drew it from a distribution
     // Drafts after a round's first rejection were never judged; they say nothing about acceptance.
     const decided = round.accepted + (round.accepted < round.drafted ? 1 : 0);
     for (let i = 0; i < decided; i++) {

@@ -19,6 +19,11 @@ const ALL_POLICIES: PolicySpec[] = [
   {name: "heuristic"}
 ];
 
+/** Lookup drafts, alone and beside the model's, under the rules that decide their length differently. */
+const LOOKUP_CASES = [
+  ...(["lookup", "both"] as const).flatMap(drafter => [{name: "costAware"}, {name: "adaedl"}, {name: "static", k: 4}].map(policy => ({policy: policy as PolicySpec, drafter})))
+];
+
 /** The target's greedy continuation: follow argmax P[x] from the last prompt token. */
 function greedyPath(pair: MarkovPair, last: number, maxTokens: number): number[] {
   const path: number[] = [];
@@ -65,8 +70,8 @@ describe("speculative generation on Markov-chain GGUF models", function () {
     pair?.cleanup();
   });
 
-  it("greedy output equals target-only greedy decoding for every policy on 50 prompts", async () => {
-    let drafted = 0, rejected = 0;
+  it("greedy output equals target-only greedy decoding for every policy and drafter on 50 prompts", async () => {
+    const model = {drafted: 0, rejected: 0}, lookup = {drafted: 0, rejected: 0};
     for (let i = 0; i < 50; i++) {
       const prompt = randomPrompt(pair, i);
       const last = engine.tokenize(prompt).at(-1)!;
@@ -74,16 +79,20 @@ describe("speculative generation on Markov-chain GGUF models", function () {
       engine.setPolicy({name: "off"});
       const reference = await engine.generate(prompt, {maxTokens: 24});
       assert.deepEqual(reference.tokens, expected, `target-only greedy path for ${prompt}`);
-      for (const policy of ALL_POLICIES) {
+      for (const {policy, drafter} of [...ALL_POLICIES.map(policy => ({policy, drafter: "model" as const})), ...LOOKUP_CASES]) {
         engine.setPolicy(policy);
-        const result = await engine.generate(prompt, {maxTokens: 24});
-        assert.deepEqual(result.tokens, reference.tokens, `${JSON.stringify(policy)} on ${JSON.stringify(prompt)}`);
+        const result = await engine.generate(prompt, {maxTokens: 24, drafter});
+        assert.deepEqual(result.tokens, reference.tokens, `${JSON.stringify(policy)}, drafter ${drafter}, on ${JSON.stringify(prompt)}`);
         assert.equal(result.text, reference.text);
-        drafted += result.totals.drafted;
-        rejected += result.rounds.filter(r => r.accepted < r.drafted).length;
+        for (const round of result.rounds) {
+          const kind = round.drafter === "lookup" ? lookup : model;
+          kind.drafted += round.drafted;
+          if (round.accepted < round.drafted) kind.rejected++;
+        }
       }
     }
-    assert.ok(drafted > 1000 && rejected > 100, `the test exercised drafting (${drafted}) and rejections (${rejected})`);
+    for (const [name, kind] of [["model", model], ["lookup", lookup]] as const)
+      assert.ok(kind.drafted > 1000 && kind.rejected > 50, `the test exercised ${name} drafting (${kind.drafted}) and rejections (${kind.rejected})`);
   });
 
   it("greedy output of cost-aware AdaEDL equals target-only on 50 prompts where drafting pays", async () => {
@@ -109,7 +118,7 @@ describe("speculative generation on Markov-chain GGUF models", function () {
 
   it("after every round both sequences hold exactly the committed tokens", async () => {
     for (const temperature of [0, 1]) {
-      for (const policy of ALL_POLICIES) {
+      for (const {policy, drafter} of [...ALL_POLICIES.map(policy => ({policy, drafter: "model" as const})), ...LOOKUP_CASES]) {
         engine.setPolicy(policy);
         const prompt = engine.tokenize("abcab", {bos: true});
         const committed: number[] = [...prompt];
@@ -121,7 +130,7 @@ describe("speculative generation on Markov-chain GGUF models", function () {
         };
         engine.on("round", check);
         try {
-          const result = await engine.generate(prompt, {maxTokens: 40, temperature, seed: 11, stopOnEog: false});
+          const result = await engine.generate(prompt, {maxTokens: 40, temperature, seed: 11, stopOnEog: false, drafter});
           assert.equal(rounds, result.rounds.length);
           assert.deepEqual(committed.slice(prompt.length), result.tokens);
         } finally {
@@ -291,10 +300,14 @@ describe("speculative generation on Markov-chain GGUF models", function () {
   });
 
   it("repeats a sampled generation exactly for the same seed", async () => {
+    // The paper's AdaEDL with the model drafter learns nothing between generations that changes
+    // its decisions; a rule that reads a learned map (lookup's, the cost-aware one) drafts
+    // differently once it has learned, and then draws differently from the same seed.
     engine.setPolicy({name: "adaedl"});
-    const a = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 77});
-    const b = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 77});
-    const c = await engine.generate("abc", {maxTokens: 30, temperature: 1, seed: 78});
+    const options = {maxTokens: 30, temperature: 1, drafter: "model" as const};
+    const a = await engine.generate("abc", {...options, seed: 77});
+    const b = await engine.generate("abc", {...options, seed: 77});
+    const c = await engine.generate("abc", {...options, seed: 78});
     assert.deepEqual(a.tokens, b.tokens);
     assert.equal(a.seed, 77);
     assert.notDeepEqual(a.tokens, c.tokens);
@@ -318,7 +331,9 @@ describe("speculative generation on Markov-chain GGUF models", function () {
     assert.equal(stats.rounds, rounds.length);
     assert.equal(stats.drafted, rounds.reduce((s, r) => s + r.drafted, 0));
     assert.equal(stats.accepted, rounds.reduce((s, r) => s + r.accepted, 0));
-    assert.ok(rounds.every(r => r.entropies.length === r.drafted && r.lambda !== undefined && r.verifyMs > 0));
+    assert.ok(rounds.every(r => r.entropies.length === (r.drafter === "lookup" ? 0 : r.drafted) && r.lambda !== undefined && r.verifyMs > 0));
+    assert.equal(stats.lookupDrafted, rounds.filter(r => r.drafter === "lookup").reduce((s, r) => s + r.drafted, 0));
+    assert.ok(stats.lookupDrafted > 0 && stats.lookupDrafted < stats.drafted, `both drafters drafted (${stats.lookupDrafted} of ${stats.drafted} by lookup)`);
     assert.ok(stats.targetTokenMs > 0 && Number.isFinite(stats.estimatedSpeedup) && stats.estimatedSpeedup > 0);
     assert.equal(stats.targetPassesPerToken, rounds.length / 40);
     engine.resetStats();

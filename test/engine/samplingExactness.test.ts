@@ -13,12 +13,16 @@ import type {Token} from "../../src/engine/nlc";
 import {sample} from "../../src/engine/sampling";
 import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/speculative";
 import {chiSquare, ChiSquareResult, countTransition, Counts} from "./helpers/chiSquare";
+import {LookupAcceptance} from "../../src/engine/calibration/lookupAcceptance";
+import {LookupDrafter} from "../../src/engine/lookup/lookupDrafter";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 
 interface Setting {
   temperature: number;
   topK: number;
   policy: PolicySpec;
+  /** Drafts from lookup only (q a point mass on each drafted token), the draft model idle. */
+  lookup?: boolean;
 }
 
 /** node-llama-cpp's sampler on a Markov row: temperature, then the top-k tokens, renormalised. */
@@ -68,6 +72,10 @@ describe("sampling exactness of speculative decoding", function () {
   async function observe(setting: Setting, generations: number, rule: SampledAcceptance = rejectionSampling): Promise<Observation> {
     const decoder = new SpeculativeDecoder(side(loaded.target), side(loaded.draft!), rule);
     const policy = createPolicy(setting.policy);
+    // Verification pinned as free, so that every proposal the index has is drafted in full: on
+    // this four-letter chain almost every round has one, accepted or rejected by p(d).
+    const lookup = setting.lookup ? new LookupDrafter() : undefined;
+    lookup?.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => 0}, choice: "recent"});
     const prompt = loaded.target.model.tokenize("a", false);
     const bos = loaded.target.model.tokens.bos!;
     const observation: Observation = {counts: new Map(), tested: 0, accepted: 0, expectedAccepted: 0, expectedVariance: 0};
@@ -84,7 +92,7 @@ describe("sampling exactness of speculative decoding", function () {
     for (let seed = 0; seed < generations; seed++) {
       const options = resolveGenerateOptions({maxTokens: 64, temperature: setting.temperature, topK: setting.topK, topP: 1,
         minP: 0, seed, stopOnEog: false});
-      const result = await decoder.generate([bos, ...prompt], policy, options);
+      const result = await decoder.generate([bos, ...prompt], policy, options, {lookup, modelDrafts: !lookup});
       let previous = prompt.at(-1)!;
       for (const round of result.rounds) {
         const contexts = [previous, ...round.tokens.slice(0, round.accepted)];
@@ -106,11 +114,13 @@ describe("sampling exactness of speculative decoding", function () {
 
   const settings: Setting[] = [
     {temperature: 1, topK: 0, policy: {name: "static", k: 3}},
-    {temperature: 0.7, topK: 3, policy: {name: "adaedl", lambda0: 0.3}}
+    {temperature: 0.7, topK: 3, policy: {name: "adaedl", lambda0: 0.3}},
+    {temperature: 0.7, topK: 3, policy: {name: "costAware"}, lookup: true},
+    {temperature: 1.5, topK: 0, policy: {name: "costAware"}, lookup: true}
   ];
 
   for (const setting of settings) {
-    describe(`temperature ${setting.temperature}, top-k ${setting.topK || "off"}, ${setting.policy.name}`, () => {
+    describe(`temperature ${setting.temperature}, top-k ${setting.topK || "off"}, ${setting.lookup ? "lookup drafts" : setting.policy.name}`, () => {
       let observation: Observation;
       let exact: ChiSquareResult;
 
@@ -129,7 +139,12 @@ describe("sampling exactness of speculative decoding", function () {
         assert.ok(shifted.pValue < 0.001, `χ² against the biased rows ${shifted.statistic.toFixed(1)}, p = ${shifted.pValue}`);
       });
 
-      it("accepts drafts at the rate Σ min(p, q) predicts, within 4 standard errors", () => {
+      if (setting.lookup) it("drafted from lookup, accepting some drafts and rejecting others", () => {
+        assert.ok(observation.tested > 5000 && observation.accepted > 1000 && observation.tested - observation.accepted > 1000,
+          `${observation.accepted} of ${observation.tested} judged lookup drafts accepted`);
+      });
+      // Σ min(p, q) is the draft model's acceptance; a lookup draft's is p(d), of a d the round does not keep.
+      else it("accepts drafts at the rate Σ min(p, q) predicts, within 4 standard errors", () => {
         const {accepted, expectedAccepted, expectedVariance, tested} = observation;
         const z = (accepted - expectedAccepted) / Math.sqrt(expectedVariance);
         assert.ok(tested > 5000, `${tested} drafted tokens tested`);
@@ -146,6 +161,18 @@ describe("sampling exactness of speculative decoding", function () {
       const broken = await observe(setting, 80, acceptAll);
       const result = chiSquare(broken.counts, from => sampledRow(pair.P[from]!, setting));
       assert.ok(result.pValue < 0.001, `accept-all must be detected: p = ${result.pValue}`);
+    });
+
+    it("fails when a rejected lookup draft is replaced by a sample of p, d not removed", async () => {
+      const lookupSetting = settings.find(s => s.lookup)!;
+      const noResidual: SampledAcceptance = ({drafts, p}, prng) => {
+        for (let i = 0; i < drafts.length; i++)
+          if (prng.uniform() >= (p[i]!.get(drafts[i]!) ?? 0)) return {accepted: i, next: sample(p[i]! as Distribution, prng)};
+        return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
+      };
+      const broken = await observe(lookupSetting, 320, noResidual);
+      const result = chiSquare(broken.counts, from => sampledRow(pair.P[from]!, lookupSetting));
+      assert.ok(result.pValue < 0.001, `a lookup rejection that can draw d again must be detected: p = ${result.pValue}`);
     });
 
     it("fails when a rejected draft is replaced by a sample of p instead of the residual", async () => {

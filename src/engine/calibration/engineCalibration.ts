@@ -8,6 +8,8 @@ import type {RoundRecord} from "../stats";
 import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acceptanceMap";
 import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
 import {SpeculationGain} from "./speculationGain";
+import {LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
+import type {LookupEnvironment} from "../lookup/lookupDrafter";
 import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
 
 export interface CalibrationPersistence {
@@ -27,6 +29,8 @@ export interface CalibrationSnapshot {
   greedyCosts: CostRatios;
   sampledCosts: CostRatios;
   acceptance: AcceptanceBinEstimate[];
+  /** The learned acceptance of lookup drafts by match length and agreement. */
+  lookup: LookupBinEstimate[];
   gain: number;
   /** γ of the acceptance map's prior (AdaEDL's bound). */
   gamma: number;
@@ -36,6 +40,7 @@ export interface CalibrationSnapshot {
 
 interface SettingState {
   acceptance: AcceptanceMap;
+  lookup: LookupAcceptance;
   gain: SpeculationGain;
 }
 
@@ -74,10 +79,17 @@ export class EngineCalibration {
     return {costs: this.costModel(options.temperature === 0), acceptance: state.acceptance, gain: state.gain};
   }
 
-  /** Learns acceptance from a verified round of a generation with these options. */
+  /** What lookup reads for a generation with these options. */
+  lookupEnvironment(options: ResolvedGenerateOptions): LookupEnvironment {
+    return {acceptance: this.setting(settingKey(options)).lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice};
+  }
+
+  /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
   observeRound(round: RoundRecord, options: ResolvedGenerateOptions): void {
     if (round.drafted === 0) return;
-    this.setting(settingKey(options)).acceptance.observeRound(round.entropies, round.accepted);
+    const state = this.setting(settingKey(options));
+    if (round.drafter === "lookup") state.lookup.observeRound(round.match!, round.drafted, round.accepted);
+    else state.acceptance.observeRound(round.entropies, round.accepted);
     this.dirty = true;
   }
 
@@ -91,7 +103,7 @@ export class EngineCalibration {
     const state = this.setting(setting);
     return {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
-      acceptance: state.acceptance.bins(), gain: state.gain.value(), gamma: state.acceptance.options.gamma,
+      acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), gamma: state.acceptance.options.gamma,
       calibrationMs: this.options.calibrationMs ?? NaN
     };
   }
@@ -102,7 +114,7 @@ export class EngineCalibration {
     if (!persistence || !this.dirty) return;
     if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
     const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
-    for (const [key, state] of this.settings) settings[key] = {acceptance: state.acceptance.state(), gain: state.gain.state()};
+    for (const [key, state] of this.settings) settings[key] = {acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state()};
     writePairCalibration(persistence.file, persistence.pairId,
       {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
     this.lastSaveMs = performance.now();
@@ -113,7 +125,11 @@ export class EngineCalibration {
     let state = this.settings.get(key);
     if (!state) {
       const saved = this.saved?.settings[key];
-      state = {acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance), gain: new SpeculationGain(undefined, saved?.gain)};
+      state = {
+        acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
+        lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
+        gain: new SpeculationGain(undefined, saved?.gain)
+      };
       this.settings.set(key, state);
     }
     return state;

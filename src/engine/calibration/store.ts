@@ -8,9 +8,11 @@ import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "no
 import {dirname} from "node:path";
 import type {AcceptanceMapState} from "./acceptanceMap";
 import type {SpeculationGainState} from "./speculationGain";
+import type {LookupAcceptanceState} from "./lookupAcceptance";
 
 export interface SettingCalibration {
   acceptance?: AcceptanceMapState;
+  lookup?: LookupAcceptanceState;
   gain?: SpeculationGainState;
 }
 

@@ -19,7 +19,11 @@ export function expectedRates(acceptance: readonly number[], costs: PassCosts, m
 
 /** The k that maximises E(k)/T(k) (the smallest such k on a tie). */
 export function bestDraftLength(acceptance: readonly number[], costs: PassCosts, maxDraft: number): number {
-  const rates = expectedRates(acceptance, costs, maxDraft);
+  return fastest(expectedRates(acceptance, costs, maxDraft));
+}
+
+/** The index of the highest rate (the smallest such index on a tie). */
+export function fastest(rates: readonly number[]): number {
   let best = 0;
   for (let k = 1; k < rates.length; k++) if (rates[k]! > rates[best]! * (1 + 1e-12)) best = k;
   return best;

@@ -1,0 +1,85 @@
+// The lookup drafter (docs/algorithm.md, "Lookup drafting"): each round, the tokens that followed
+// the longest earlier occurrence of the context's end, cut to the length that maximises the round's
+// expected tokens per unit time (policies/throughput.ts) under the learned acceptance of such a
+// match (calibration/lookupAcceptance.ts) and the cost model. No model runs, so drafting costs
+// nothing that the choice could save: a lookup draft is taken when it promises more than the
+// alternative, the draft model's measured speed-up or, without it, target-only decoding.
+import type {PassCosts} from "../calibration/costModel";
+import type {LookupAcceptance, LookupMatch} from "../calibration/lookupAcceptance";
+import type {Token} from "../nlc";
+import type {LookupChoice} from "../options";
+import {expectedRates, fastest} from "../policies/throughput";
+import {NgramIndex, NgramIndexOptions} from "./ngramIndex";
+
+export interface LookupDrafterOptions extends NgramIndexOptions {
+  /** Most tokens a lookup draft holds. Default 16 (as the cost-aware rule's maxDraft). */
+  maxDraft?: number;
+}
+
+export const LOOKUP_DRAFTER_DEFAULTS = {maxDraft: 16};
+
+export interface LookupDraft {
+  tokens: Token[];
+  match: LookupMatch;
+  /** Expected tokens per ms of the round it makes. */
+  expectedRate: number;
+}
+
+/** What one generation's lookup reads: the learned acceptance for its sampling setting, the costs for its verification mode. */
+export interface LookupEnvironment {
+  acceptance: LookupAcceptance;
+  costs: PassCosts;
+  choice: LookupChoice;
+}
+
+/** What the round loop asks of a lookup source (speculative.ts). */
+export interface LookupSource {
+  /** Before the first round: the prompt the generation starts from. */
+  begin(prompt: readonly Token[]): void;
+  /** After every round: the tokens it committed. */
+  commit(tokens: readonly Token[]): void;
+  /**
+   * A draft of at most `maxDraft` tokens whose round is expected to beat `rivalSpeedup` × the
+   * target-only rate (1: target-only decoding; the draft model's measured speed-up where it
+   * would run instead), or undefined.
+   */
+  draft(maxDraft: number, rivalSpeedup: number): LookupDraft | undefined;
+}
+
+export class LookupDrafter implements LookupSource {
+  readonly index: NgramIndex;
+  readonly maxDraft: number;
+  private environment: LookupEnvironment | undefined;
+
+  constructor(options: LookupDrafterOptions = {}) {
+    this.index = new NgramIndex(options);
+    this.maxDraft = options.maxDraft ?? LOOKUP_DRAFTER_DEFAULTS.maxDraft;
+  }
+
+  /** Called before each generation that uses lookup. */
+  prepare(environment: LookupEnvironment): void {
+    this.environment = environment;
+  }
+
+  begin(prompt: readonly Token[]): void {
+    this.index.sync(prompt);
+  }
+
+  commit(tokens: readonly Token[]): void {
+    this.index.append(tokens);
+  }
+
+  draft(maxDraft: number, rivalSpeedup: number): LookupDraft | undefined {
+    const environment = this.environment;
+    if (!environment) throw new Error("LookupDrafter.draft before prepare()");
+    const proposal = this.index.propose(Math.min(maxDraft, this.maxDraft), environment.choice);
+    if (!proposal) return undefined;
+    const match = {length: proposal.matchLength, support: proposal.support, occurrences: proposal.occurrences};
+    const acceptance = environment.acceptance.optimistic(match, proposal.tokens.length);
+    const {costs} = environment;
+    const rates = expectedRates(acceptance, {targetMs: n => costs.targetMs(n), draftMs: () => 0}, proposal.tokens.length);
+    const best = fastest(rates);
+    if (best === 0 || !(rates[best]! > rivalSpeedup * rates[0]!)) return undefined;
+    return {tokens: proposal.tokens.slice(0, best), match, expectedRate: rates[best]!};
+  }
+}

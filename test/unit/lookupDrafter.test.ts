@@ -1,0 +1,113 @@
+// How lookup drafts are judged and cut: the learned acceptance by match (censoring, the match-length
+// shape, the agreement classes, persistence) and the length the drafter takes under a cost model.
+import assert from "node:assert/strict";
+import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/calibration/lookupAcceptance";
+import {LookupDrafter} from "../../src/engine/lookup/lookupDrafter";
+import type {Token} from "../../src/engine/nlc";
+import {Prng} from "../../src/engine/sampling";
+
+const tokens = (ids: readonly number[]) => ids as unknown as Token[];
+const single = (length: number) => ({length, support: 1, occurrences: 1});
+
+describe("lookup acceptance", () => {
+  it("counts only judged tokens: those accepted and a round's first rejected one", () => {
+    const map = new LookupAcceptance();
+    map.observeRound(single(4), 6, 2); // tokens at effective lengths 4, 5 accepted; 6 rejected; 7, 8, 9 never judged
+    const judged = Object.fromEntries(map.bins().filter(b => b.agreement === "single" && b.judged > 0).map(b => [b.matchLength, [b.judged, b.accepted]]));
+    assert.deepEqual(judged, {4: [1, 1], 5: [1, 1], 6: [1, 0]});
+    assert.equal(map.evidence, 3);
+  });
+
+  it("learns each match length's acceptance from censored rounds, and reads it as non-decreasing in the length", () => {
+    // Truth: a token at effective match length m is accepted with probability 1 − 1/m.
+    const truth = (m: number) => 1 - 1 / m;
+    const map = new LookupAcceptance({maxEvidence: 1e9});
+    const prng = new Prng(5);
+    for (let round = 0; round < 20_000; round++) {
+      const length = 2 + Math.floor(prng.uniform() * 10);
+      let accepted = 0;
+      while (accepted < 8 && prng.uniform() < truth(length + accepted)) accepted++;
+      map.observeRound(single(length), 8, accepted);
+    }
+    for (const [bin, edge] of MATCH_LENGTH_EDGES.entries()) {
+      const estimate = map.estimate(single(edge));
+      const next = MATCH_LENGTH_EDGES[bin + 1];
+      if (next !== undefined) assert.ok(estimate >= map.estimate(single(next)), `non-decreasing at ${edge}`);
+      if (edge <= 5) assert.ok(Math.abs(estimate - truth(edge)) < 0.02, `length ${edge}: ${estimate} vs ${truth(edge)}`);
+    }
+  });
+
+  it("keeps the three agreement classes apart", () => {
+    assert.equal(agreementOf({length: 3, support: 1, occurrences: 1}), "single");
+    assert.equal(agreementOf({length: 3, support: 4, occurrences: 4}), "agreed");
+    assert.equal(agreementOf({length: 3, support: 2, occurrences: 4}), "split");
+    const map = new LookupAcceptance();
+    const split = {length: 3, support: 2, occurrences: 4};
+    for (let i = 0; i < 200; i++) map.observeRound(split, 1, 0);
+    assert.ok(map.estimate(split) < 0.05);
+    assert.equal(map.estimate(single(3)), 0.5, "the single-occurrence class still has its prior 3/(3 + 3)");
+  });
+
+  it("survives its state: a copy from state() reads the same", () => {
+    const map = new LookupAcceptance();
+    map.observeRound(single(7), 4, 3);
+    map.observeRound({length: 2, support: 3, occurrences: 3}, 2, 0);
+    const copy = new LookupAcceptance({}, JSON.parse(JSON.stringify(map.state())));
+    assert.deepEqual(copy.bins(), map.bins());
+    assert.deepEqual(new LookupAcceptance({}, {agreements: [{judged: [1], accepted: [2]}]}).bins(), new LookupAcceptance().bins(), "a bad state is ignored");
+  });
+});
+
+describe("lookup drafter", () => {
+  const repeated = tokens([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0, 1, 2, 3]);
+
+  function drafter(targetMs: (n: number) => number, acceptance = new LookupAcceptance()) {
+    const lookup = new LookupDrafter();
+    lookup.prepare({acceptance, costs: {targetMs, draftMs: () => NaN}, choice: "recent"});
+    lookup.begin(repeated);
+    return lookup;
+  }
+
+  it("takes a long draft where a pass over many tokens costs what one does", () => {
+    const draft = drafter(() => 1).draft(16, 1)!;
+    assert.deepEqual(draft.tokens, tokens([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]));
+    assert.deepEqual(draft.match, {length: 3, support: 1, occurrences: 1});
+  });
+
+  it("takes nothing where verifying a token costs as much as decoding it", () => {
+    assert.equal(drafter(n => n).draft(16, 1), undefined);
+  });
+
+  it("cuts the draft where its expected tokens per unit time peak", () => {
+    // C_t(n) = 1 + 0.1 (n − 1): each extra token costs a tenth of a pass, so the draft grows while
+    // the chance that its next token is reached and accepted pays for that tenth.
+    const acceptance = new LookupAcceptance({priorStrength: 1e6}); // the prior m/(m + 3), held fixed
+    const draft = drafter(n => 1 + 0.1 * (n - 1), acceptance).draft(16, 1)!;
+    let survive = 1, tokensExpected = 1, best = {k: 0, rate: 1};
+    const alphas = acceptance.optimistic(draft.match, 16);
+    for (let k = 1; k <= 16; k++) {
+      survive *= alphas[k - 1]!;
+      tokensExpected += survive;
+      const rate = tokensExpected / (1 + 0.1 * k);
+      if (rate > best.rate) best = {k, rate};
+    }
+    assert.ok(best.k > 1 && best.k < 16, `a cut inside the range (${best.k})`);
+    assert.equal(draft.tokens.length, best.k);
+    assert.ok(Math.abs(draft.expectedRate - best.rate) < 1e-12);
+  });
+
+  it("gives way to a rival that promises more", () => {
+    const lookup = drafter(n => 1 + 0.25 * (n - 1));
+    const draft = lookup.draft(16, 1)!;
+    assert.equal(lookup.draft(16, draft.expectedRate * 1.01), undefined);
+    assert.ok(lookup.draft(16, draft.expectedRate * 0.99));
+  });
+
+  it("follows committed tokens: a new round proposes from the context as it now ends", () => {
+    const lookup = drafter(() => 1);
+    lookup.commit(tokens([4, 5]));
+    assert.deepEqual(lookup.draft(3, 1)!.tokens, tokens([6, 7, 8]));
+    lookup.commit(tokens([99]));
+    assert.equal(lookup.draft(3, 1), undefined, "5 99 never occurred before");
+  });
+});
