@@ -7,6 +7,7 @@ import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
 import {AbortableLock} from "./engine/lock";
+import type {DrafterSetting} from "./engine/options";
 import {findDemoPair} from "./models/demoPair";
 import {ModelManager} from "./models/modelManager";
 import type {BenchmarkRequest} from "./host/protocol";
@@ -64,10 +65,12 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const history = new SessionHistory();
   const benchmarks = new BenchmarkStore(context.globalStorageUri.fsPath);
   void benchmarks.load();
-  const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log};
+  const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log,
+    drafter: () => settings.values.drafter as DrafterSetting};
   const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
 
-  activeSession.on("change", snapshot => statusBar.render(snapshot));
+  const renderStatus = () => statusBar.render(activeSession.snapshot, settings.values.drafter as DrafterSetting);
+  activeSession.on("change", renderStatus);
   activeSession.on("generation", summary => history.add(summary));
   activeSession.on("log", line => log.info(`[model process] ${line}`));
   activeSession.on("problem", ({message, crash}) => {
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
     void vscode.window.showWarningMessage(`Draftstop: ${message}`, "Show Log").then(choice => choice && log.show());
   });
   activeSession.setDisabled(!settings.values.enable);
-  statusBar.render(activeSession.snapshot);
+  renderStatus();
 
   for (const problem of settings.validateNow()) warnAboutSetting(problem.key, problem.message);
   settings.onDidReject(problems => problems.forEach(p => warnAboutSetting(p.key, p.message)));
@@ -83,6 +86,11 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
     provider.reset();
     const changed = (key: SettingKey) => keys.includes(key);
     if (changed("enable")) activeSession.setDisabled(!settings.values.enable);
+    // The drafter travels with each request (nothing to send now); the status bar and panel say which one is in use.
+    if (changed("drafter")) {
+      renderStatus();
+      StatsPanel.instance?.schedule();
+    }
     if (keys.some(k => MODEL_SETTINGS.includes(k))) enqueue(() => models.loadFromSettings());
     else {
       if (keys.some(isPolicySetting)) enqueue(applyPolicy);

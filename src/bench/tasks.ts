@@ -1,8 +1,17 @@
 // Benchmark tasks: FIM positions cut deterministically from source files, or read from a JSONL
-// file of {prefix, suffix}.
+// file of {prefix, suffix}. Editing tasks (positions whose next line has a near-copy above it) are
+// cut in editTasks.ts.
 import {readdirSync, readFileSync, statSync} from "node:fs";
 import {extname, join, relative} from "node:path";
 import {Prng} from "../engine/sampling";
+
+/**
+ * The sets the benchmark reports apart: "fim", a cursor anywhere in a line of code; "edit", a
+ * cursor at a line that has a near-copy a few lines above (editTasks.ts), where copying from the
+ * context pays most.
+ */
+export const TASK_SETS = ["fim", "edit"] as const;
+export type TaskSet = typeof TASK_SETS[number];
 
 export interface BenchTask {
   id: string;
@@ -10,7 +19,14 @@ export interface BenchTask {
   suffix: string;
   /** The text that was cut out at the cursor, when the task was cut from a file. */
   removed?: string;
+  /** Which set the task counts in. Default "fim". */
+  set?: TaskSet;
 }
+
+export const taskSet = (task: Pick<BenchTask, "set">): TaskSet => task.set ?? "fim";
+
+/** Source file extensions read by default. */
+export const SOURCE_EXTENSIONS: readonly string[] = [".ts", ".js", ".mjs", ".cjs", ".tsx", ".jsx"];
 
 export interface TaskCutOptions {
   /** Tasks to cut. Default 20. */
@@ -20,7 +36,7 @@ export interface TaskCutOptions {
   /** Lines kept above and below the cursor. Defaults 60 and 20. */
   prefixLines?: number;
   suffixLines?: number;
-  /** File extensions to read. Default .ts .js .mjs .cjs .tsx .jsx. */
+  /** File extensions to read. Default SOURCE_EXTENSIONS: .ts .js .mjs .cjs .tsx .jsx. */
   extensions?: readonly string[];
 }
 
@@ -49,7 +65,7 @@ export function sourceFiles(roots: readonly string[], extensions: readonly strin
  * good model then answers with an empty middle.
  */
 export function tasksFromSources(roots: readonly string[], options: TaskCutOptions = {}): BenchTask[] {
-  const {count = 20, seed = 1, prefixLines = 60, suffixLines = 20, extensions = [".ts", ".js", ".mjs", ".cjs", ".tsx", ".jsx"]} = options;
+  const {count = 20, seed = 1, prefixLines = 60, suffixLines = 20, extensions = SOURCE_EXTENSIONS} = options;
   const files = sourceFiles(roots, extensions);
   if (files.length === 0) throw new Error(`no source files (${extensions.join(" ")}) under ${roots.join(", ")}`);
   const prng = new Prng(seed);
@@ -78,8 +94,21 @@ export function tasksFromJsonl(path: string): BenchTask[] {
     } catch (error) {
       throw new Error(`${path}:${i + 1}: not JSON (${(error as Error).message})`);
     }
-    const {prefix, suffix, id} = value as {prefix?: unknown; suffix?: unknown; id?: unknown};
+    const {prefix, suffix, id, set} = value as {prefix?: unknown; suffix?: unknown; id?: unknown; set?: unknown};
     if (typeof prefix !== "string" || typeof suffix !== "string") throw new Error(`${path}:${i + 1}: needs string fields "prefix" and "suffix"`);
-    return {id: typeof id === "string" ? id : `${path}:${i + 1}`, prefix, suffix};
+    if (set !== undefined && !TASK_SETS.includes(set as TaskSet))
+      throw new Error(`${path}:${i + 1}: "set" is ${JSON.stringify(set)}; expected one of ${TASK_SETS.map(t => JSON.stringify(t)).join(", ")} or nothing`);
+    return {id: typeof id === "string" ? id : `${path}:${i + 1}`, prefix, suffix, ...(set === undefined ? {} : {set: set as TaskSet})};
   });
+}
+
+/**
+ * The lists taken in turn (a1, b1, a2, b2, …, then what is left of the longer), so that the sets
+ * meet the machine's drift alike: the runner runs the tasks in this order.
+ */
+export function interleave<T>(...lists: ReadonlyArray<readonly T[]>): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(0, ...lists.map(l => l.length)); i++)
+    for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
 }

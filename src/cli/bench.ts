@@ -2,11 +2,14 @@
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
+import {editTasksFromSources} from "../bench/editTasks";
+import {heldOutRoots} from "../bench/heldOut";
 import {writePlots} from "../bench/plots";
 import {benchJson, benchTable} from "../bench/report";
 import {BenchPolicy, BenchResult, defaultPolicies, runBenchmark} from "../bench/runner";
-import {BenchTask, tasksFromJsonl, tasksFromSources} from "../bench/tasks";
-import {createPolicy, DraftstopEngine, PolicyName, PolicySpec} from "../engine";
+import {summaryLines} from "../bench/summary";
+import {BenchTask, interleave, taskSet, tasksFromJsonl, tasksFromSources} from "../bench/tasks";
+import {createPolicy, DRAFTER_SETTINGS, DrafterSetting, DraftstopEngine, PolicyName, PolicySpec} from "../engine";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
 import {llamaCppAvailable} from "../bench/llamaCppRun";
@@ -20,18 +23,29 @@ const USAGE = `usage: npm run bench -- [options]
                         smollm2  SmolLM2-135M and its draft (skipped with a message where pip cannot fetch it)
                         tiny     tiny pair, unpadded target
   --padded            the same as --pair padded
-  --target F --draft F  any GGUF pair of one family instead
-  --quick             fewer tasks and repeats (under 5 minutes on 2 cores), same output schema
-  --tasks DIR|FILE    source folder(s) to cut FIM positions from, or a .jsonl of {prefix, suffix}
+  --target F --draft F  any GGUF pair of one family instead; --target F alone runs target-only and
+                      the lookup columns (lookup drafting needs no draft model)
+  --quick             fewer tasks, repeats and tokens (3 FIM + 3 editing, 2 repeats, 32 tokens), same output schema
+  --tasks DIR|FILE    source folder(s) to cut FIM positions from, or a .jsonl of {prefix, suffix[, set]}
+                      whose tasks are then all the tasks, set by set ("fim" or "edit"; default fim)
                       (default: this repository's src/ and test/)
-  --count N           tasks (default 8, quick 3)       --repeats N   (default 3, quick 2)
+  --edit-tasks DIR    source folder(s) to cut editing tasks from: the cursor at a line that has a
+                      near-copy in the 60 lines above (the next case, test or similar call), the line
+                      removed (default: the --tasks folders, else this repository's src/ and test/)
+  --heldout           cut both sets from code no tuning here saw: the hand-written sources of
+                      js-yaml, commander and semver in node_modules (held out of the models' training
+                      too); --tasks and --edit-tasks still win
+  --count N           FIM tasks (default 8, quick 3)   --edit-count N  editing tasks (default: --count; 0: none)
+  --repeats N         (default 3, quick 2)
   --temperatures L    comma-separated (default 0,0.7,1,1.5)
   --max-tokens N      tokens per completion (default 48, quick 32)
   --stop-at-eog       end a completion at the model's end-of-middle token (default: always
                       decode --max-tokens tokens, so every policy decodes the same amount)
   --threads N         threads per model (default 1; on 2 cores, 2 threads measured several times slower)
   --gpu G             auto | cuda | metal | vulkan | off (default auto)
-  --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable)
+  --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable);
+                      @DRAFTER drafts from model (default), lookup, both or auto, /vote picks the lookup
+                      match most earlier occurrences agree on: static:k=4@lookup/vote
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
   --seed N            task and sampling seed (default 1)`;
@@ -40,6 +54,7 @@ async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pair: {type: "string"}, padded: {type: "boolean", default: false}, quick: {type: "boolean", default: false},
     target: {type: "string"}, draft: {type: "string"}, tasks: {type: "string", multiple: true},
+    "edit-tasks": {type: "string", multiple: true}, "edit-count": {type: "string"}, heldout: {type: "boolean", default: false},
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
     policy: {type: "string", multiple: true}, "stop-at-eog": {type: "boolean", default: false},
@@ -53,21 +68,19 @@ async function main(): Promise<void> {
     return n;
   };
   const threads = values.threads === undefined ? 1 : number("threads", values.threads, 1);
-  if ((values.target === undefined) !== (values.draft === undefined)) throw new Error("--target and --draft go together");
+  if (values.target === undefined && values.draft !== undefined) throw new Error("--draft needs --target: the draft drafts for that target");
   if (values.padded && values.pair !== undefined && values.pair !== "tiny" && values.pair !== "padded")
     throw new Error("--padded is for the tiny pair only (SmolLM2's draft already costs under a tenth of a target token)");
   const names = values.target ? ["user"] : (values.padded ? "padded" : values.pair ?? DEFAULT_PAIRS).split(",").map(n => n.trim()).filter(Boolean);
 
   const seed = number("seed", values.seed, 1);
   const count = number("count", values.count, values.quick ? 3 : 8);
-  const sources = values.tasks ?? [join(repoRoot(), "src"), join(repoRoot(), "test")];
-  const tasks: BenchTask[] = sources.length === 1 && sources[0]!.endsWith(".jsonl")
-    ? tasksFromJsonl(sources[0]!).slice(0, count)
-    : tasksFromSources(sources, {count, seed});
+  const editCount = number("edit-count", values["edit-count"], count);
+  const {tasks, origin} = benchTasks({tasks: values.tasks, editTasks: values["edit-tasks"], heldout: values.heldout ?? false, count, editCount, seed});
   const temperatures = (values.temperatures ?? "0,0.7,1,1.5").split(",").map(t => number("temperatures", t, 0));
   const common = {
-    tasks, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
-    policies: [...defaultPolicies({llamaCpp: llamaCppAvailable()}), ...(values.policy ?? []).map(parsePolicy)],
+    tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
+    policies: [...defaultPolicies({llamaCpp: llamaCppAvailable(), draftModel: !(values.target && !values.draft)}), ...(values.policy ?? []).map(parsePolicy)],
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
     maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
     stopAtEndOfMiddle: values["stop-at-eog"] ?? false
@@ -78,7 +91,9 @@ async function main(): Promise<void> {
   for (const name of names) {
     let pair: ModelPair;
     try {
-      pair = name === "user" ? {target: values.target!, draft: values.draft!, padded: false, name: "user", description: "user-supplied pair"}
+      // A target alone has the draft "" (no draft model).
+      pair = name === "user" ? {target: values.target!, draft: values.draft ?? "", padded: false, name: "user",
+        description: values.draft ? "user-supplied pair" : "user-supplied target, no draft model"}
         : name === "padded" ? await namedPair({name: "tiny", padded: true})
           : await namedPair({name, padded: false});
     } catch (error) {
@@ -96,8 +111,37 @@ async function main(): Promise<void> {
 
 const DEFAULT_PAIRS = "padded,wide,smollm2";
 
+/**
+ * The FIM and editing tasks, interleaved, and where they came from (for the table's heading). A
+ * .jsonl given to --tasks gives the tasks of both sets by their "set" field, unless --edit-tasks
+ * names folders to cut the editing ones from.
+ */
+function benchTasks(options: {tasks?: string[]; editTasks?: string[]; heldout: boolean; count: number; editCount: number; seed: number}): {tasks: BenchTask[]; origin: string} {
+  const {count, editCount, seed} = options;
+  const defaults = options.heldout ? heldOutRoots(join(repoRoot(), "node_modules")) : [join(repoRoot(), "src"), join(repoRoot(), "test")];
+  const name = (roots: readonly string[]) => (roots === defaults ? (options.heldout ? "held-out js-yaml, commander, semver" : "this repository") : roots.join(", "));
+  const jsonl = options.tasks?.length === 1 && options.tasks[0]!.endsWith(".jsonl") ? tasksFromJsonl(options.tasks[0]!) : undefined;
+  const fimRoots = options.tasks ?? defaults;
+  const fim = jsonl ? jsonl.filter(t => taskSet(t) === "fim").slice(0, count) : tasksFromSources(fimRoots, {count, seed});
+  const editRoots = options.editTasks ?? (jsonl ? undefined : fimRoots);
+  let edit: BenchTask[] = [];
+  if (editRoots && editCount > 0) {
+    edit = editTasksFromSources(editRoots, {count: editCount, seed});
+    if (edit.length < editCount) console.error(`bench: ${name(editRoots)} hold only ${edit.length} editing positions; running those`);
+  } else if (jsonl) {
+    edit = jsonl.filter(t => taskSet(t) === "edit").slice(0, editCount);
+  }
+  const from = (roots: readonly string[] | undefined) => (roots ? name(roots) : options.tasks![0]!);
+  const origin = from(fimRoots) === from(editRoots) || edit.length === 0
+    ? `${fim.length} FIM + ${edit.length} editing tasks from ${from(fimRoots)}`
+    : `${fim.length} FIM tasks from ${from(fimRoots)} + ${edit.length} editing tasks from ${from(editRoots)}`;
+  return {tasks: interleave(fim, edit), origin};
+}
+
 interface CommonOptions {
   tasks: BenchTask[];
+  /** "3 FIM + 3 editing tasks from this repository" and the like. */
+  origin: string;
   temperatures: number[];
   seed: number;
   threads: number;
@@ -112,27 +156,12 @@ function suffixed(file: string, name: string): string {
   return file.endsWith(".json") ? `${file.slice(0, -5)}-${name}.json` : `${file}-${name}`;
 }
 
-/** One line per temperature: target-only tok/s and the speed-ups the issue's goals are about. */
-function summaryLines(name: string, result: BenchResult): string {
-  return result.settings.temperatures.map(t => {
-    const at = result.runs.filter(r => r.temperature === t);
-    const speedup = (policy: string) => at.find(r => r.policy === policy)?.speedup ?? NaN;
-    const best = (policy: string) => at.filter(r => r.policy === policy).reduce((m, r) => Math.max(m, r.speedup), -Infinity);
-    const cell = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
-    const off = at.find(r => r.policy === "off");
-    return `  ${name.padEnd(8)} T=${String(t).padEnd(4)} target-only ${off ? off.tokensPerSecond.toFixed(1) : "–"} tok/s; costAware ${cell(speedup("costAware"))}, ` +
-      `adaedl ${cell(speedup("adaedl"))}, best static ${cell(best("static"))}, best maxConfidence ${cell(best("maxConfidence"))}, ` +
-      `nlc predictor ${cell(speedup("nlcDraftPredictor"))}, llama.cpp speculative ${cell(speedup("llamaCppSpeculative"))} ` +
-      `(its own target-only ${cell(speedup("llamaCppTargetOnly"))}), oracle ${cell(speedup("oracle"))}`;
-  }).join("\n");
-}
-
 async function benchPair(pair: ModelPair, options: CommonOptions & {json?: string; plots?: string}): Promise<BenchResult> {
   const {tasks, temperatures, seed, threads, gpu} = options;
-  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads, gpu: gpu as never, contextSize: 2048});
+  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft || undefined, threads, gpu: gpu as never, contextSize: 2048});
   try {
-    console.error(`models: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft}\n` +
-      `device ${engine.info.device}, ${engine.info.threads} thread(s) per model; ${tasks.length} tasks × ${temperatures.length} temperatures`);
+    console.error(`models: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft || "(none)"}\n` +
+      `device ${engine.info.device}, ${engine.info.threads} thread(s) per model; ${options.origin} × ${temperatures.length} temperatures`);
     const started = Date.now();
     let lastReport = 0;
     const result = await runBenchmark(engine, {
@@ -145,7 +174,7 @@ async function benchPair(pair: ModelPair, options: CommonOptions & {json?: strin
       }
     });
     const heading = `Draftstop benchmark: ${pair.description}; ${engine.info.device}, ${engine.info.threads} thread(s); ` +
-      `${tasks.length} tasks, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
+      `${options.origin}, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
     console.log(benchTable(result, heading));
     if (options.json) {
       writeFileSync(options.json, JSON.stringify(benchJson(result, engine.info, pair.padded), null, 2) + "\n");
@@ -161,9 +190,18 @@ async function benchPair(pair: ModelPair, options: CommonOptions & {json?: strin
   }
 }
 
-/** "adaedl:gamma=0.05,alpha=0.5" → {name: "adaedl", params: {gamma: 0.05, alpha: 0.5}}, checked by the engine's own policy factory. */
+/**
+ * "adaedl:gamma=0.05,alpha=0.5" → {name: "adaedl", params: {gamma: 0.05, alpha: 0.5}}, checked by
+ * the engine's own policy factory; "static:k=4@lookup/vote" adds {drafter: "lookup", lookupChoice: "vote"}.
+ */
 function parsePolicy(text: string): BenchPolicy {
-  const [name, list = ""] = text.split(":");
+  const [spec = "", drafting] = text.split("@");
+  const [drafterText, choice] = drafting === undefined ? [] : drafting.split("/");
+  if (drafterText !== undefined && !DRAFTER_SETTINGS.includes(drafterText as DrafterSetting))
+    throw new Error(`--policy ${text}: drafter "${drafterText}" is not one of ${DRAFTER_SETTINGS.join(", ")}`);
+  if (choice !== undefined && choice !== "vote" && choice !== "recent") throw new Error(`--policy ${text}: "/${choice}" is not /vote or /recent`);
+  const drafter = drafterText === undefined ? {} : {drafter: drafterText as DrafterSetting, ...(choice ? {lookupChoice: choice as "vote" | "recent"} : {})};
+  const [name, list = ""] = spec.split(":");
   const params: Record<string, number> = {};
   for (const pair of list.split(",").filter(Boolean)) {
     const [key, value] = pair.split("=");
@@ -171,7 +209,7 @@ function parsePolicy(text: string): BenchPolicy {
     params[key] = Number(value);
   }
   createPolicy({name, ...params} as PolicySpec); // throws InvalidOptionError naming a bad name or parameter
-  return {name: name as PolicyName, params};
+  return {name: name as PolicyName, params, ...drafter};
 }
 
 main().catch(error => {

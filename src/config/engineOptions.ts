@@ -1,6 +1,6 @@
 // Settings → the engine's options. Pure, so it is tested without VS Code.
 import type {EngineLoadOptions} from "../engine/engine";
-import type {GenerateOptions, GpuChoice} from "../engine/options";
+import type {DrafterSetting, GenerateOptions, GpuChoice} from "../engine/options";
 import type {PolicySpec} from "../engine/policies";
 import {SettingKey, SETTINGS, SettingValues} from "./schema";
 
@@ -39,7 +39,9 @@ export function generateOptionsFrom(values: SettingValues): Omit<GenerateOptions
     maxTokens: values.maxTokens,
     temperature: values.temperature,
     topK: values.topK,
-    topP: values.topP
+    topP: values.topP,
+    // Sent with every request, so switching it takes effect at the next completion without a reload.
+    drafter: values.drafter as DrafterSetting
   };
 }
 

@@ -1,5 +1,6 @@
 // Every Draftstop setting with its default, range and description: the one place they are defined.
 // package.json's contributes.configuration must say the same (test/unit/config.test.ts checks it).
+import {DRAFTER_SETTINGS, GENERATE_DEFAULTS} from "../engine/options";
 import {ADAEDL_DEFAULTS, COST_AWARE_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../engine/policies";
 
 export type SettingScope = "machine" | "window" | "resource" | "language-overridable";
@@ -30,6 +31,14 @@ export const SETTINGS = {
     description: "Draft model: a small GGUF of the same family as the target (same tokenizer), as a path or hf: URI. Empty: the target decodes alone."},
   "modelDirectory": {type: "string", default: "", scope: "machine",
     description: "Folder for downloaded models. Empty: the extension's global storage."},
+  "drafter": {type: "string", default: GENERATE_DEFAULTS.drafter, enum: DRAFTER_SETTINGS,
+    enumDescriptions: [
+      "Both when a draft model is set, lookup when none is (default).",
+      "The draft model proposes every draft.",
+      "Drafts copied from what followed the same tokens earlier in the file and the completion; no model runs, so it needs no draft model.",
+      "Each round takes the draft model's draft or the lookup draft, whichever promises more tokens per second."
+    ],
+    description: "Where drafts come from: the draft model, lookup (copies of what followed the same tokens earlier in the context; no model runs), or both. auto: both when a draft model is set, lookup when none is."},
   "policy": {type: "string", default: "costAware", enum: POLICY_NAMES,
     enumDescriptions: [
       "Cost-aware AdaEDL: drafts a token only when its entropy-calibrated acceptance pays for its cost on this machine, and lets the target decode alone while speculation does not pay (default).",
@@ -39,7 +48,7 @@ export const SETTINGS = {
       "Start at 5, +2 after a fully accepted round, -1 otherwise.",
       "No drafting: the target model alone."
     ],
-    description: "How many tokens the draft model proposes each round."},
+    description: "How many tokens are drafted each round, by the draft model or by lookup (see draftstop.drafter)."},
   "costAware.maxDraft": integer(COST_AWARE_DEFAULTS.maxDraft, 1, 64, "Cost-aware AdaEDL: most tokens drafted in a round."),
   "costAware.margin": number(COST_AWARE_DEFAULTS.margin, 0, 1, "Cost-aware AdaEDL: the draft runs only while speculation has been faster than the target alone by this fraction."),
   "costAware.exploreEvery": integer(COST_AWARE_DEFAULTS.exploreEvery, 1, 10000, "Cost-aware AdaEDL: while the draft sits out, every this-many-th round runs it anyway to notice when speculation pays again."),

@@ -19,6 +19,7 @@ import {pairIdentity} from "./calibration/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
 import {LookupDrafter} from "./lookup/lookupDrafter";
 import type {DrafterSetting} from "./options";
+import {draftSources} from "./drafters";
 import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
 export interface EngineLoadOptions extends LoadOptions {
@@ -77,6 +78,8 @@ export interface GenerationOverrides {
   recordStats?: boolean;
   /** Token healing: the first generated token is one of `allowed`, and the output starts with `healed`. */
   healing?: Healing;
+  /** Where the output continues the prompt (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
+  continuesAt?: number;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -186,7 +189,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const healing = prompt.layout === "prefixOnly" && request.heal !== false
       ? healPrompt(model, prompt.tokens, prompt.tokens[0] === model.tokens.bos ? 1 : 0) : undefined;
     const tokens = healing?.tokens ?? prompt.tokens;
-    const report = await this.generate(tokens, options, {...overrides, healing});
+    // A healed prompt is prefix-only and cut back: its output continues at its end.
+    const report = await this.generate(tokens, options, {...overrides, healing, continuesAt: healing ? undefined : prompt.continuesAt});
     // The healed text is in the document already; the completion is what follows it.
     const text = healing && report.text.startsWith(healing.healed) ? report.text.slice(healing.healed.length) : report.text;
     return {
@@ -246,6 +250,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
         sampledAcceptance: overrides.sampledAcceptance,
         healing: overrides.healing,
         lookup: drafters.lookup ? this.lookup : undefined,
+        continuesAt: overrides.continuesAt,
         modelDrafts: drafters.model
       });
       this.calibration.generationFinished();
@@ -312,13 +317,10 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     });
   }
 
-  /**
-   * Which drafters a generation uses: "auto" is "both" with a draft model and "lookup" without;
-   * "model" without a draft model drafts nothing; the "off" policy is target-only decoding, lookup included.
-   */
+  /** Which drafters a generation uses (drafters.ts). */
   private drafters(setting: DrafterSetting, policy: DraftPolicy): {model: boolean; lookup: boolean} {
-    if (policy.name === "off") return {model: false, lookup: false};
-    return {model: this.hasDraft && setting !== "lookup", lookup: setting !== "model"};
+    const sources = draftSources(setting, this.hasDraft, policy.name);
+    return {model: sources === "model" || sources === "both", lookup: sources === "lookup" || sources === "both"};
   }
 
   private async maybeProbeLatency(contextLength: number): Promise<void> {

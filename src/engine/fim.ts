@@ -28,6 +28,8 @@ export interface FimPrompt {
   tokens: Token[];
   /** "prefixOnly" when the model has no FIM tokens. */
   layout: FimLayout | "prefixOnly";
+  /** Index in `tokens` right after the prefix's last token: the middle continues from there. */
+  continuesAt: number;
   /** Prefix and suffix tokens left out to fit the budget. */
   droppedPrefixTokens: number;
   droppedSuffixTokens: number;
@@ -66,10 +68,10 @@ export function buildFimPrompt(model: LlamaModel, input: FimInput, options: FimP
   prefix = prefix.slice(prefix.length - keepPrefix);
   suffix = suffix.slice(0, keepSuffix);
 
-  if (!layout) return {tokens: [...bos, ...prefix], layout: "prefixOnly", droppedPrefixTokens, droppedSuffixTokens};
+  if (!layout) return {tokens: [...bos, ...prefix], layout: "prefixOnly", continuesAt: bos.length + prefix.length, droppedPrefixTokens, droppedSuffixTokens};
   const {prefix: PRE, suffix: SUF, middle: MID} = model.tokens.infill as {prefix: Token; suffix: Token; middle: Token};
   const tokens = layout === "psm"
     ? [...bos, PRE, ...prefix, SUF, ...suffix, MID]
     : [...bos, SUF, ...suffix, PRE, ...prefix, MID];
-  return {tokens, layout, droppedPrefixTokens, droppedSuffixTokens};
+  return {tokens, layout, continuesAt: layout === "psm" ? bos.length + 1 + prefix.length : tokens.length - 1, droppedPrefixTokens, droppedSuffixTokens};
 }

@@ -66,6 +66,8 @@ export interface RoundHooks {
   healing?: Healing;
   /** Lookup drafts from the context's own tokens (docs/algorithm.md, "Lookup drafting"). Default none. */
   lookup?: LookupSource;
+  /** Where the output continues the prompt, for lookup (FIM: after the prefix). Default: at its end. */
+  continuesAt?: number;
   /** false: the draft model drafts nothing (lookup only, or target-only). Default true. */
   modelDrafts?: boolean;
 }
@@ -105,7 +107,7 @@ export class SpeculativeDecoder {
     const drafting = modelDrafts && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
     const prefill = await this.prefill(prompt, drafting);
     const lookup = hooks.lookup;
-    lookup?.begin(prompt);
+    lookup?.begin(prompt, {continuesAt: hooks.continuesAt});
 
     const prng = new Prng(options.seed);
     const greedy = options.temperature === 0;

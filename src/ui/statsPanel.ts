@@ -8,16 +8,21 @@ import {acceptanceChart, draftLengthChart, lambdaChart, lineChart, speedupChart}
 import {PANEL_THEME, renderSvg} from "../charts/render";
 import {ADAEDL_DEFAULTS} from "../engine/policies";
 import type {PolicyState} from "../engine/policies";
+import type {DrafterSetting} from "../engine/options";
+import {draftSources} from "../engine/drafters";
 import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 import type {EngineSession} from "../session/engineSession";
 import type {SessionHistory} from "../session/history";
 import type {DraftstopLog} from "./log";
+import {draftSourcesText, lookupRoundsText} from "./statusText";
 
 export interface StatsPanelSources {
   session: EngineSession;
   history: SessionHistory;
   latestBenchmark(): BenchJson | undefined;
   log: DraftstopLog;
+  /** The draftstop.drafter setting (it travels with each request, the session does not hold it). */
+  drafter(): DrafterSetting;
 }
 
 const RENDER_INTERVAL_MS = 1000;
@@ -110,14 +115,24 @@ export class StatsPanel implements vscode.Disposable {
       figure(`${(s.acceptanceRate * 100).toFixed(1)} %`, "acceptance"),
       figure(s.meanDraftLength.toFixed(2), "mean draft length"),
       figure(s.tokensPerRound.toFixed(2), "tokens per target pass"),
-      figure(String(s.generations), "completions")
+      figure(String(s.generations), "completions"),
+      // Which drafter produced the accepted tokens.
+      ...(s.drafted > 0 ? [
+        figure(String(s.accepted - s.lookupAccepted), "accepted from the draft model"),
+        figure(String(s.lookupAccepted), "accepted from lookup"),
+        figure(`${(s.lookupShare * 100).toFixed(1)} %`, "lookup share of accepted")
+      ] : [])
     ].join("") : `<p class="empty">No completions yet.</p>`;
+    const drafter = this.sources.drafter();
+    const sources = draftSources(drafter, info.draft !== undefined, policy?.name);
+    const lookupRounds = s && s.lookupRounds > 0 ? ` ${escapeHtml(lookupRoundsText(s))}.` : "";
     return `<div class="summary">${figures}</div>
-<p class="note">${escapeHtml(info.target.name)}${info.draft ? ` drafted by ${escapeHtml(info.draft.name)}` : " alone"} on ${escapeHtml(info.device)};
-policy ${escapeHtml(policy?.name ?? "?")}${typeof policy?.state.lambda === "number" ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.
+<p class="note">${escapeHtml(info.target.name)}${info.draft ? ` with the draft model ${escapeHtml(info.draft.name)}` : ""} on ${escapeHtml(info.device)};
+drafts: ${escapeHtml(draftSourcesText(drafter, sources, policy?.name))};
+policy ${escapeHtml(policy?.name ?? "?")}${typeof policy?.state.lambda === "number" ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.${lookupRounds}
 The speed-up estimate divides the time target-only decoding would take (tokens × the measured single-token target latency,
 ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>
-${calibration ? costModelHtml(calibration, policy?.state) : ""}`;
+${calibration ? costModelHtml(calibration, policy?.state, sources !== "model" && sources !== "none") : ""}`;
   }
 
   private async liveHtml(): Promise<string> {
@@ -160,15 +175,19 @@ ${bench.settings.tasks} tasks × ${bench.settings.repeats} repeats on ${escapeHt
   }
 }
 
-/** The cost model as a table of C_t(n)/C_t(1) and C_d/C_t(1), with what the cost-aware rule makes of it. */
-function costModelHtml(calibration: CalibrationSnapshot, state: PolicyState | undefined): string {
+/**
+ * The cost model as a table of C_t(n)/C_t(1) and C_d/C_t(1), with what the cost-aware rule makes of it.
+ * `lookupDrafts`: lookup may draft, so an idle draft model does not leave the target alone.
+ */
+function costModelHtml(calibration: CalibrationSnapshot, state: PolicyState | undefined, lookupDrafts: boolean): string {
   const costs = calibration.setting === "greedy" ? calibration.greedyCosts : calibration.sampledCosts;
   const shown = [1, 2, 3, 4, 5, 9, 17].filter(n => n <= costs.target.length);
   const cells = shown.map(n => `<td>${costs.target[n - 1]!.toFixed(2)}</td>`).join("");
   const gain = state?.speculationGain;
   const verdict = state?.speculating === undefined ? "" : state.speculating
     ? " The draft is running: speculation has been paying."
-    : " The draft is idle: speculation has not been paying on this machine, so the target decodes alone (one round in a few dozen still tries the draft).";
+    : ` The draft is idle: speculation with it has not been paying on this machine, so ${lookupDrafts
+      ? "only lookup drafts, where a match promises more than the target alone" : "the target decodes alone"} (one round in a few dozen still tries the draft).`;
   return `<table class="costs"><thead><tr><th>n tokens per target pass</th>${shown.map(n => `<th>${n}</th>`).join("")}<th>draft token</th></tr></thead>
 <tbody><tr><td>cost ÷ one target token</td>${cells}<td>${Number.isFinite(costs.draft) ? costs.draft.toFixed(3) : "–"}</td></tr></tbody></table>
 <p class="note">Cost model (${escapeHtml(calibration.setting)}): measured at load in ${calibration.calibrationMs.toFixed(0)} ms and refined by every round;

@@ -1,5 +1,6 @@
 // The one status bar item: engine state and live numbers; click opens the statistics.
 import * as vscode from "vscode";
+import type {DrafterSetting} from "../engine";
 import type {SessionSnapshot} from "../session/engineSession";
 import {COMMANDS} from "../config/commandIds";
 import {statusText} from "./statusText";
@@ -8,6 +9,7 @@ export const STATUS_BAR_ID = "draftstop.status";
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Right, 100);
+  private tooltipText = "";
 
   constructor() {
     this.item.name = "Draftstop";
@@ -20,15 +22,23 @@ export class StatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
-  render(snapshot: SessionSnapshot): void {
+  /** Last tooltip shown (markdown), for tests. */
+  get tooltip(): string {
+    return this.tooltipText;
+  }
+
+  /** `drafter`: the draftstop.drafter setting, which the snapshot does not hold (it is sent with each request). */
+  render(snapshot: SessionSnapshot, drafter: DrafterSetting): void {
     const shown = statusText({
       state: snapshot.disabled ? {kind: "disabled"} : snapshot.state,
       info: snapshot.info,
       stats: snapshot.stats,
       policy: snapshot.policy,
-      draftProblem: snapshot.draftProblem
+      draftProblem: snapshot.draftProblem,
+      drafter
     });
     this.item.text = shown.text;
+    this.tooltipText = shown.tooltip;
     const tooltip = new vscode.MarkdownString(shown.tooltip);
     tooltip.supportThemeIcons = true;
     this.item.tooltip = tooltip;

@@ -1,7 +1,8 @@
 // What the status bar item says, as plain data (text, tooltip markdown), so it is tested without VS Code.
-import type {EngineInfo, PolicyState, StatsSummary} from "../engine";
+import type {DrafterSetting, EngineInfo, PolicyState, StatsSummary} from "../engine";
 import type {EngineState} from "../session/engineSession";
 import {formatBytes} from "../engine/stats";
+import {draftSources, DraftSources} from "../engine/drafters";
 
 export interface StatusInput {
   state: EngineState;
@@ -10,6 +11,8 @@ export interface StatusInput {
   policy?: {name: string; state: PolicyState};
   /** Why the draft model is not in use, when it failed to load. */
   draftProblem?: string;
+  /** The draftstop.drafter setting; default "auto". */
+  drafter?: DrafterSetting;
 }
 
 export interface StatusText {
@@ -36,27 +39,61 @@ export function statusText(input: StatusInput): StatusText {
     case "ready":
     case "generating":
       return {
-        text: `${state.kind === "generating" ? "$(sync~spin)" : "$(zap)"} ${liveNumbers(input.stats, input.info)}`,
+        text: `${state.kind === "generating" ? "$(sync~spin)" : "$(zap)"} ${liveNumbers(input.stats, sourcesOf(input))}`,
         tooltip: tooltip(input),
         severity: input.draftProblem ? "warning" : undefined
       };
   }
 }
 
-/** `2.1× · 41 tok/s · 83 % · k̄ 4.2`, or what is known so far. */
-export function liveNumbers(stats: StatsSummary | undefined, info?: EngineInfo): string {
-  if (!info?.draft) return stats && stats.tokens > 0 ? `target only · ${stats.tokensPerSecond.toFixed(0)} tok/s` : "Draftstop: target only";
-  if (!stats || stats.tokens === 0) return "Draftstop: ready";
+/** `2.1× · 41 tok/s · 83 % · k̄ 4.2` (`· lookup 40 %` once lookup drafts were accepted), or what is known so far. */
+export function liveNumbers(stats: StatsSummary | undefined, sources: DraftSources): string {
+  if (sources === "none") return stats && stats.tokens > 0 ? `target only · ${stats.tokensPerSecond.toFixed(0)} tok/s` : "Draftstop: target only";
+  if (!stats || stats.tokens === 0) return sources === "lookup" ? "Draftstop: ready · lookup" : "Draftstop: ready";
   const speedup = Number.isFinite(stats.estimatedSpeedup) ? `${stats.estimatedSpeedup.toFixed(1)}×` : "–×";
-  return `${speedup} · ${stats.tokensPerSecond.toFixed(0)} tok/s · ${Math.round(stats.acceptanceRate * 100)} % · k̄ ${stats.meanDraftLength.toFixed(1)}`;
+  const lookup = stats.lookupAccepted > 0 ? ` · lookup ${Math.round(stats.lookupShare * 100)} %` : "";
+  return `${speedup} · ${stats.tokensPerSecond.toFixed(0)} tok/s · ${Math.round(stats.acceptanceRate * 100)} % · k̄ ${stats.meanDraftLength.toFixed(1)}${lookup}`;
 }
 
-function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
+/** Where drafts come from now, in words: `the draft model or lookup, whichever promises more each round (auto)`. */
+export function draftSourcesText(setting: DrafterSetting, sources: DraftSources, policyName?: string): string {
+  const auto = setting === "auto" ? " (auto)" : "";
+  switch (sources) {
+    case "both":
+      return `the draft model or lookup, whichever promises more each round${auto}`;
+    case "model":
+      return "the draft model";
+    case "lookup":
+      return `lookup: copies of what followed the same tokens earlier in the context${setting === "auto" ? " (auto, no draft model)" : ""}`;
+    case "none":
+      return policyName === "off" ? "none (policy off)" : `none: the drafter is ${setting} and no draft model is loaded`;
+  }
+}
+
+/** `20 from the draft model, 15 from lookup (lookup 42.9 %)`: which drafter produced the accepted tokens. */
+function acceptedBySource(stats: StatsSummary): string {
+  return `${stats.accepted - stats.lookupAccepted} from the draft model, ${stats.lookupAccepted} from lookup ` +
+    `(lookup ${(stats.lookupShare * 100).toFixed(1)} %)`;
+}
+
+/** `Lookup drafted in 4 of 10 rounds: 20 tokens, 70.0 % of them accepted`. */
+export function lookupRoundsText(stats: StatsSummary): string {
+  return `Lookup drafted in ${stats.lookupRounds} of ${stats.rounds} rounds: ${stats.lookupDrafted} tokens, ` +
+    `${(100 * stats.lookupAccepted / Math.max(1, stats.lookupDrafted)).toFixed(1)} % of them accepted`;
+}
+
+function sourcesOf({info, policy, drafter}: StatusInput): DraftSources {
+  return draftSources(drafter ?? "auto", info?.draft !== undefined, policy?.name);
+}
+
+function tooltip(input: StatusInput): string {
+  const {info, stats, policy, draftProblem} = input;
   const lines: string[] = ["**Draftstop**", ""];
   if (info) {
     lines.push(`Target: ${escape(info.target.name)} (${formatBytes(info.target.sizeBytes)})`);
-    lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${formatBytes(info.draft.sizeBytes)})` : "Draft: none (target-only decoding)");
+    lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${formatBytes(info.draft.sizeBytes)})` : "Draft model: none");
     if (draftProblem) lines.push(`⚠ Draft model not used: ${escape(draftProblem)}`);
+    lines.push(`Drafts: ${draftSourcesText(input.drafter ?? "auto", sourcesOf(input), policy?.name)}`);
     lines.push(`Device: ${DEVICE_NAMES[info.device] ?? info.device}${info.gpuDevices.length ? ` (${escape(info.gpuDevices.join(", "))})` : ""}, ` +
       `${info.threads} thread${info.threads === 1 ? "" : "s"} per model, context ${info.contextSize} tokens`);
   }
@@ -66,6 +103,8 @@ function tooltip({info, stats, policy, draftProblem}: StatusInput): string {
     lines.push("", `${stats.generations} completions, ${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tok/s`,
       `Acceptance ${(stats.acceptanceRate * 100).toFixed(1)} %, mean draft length ${stats.meanDraftLength.toFixed(2)}, ` +
       `${stats.tokensPerRound.toFixed(2)} tokens per target pass`);
+    if (stats.accepted > 0) lines.push(`Accepted draft tokens: ${acceptedBySource(stats)}`);
+    if (stats.lookupRounds > 0) lines.push(lookupRoundsText(stats));
     if (Number.isFinite(stats.estimatedSpeedup))
       lines.push(`Speed-up ≈ ${stats.estimatedSpeedup.toFixed(2)}×: tokens × the measured single-token target latency ` +
         `(${stats.targetTokenMs.toFixed(2)} ms at this context length) ÷ the time speculative decoding took.`);

@@ -44,6 +44,11 @@ describe("benchmark", function () {
       assert.ok(run.tokensPerSecond > 0 && run.tokens > 0, run.label);
       assert.ok(run.spread.min <= run.speedup && run.speedup <= run.spread.max, run.label);
     }
+    for (const temperature of [0, 1]) {
+      const lookup = result.runs.find(r => r.label === "lookup" && r.temperature === temperature)!;
+      assert.equal(lookup.draftPassesPerToken, 0, `T=${temperature}: lookup alone runs no draft model`);
+      assert.ok(lookup.lookupShare === 1 || lookup.acceptanceRate === 0, `T=${temperature}: what lookup alone accepted is lookup's`);
+    }
     const staticK4 = result.runs.find(r => r.label === "static(k=4)" && r.temperature === 0)!;
     assert.ok(staticK4.meanDraftLength > 3.5 && staticK4.meanDraftLength <= 4, `static K=4 drafts 4 (capped at the end): ${staticK4.meanDraftLength}`);
   });

@@ -1,8 +1,8 @@
 // The packaged extension in a real workbench: package a VSIX, install it into code-server with the
 // embedded default pair (SmolLM2-135M and its draft), open npm start's sample file in headless
 // Chromium, complete at the two places it suggests (one as it stands, one typed), see the ghost text
-// it promises, accept it with Tab, read the live numbers in the status bar, and open the statistics
-// panel with its charts.
+// it promises, accept it with Tab, read the live numbers in the status bar, open the statistics
+// panel with its charts, and complete in a file whose lines repeat, where lookup drafts are accepted.
 // Screenshots go to test-results/.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
@@ -13,6 +13,29 @@ import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/samp
 import {packageVsix} from "../../src/cli/vsix";
 import {openWorkbench, type Workbench} from "./workbench";
 
+/**
+ * Functions alike but for their names and factors: after the last line's `(`, the parameter list and
+ * the first half of the body are what followed the same tokens four times above, which lookup copies.
+ */
+const REPEATING_FILE = `// Length conversions, one function per unit.
+export function metersToFeet(value: number): number {
+  return value * 3.28084;
+}
+
+export function metersToInches(value: number): number {
+  return value * 39.3701;
+}
+
+export function metersToYards(value: number): number {
+  return value * 1.09361;
+}
+
+export function metersToMiles(value: number): number {
+  return value * 0.000621371;
+}
+
+export function metersToCentimeters(`;
+const REPEATING_CURSOR = {line: REPEATING_FILE.split("\n").length, column: REPEATING_FILE.split("\n").at(-1)!.length + 1};
 
 describe("e2e: packaged extension in code-server", function () {
   this.timeout(10 * 60_000); // a first run installs code-server (~2 minutes); a warm run takes ~1 minute
@@ -23,6 +46,7 @@ describe("e2e: packaged extension in code-server", function () {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-e2e-test-"));
     await fs.mkdir(path.join(tmp, "workspace"));
     await fs.writeFile(path.join(tmp, "workspace", "sample.ts"), SAMPLE_FILE);
+    await fs.writeFile(path.join(tmp, "workspace", "units.ts"), REPEATING_FILE);
     const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
       ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
       : await namedPair({name: "smollm2", padded: false});
@@ -80,6 +104,38 @@ describe("e2e: packaged extension in code-server", function () {
     assert.ok(charts >= 4, `${charts} live charts`);
     assert.match(await frame.locator("#summary").innerText(), /tokens \/ s/);
     await wb.screenshot("e2e-stats-panel");
+  });
+
+  it("in a file whose lines repeat, completes with accepted lookup drafts, counted in the status bar and the statistics panel", async () => {
+    const wb = workbench!;
+    // Back in the workbench from the panel, with the statistics emptied so that what is counted is this completion's.
+    await wb.page.locator(`.tabs-container .tab[data-resource-name="sample.ts"]`).click();
+    await wb.runCommand("Draftstop: Reset Stats");
+    await waitFor("emptied statistics", async () => /ready/.test(await wb.statusBarText("draftstop.status")), 30_000);
+    await wb.openFile("units.ts");
+    await wb.goTo(REPEATING_CURSOR.line, REPEATING_CURSOR.column);
+    const ghost = await ghostFirstLine(wb);
+    assert.match(ghost, /^value: number\): number \{$/, "the parameter list the lines above repeat");
+    await waitFor("the lookup share in the status bar", async () => /lookup \d+ %/.test(await wb.statusBarText("draftstop.status")), 30_000)
+      .catch(async error => {
+        throw new Error(`${(error as Error).message} (status bar: ${JSON.stringify(await wb.statusBarText("draftstop.status"))})`);
+      });
+    const status = await wb.statusBarText("draftstop.status");
+    const share = Number(/lookup (\d+) %/.exec(status)![1]);
+    assert.ok(share > 0, `lookup proposed some of the accepted drafts: ${status}`);
+
+    await wb.page.locator(`.part.statusbar [id="draftstop.draftstop.draftstop.status"]`).click();
+    const frame = wb.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    let summary = "";
+    await waitFor("lookup's accepted tokens in the panel", async () => {
+      summary = await frame.locator("#summary").innerText().catch(() => "");
+      return Number(/(\d+)\s+accepted from lookup/.exec(summary)?.[1] ?? 0) > 0;
+    }, 30_000).catch(error => {
+      throw new Error(`${(error as Error).message}; the panel says:\n${summary}`);
+    });
+    assert.match(summary, /drafts: the draft model or lookup, whichever promises more each round \(auto\)/);
+    assert.match(summary, /Lookup drafted in \d+ of \d+ rounds/);
+    await wb.screenshot("e2e-lookup-stats");
   });
 });
 

@@ -75,18 +75,19 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
 
 function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "close"> {
   const quickInput = page.locator(".quick-input-widget input");
-  const pick = async (opener: string, query: string) => {
+  /** `row`: text the focused row must show before Enter (the list can still hold the previous pick's rows). */
+  const pick = async (opener: string, query: string, row?: string) => {
     await page.keyboard.press(opener);
     await quickInput.waitFor();
     await quickInput.fill(query);
-    await page.locator(".quick-input-list .monaco-list-row.focused").waitFor();
+    await page.locator(".quick-input-list .monaco-list-row.focused", row ? {hasText: row} : {}).waitFor();
     await page.keyboard.press("Enter");
     await page.locator(".quick-input-widget").waitFor({state: "hidden"});
   };
   const runCommand = (title: string) => pick("F1", `>${title}`);
   return {
     async openFile(relativePath) {
-      await pick("Control+P", relativePath);
+      await pick("Control+P", relativePath, path.basename(relativePath));
       await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
       await page.locator(".monaco-editor textarea").first().waitFor();
     },

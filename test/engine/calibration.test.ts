@@ -56,10 +56,15 @@ describe("calibration persisted per model pair", function () {
   it("saves what it learned, reloads it for the same models under other paths, and never for other models", async () => {
     const file = join(dir, "calibration.json");
     const first = await load(pair.targetPath, pair.draftPath, file);
-    for (let i = 0; i < 6; i++) await first.generate("abcab", {maxTokens: 24, seed: i}, {policy: new PinnedCosts()});
+    for (let i = 0; i < 6; i++) {
+      await first.generate("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts()});
+      await first.generate("abcab", {maxTokens: 24, seed: i, drafter: "lookup"});
+    }
     const learned = judged(first);
     assert.ok(learned > 20, `judged ${learned} drafts`);
     const snapshot = first.calibrationSnapshot("greedy").acceptance;
+    const lookup = first.calibrationSnapshot("greedy").lookup;
+    assert.ok(lookup.some(bin => bin.judged > 0), "lookup drafts were judged too");
     await first.dispose();
     const saved = JSON.parse(readFileSync(file, "utf8"));
     assert.deepEqual(Object.keys(saved.pairs), [pairIdentity(pair.targetPath, pair.draftPath)]);
@@ -71,6 +76,7 @@ describe("calibration persisted per model pair", function () {
     const moved = await load(movedTarget, movedDraft, file);
     try {
       assert.deepEqual(moved.calibrationSnapshot("greedy").acceptance, snapshot, "the same models elsewhere start where the first left off");
+      assert.deepEqual(moved.calibrationSnapshot("greedy").lookup, lookup, "and so does what lookup learned");
     } finally {
       await moved.dispose();
     }
@@ -78,6 +84,7 @@ describe("calibration persisted per model pair", function () {
     const stranger = await load(other.targetPath, other.draftPath, file);
     try {
       assert.equal(judged(stranger), 0, "another pair starts from the prior");
+      assert.ok(stranger.calibrationSnapshot("greedy").lookup.every(bin => bin.judged === 0), "lookup too");
       await stranger.generate("abcab", {maxTokens: 8, seed: 1}, {policy: new PinnedCosts()});
     } finally {
       await stranger.dispose();

@@ -58,6 +58,14 @@ describe("FIM prompts", function () {
     assert.equal(buildFimPrompt(psmOnly, input, {layout: "spm"}).layout, "psm", "an unsupported layout falls back");
   });
 
+  it("says where the middle continues: right after the prefix's last token, in every layout", () => {
+    const input = {prefix: "ab", suffix: "cd"};
+    for (const [model, layout] of [[both, "psm"], [both, "spm"], [none, undefined]] as const) {
+      const prompt = buildFimPrompt(model, input, {layout});
+      assert.deepEqual(prompt.tokens.slice(prompt.continuesAt - 2, prompt.continuesAt), ids("ab"), `${prompt.layout}`);
+    }
+  });
+
   it("gives models without FIM tokens a prefix-only prompt", () => {
     const prompt = buildFimPrompt(none, {prefix: "ab", suffix: "cd"});
     assert.equal(prompt.layout, "prefixOnly");

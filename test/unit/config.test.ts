@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import {MODEL_SETTINGS, policySpecFrom} from "../../src/config/engineOptions";
+import {draftSources} from "../../src/engine/drafters";
+import {generateOptionsFrom, MODEL_SETTINGS, policySpecFrom} from "../../src/config/engineOptions";
 import {isPolicySetting, PolicySetting} from "../../src/config/policySetting";
 import {defaultSettings, SETTINGS} from "../../src/config/schema";
 import {validateSettings} from "../../src/config/validate";
+import {DRAFTER_SETTINGS, GENERATE_DEFAULTS, resolveGenerateOptions} from "../../src/engine/options";
 import {ADAEDL_DEFAULTS} from "../../src/engine/policies";
 
 describe("settings validation", () => {
@@ -23,6 +25,8 @@ describe("settings validation", () => {
     ["maxTokens", 10_000_000, /draftstop\.maxTokens: 10000000 is not valid; expected an integer ≥ 1 and ≤ 1024/],
     ["maxTokens", 2.5, /draftstop\.maxTokens/],
     ["policy", "turbo", /draftstop\.policy: "turbo" is not valid; expected one of costAware, adaedl, static, maxConfidence, heuristic, off/],
+    ["drafter", "ngram", /^draftstop\.drafter: "ngram" is not valid; expected one of auto, model, lookup, both\. Keeping "auto"\.$/],
+    ["drafter", 2, /^draftstop\.drafter: 2 is not valid; expected a string\./],
     ["gpu", "tpu", /draftstop\.gpu: "tpu" is not valid; expected one of auto, cuda, metal, vulkan, off/],
     ["threads", -2, /draftstop\.threads/],
     ["topP", 0, /draftstop\.topP: 0 is not valid; expected a number > 0/],
@@ -39,6 +43,45 @@ describe("settings validation", () => {
       assert.match(problems[0]!.message, message);
       assert.deepEqual(values, previous);
     });
+});
+
+describe("drafter setting", () => {
+  it("offers the engine's drafters, defaults to the engine's default, and is not a model setting", () => {
+    assert.deepEqual(SETTINGS.drafter.enum, [...DRAFTER_SETTINGS]);
+    assert.equal(SETTINGS.drafter.default, "auto");
+    assert.equal(SETTINGS.drafter.default, GENERATE_DEFAULTS.drafter);
+    assert.equal(SETTINGS.drafter.enumDescriptions.length, DRAFTER_SETTINGS.length);
+    assert.match(SETTINGS.drafter.description, /auto: both when a draft model is set, lookup when none is/);
+    assert.ok(!MODEL_SETTINGS.includes("drafter"), "switching it reloads nothing");
+  });
+
+  it("goes with every completion request, as an option the engine accepts", () => {
+    for (const drafter of DRAFTER_SETTINGS) {
+      const {values} = validateSettings({drafter}, defaultSettings());
+      const options = generateOptionsFrom(values);
+      assert.equal(options.drafter, drafter);
+      assert.equal(resolveGenerateOptions(options).drafter, drafter);
+    }
+  });
+
+  it("keeps the last valid drafter when a bad one comes", () => {
+    const {values: lookup} = validateSettings({drafter: "lookup"}, defaultSettings());
+    const {values, problems} = validateSettings({drafter: "fastest"}, lookup);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!.message, /Keeping "lookup"\.$/);
+    assert.equal(generateOptionsFrom(values).drafter, "lookup");
+  });
+
+  it("says what drafts with the models loaded: auto is both with a draft model, lookup without; policy off drafts nothing", () => {
+    assert.equal(draftSources("auto", true), "both");
+    assert.equal(draftSources("auto", false), "lookup");
+    assert.equal(draftSources("model", true), "model");
+    assert.equal(draftSources("model", false), "none");
+    assert.equal(draftSources("lookup", true), "lookup");
+    assert.equal(draftSources("both", false), "lookup");
+    assert.equal(draftSources("both", true, "off"), "none");
+    assert.equal(draftSources("lookup", false, "costAware"), "lookup");
+  });
 });
 
 describe("policy settings", () => {

@@ -84,7 +84,7 @@ describe("lookup drafter", () => {
     const acceptance = new LookupAcceptance({priorStrength: 1e6}); // the prior m/(m + 3), held fixed
     const draft = drafter(n => 1 + 0.1 * (n - 1), acceptance).draft(16, 1)!;
     let survive = 1, tokensExpected = 1, best = {k: 0, rate: 1};
-    const alphas = acceptance.optimistic(draft.match, 16);
+    const alphas = acceptance.decisionReading(draft.match, 16);
     for (let k = 1; k <= 16; k++) {
       survive *= alphas[k - 1]!;
       tokensExpected += survive;
@@ -101,6 +101,19 @@ describe("lookup drafter", () => {
     const draft = lookup.draft(16, 1)!;
     assert.equal(lookup.draft(16, draft.expectedRate * 1.01), undefined);
     assert.ok(lookup.draft(16, draft.expectedRate * 0.99));
+  });
+
+  it("drafts in a FIM prompt's first round from the prefix's end, not from the markers after the suffix", () => {
+    const lookup = new LookupDrafter();
+    lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => NaN}, choice: "recent"});
+    // PRE(90) "5 6 7 8 0 5 6" SUF(91) "9" MID(92)
+    const prompt = tokens([90, 5, 6, 7, 8, 0, 5, 6, 91, 9, 92]);
+    lookup.begin(prompt, {continuesAt: 8});
+    assert.deepEqual(lookup.draft(3, 1)!.tokens, tokens([7, 8, 0]));
+    lookup.commit(tokens([7]));
+    assert.deepEqual(lookup.draft(2, 1)!.tokens, tokens([8, 0]), "the query is now the prefix's end and the generated 7");
+    lookup.begin(prompt);
+    assert.equal(lookup.draft(3, 1), undefined, "taken as a whole, the prompt ends in 9 92, which never occurred before");
   });
 
   it("follows committed tokens: a new round proposes from the context as it now ends", () => {

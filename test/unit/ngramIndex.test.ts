@@ -84,6 +84,16 @@ describe("lookup index", () => {
     }
   });
 
+  it("matches a query that is not the index's end, skipping the query's own occurrence", () => {
+    // A FIM prompt: PRE(90) prefix SUF(91) suffix MID(92); the middle continues the prefix "… 1 2".
+    const index = indexOf([90, 1, 2, 3, 4, 0, 7, 1, 2, 91, 8, 9, 92]);
+    const proposal = index.propose(3, "recent", tokens([0, 7, 1, 2]), 9)!;
+    assert.deepEqual(proposal.tokens, [3, 4, 0], "the earlier 1 2 in the prefix, not the prefix's end (followed by SUF)");
+    assert.equal(proposal.matchLength, 2);
+    assert.equal(index.propose(3, "recent", tokens([8, 5]), 13), undefined, "8 5 never occurred");
+    assert.equal(index.propose(3, "recent", tokens([9, 92]), 9), undefined, "the only 9 92 ends the index: nothing after it yet");
+  });
+
   it("sync keeps the shared prefix: a prompt that grows at its end re-files only the new tokens", () => {
     const index = indexOf([1, 2, 3, 4, 5]);
     assert.equal(index.sync(tokens([1, 2, 3, 4, 5, 6, 7])), 5);

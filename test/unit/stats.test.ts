@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, LatencyTracker,
+  acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, LatencyTracker, lookupShare,
   meanDraftLength, measuredSpeedup, median, RoundRecord, speedup, StatsTotals, sumTotals, summarize, targetPassesPerToken, tokensPerRound,
   tokensPerSecond
 } from "../../src/engine/stats";
@@ -21,8 +21,8 @@ function threeRounds(): StatsTotals {
 
 describe("statistics", () => {
   it("adds rounds into totals", () => {
-    assert.deepEqual(threeRounds(), {generations: 0, tokens: 6, rounds: 3, drafted: 6, accepted: 3, draftPasses: 6, decodeMs: 16, draftMs: 8,
-      verifyMs: 8, entropyMs: 0, prefillMs: 0});
+    assert.deepEqual(threeRounds(), {generations: 0, tokens: 6, rounds: 3, drafted: 6, accepted: 3, lookupRounds: 0, lookupDrafted: 0, lookupAccepted: 0,
+      draftPasses: 6, decodeMs: 16, draftMs: 8, verifyMs: 8, entropyMs: 0, prefillMs: 0});
   });
 
   it("adds and sums totals, absent fields as 0", () => {
@@ -47,6 +47,18 @@ describe("statistics", () => {
     assert.equal(speedup(30, 20), 1.5, "target-only time ÷ time taken");
     assert.equal(estimatedSpeedup(t, 4), 1.5, "target-only would take 6 × 4 ms; it took 16 ms");
     assert.equal(measuredSpeedup(t, {tokens: 6, decodeMs: 24}), 1.5, "375 tok/s ÷ 250 tok/s");
+  });
+
+  it("counts the rounds lookup drafted apart, and the share of accepted drafts it proposed", () => {
+    const totals = threeRounds(); // model drafts: 6 drafted, 3 accepted
+    addRound(totals, {...round(5, 4, 2), drafter: "lookup", draftPasses: 0});
+    addRound(totals, {...round(3, 1, 2), drafter: "lookup", draftPasses: 0});
+    addRound(totals, {...round(2, 2, 4), drafter: "model"});
+    assert.deepEqual([totals.rounds, totals.drafted, totals.accepted], [6, 16, 10]);
+    assert.deepEqual([totals.lookupRounds, totals.lookupDrafted, totals.lookupAccepted], [2, 8, 5]);
+    assert.equal(lookupShare(totals), 0.5, "5 of the 10 accepted tokens came from lookup");
+    assert.equal(summarize(totals, 4).lookupShare, 0.5);
+    assert.equal(lookupShare(emptyTotals()), 0, "0 before any accepted draft, not NaN");
   });
 
   it("a round cut short counts the tokens it committed, not accepted + 1", () => {
@@ -74,7 +86,7 @@ describe("statistics", () => {
 
   it("summarize carries the totals and the figures above", () => {
     const t = threeRounds();
-    assert.deepEqual(summarize(t, 4), {...t, tokensPerSecond: tokensPerSecond(t), acceptanceRate: acceptanceRate(t), meanDraftLength: meanDraftLength(t),
+    assert.deepEqual(summarize(t, 4), {...t, tokensPerSecond: tokensPerSecond(t), acceptanceRate: acceptanceRate(t), lookupShare: 0, meanDraftLength: meanDraftLength(t),
       tokensPerRound: tokensPerRound(t), targetPassesPerToken: targetPassesPerToken(t), draftPassesPerToken: draftPassesPerToken(t), targetTokenMs: 4,
       estimatedSpeedup: estimatedSpeedup(t, 4)});
     assert.ok(Number.isNaN(summarize(emptyTotals(), Number.NaN).estimatedSpeedup));

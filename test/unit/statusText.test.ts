@@ -14,9 +14,17 @@ function stats(): StatsSummary {
   return summarize(totals, 51.2);
 }
 
+/** The same completions, 4 of whose 10 rounds drafted by lookup: 20 drafted, 14 of the 35 accepted tokens. */
+function statsWithLookup(): StatsSummary {
+  const totals = {...emptyTotals(), generations: 3, tokens: 41, rounds: 10, drafted: 42, accepted: 35, lookupRounds: 4, lookupDrafted: 20,
+    lookupAccepted: 14, decodeMs: 1000, draftPasses: 30};
+  return summarize(totals, 51.2);
+}
+
 describe("status bar text", () => {
   it("shows the live numbers: speed-up, tokens/s, acceptance, mean draft length", () => {
-    assert.equal(liveNumbers(stats(), info), "2.1× · 41 tok/s · 83 % · k̄ 4.2");
+    assert.equal(liveNumbers(stats(), "model"), "2.1× · 41 tok/s · 83 % · k̄ 4.2");
+    assert.equal(liveNumbers(stats(), "both"), "2.1× · 41 tok/s · 83 % · k̄ 4.2", "no lookup share before lookup drafts are accepted");
     const shown = statusText({state: {kind: "ready"}, info, stats: stats(), policy: {name: "adaedl", state: {lambda: 0.4321}}});
     assert.equal(shown.text, "$(zap) 2.1× · 41 tok/s · 83 % · k̄ 4.2");
     assert.match(shown.tooltip, /Target: tiny\\-target \(9\.0 MB\)/);
@@ -34,10 +42,52 @@ describe("status bar text", () => {
     assert.match(statusText({state: {kind: "generating"}, info, stats: stats()}).text, /sync~spin/);
   });
 
-  it("says when the target decodes alone because the draft failed", () => {
-    const shown = statusText({state: {kind: "ready"}, info: {...info, draft: undefined}, draftProblem: "draft model /d.gguf: the file is empty"});
+  it("says when the draft model failed: lookup drafts alone (auto), or the target decodes alone (drafter model)", () => {
+    const draftProblem = "draft model /d.gguf: the file is empty";
+    const lookupAlone = statusText({state: {kind: "ready"}, info: {...info, draft: undefined}, draftProblem});
+    assert.equal(lookupAlone.text, "$(zap) Draftstop: ready · lookup");
+    assert.equal(lookupAlone.severity, "warning");
+    const shown = statusText({state: {kind: "ready"}, info: {...info, draft: undefined}, draftProblem, drafter: "model"});
     assert.equal(shown.text, "$(zap) Draftstop: target only");
     assert.equal(shown.severity, "warning");
     assert.match(shown.tooltip, /Draft model not used: draft model \/d\\\.gguf: the file is empty/);
+  });
+
+  it("says which drafter produced the accepted tokens when lookup accepted some", () => {
+    const shown = statusText({state: {kind: "ready"}, info, stats: statsWithLookup(), policy: {name: "costAware", state: {}}});
+    assert.equal(shown.text, "$(zap) 2.1× · 41 tok/s · 83 % · k̄ 4.2 · lookup 40 %");
+    assert.match(shown.tooltip, /Drafts: the draft model or lookup, whichever promises more each round \(auto\)/);
+    assert.match(shown.tooltip, /Accepted draft tokens: 21 from the draft model, 14 from lookup \(lookup 40\.0 %\)/);
+    assert.match(shown.tooltip, /Lookup drafted in 4 of 10 rounds: 20 tokens, 70\.0 % of them accepted/);
+  });
+
+  it("with drafter model, names the draft model and counts its accepted tokens alone", () => {
+    const shown = statusText({state: {kind: "ready"}, info, stats: stats(), policy: {name: "costAware", state: {}}, drafter: "model"});
+    assert.equal(shown.text, "$(zap) 2.1× · 41 tok/s · 83 % · k̄ 4.2");
+    assert.match(shown.tooltip, /Drafts: the draft model {2}\n/);
+    assert.match(shown.tooltip, /Accepted draft tokens: 35 from the draft model, 0 from lookup \(lookup 0\.0 %\)/);
+    assert.doesNotMatch(shown.tooltip, /Lookup drafted/);
+  });
+
+  it("without a draft model, auto drafts by lookup and the numbers show it", () => {
+    const noDraft = {...info, draft: undefined};
+    const ready = statusText({state: {kind: "ready"}, info: noDraft});
+    assert.equal(ready.text, "$(zap) Draftstop: ready · lookup");
+    assert.match(ready.tooltip, /Draft model: none/);
+    assert.match(ready.tooltip, /Drafts: lookup: copies of what followed the same tokens earlier in the context \(auto, no draft model\)/);
+    const totals = {...emptyTotals(), generations: 1, tokens: 30, rounds: 12, drafted: 24, accepted: 18, lookupRounds: 6, lookupDrafted: 24,
+      lookupAccepted: 18, decodeMs: 500};
+    const working = statusText({state: {kind: "ready"}, info: noDraft, stats: summarize(totals, 25)});
+    assert.equal(working.text, "$(zap) 1.5× · 60 tok/s · 75 % · k̄ 2.0 · lookup 100 %");
+    assert.match(working.tooltip, /Accepted draft tokens: 0 from the draft model, 18 from lookup \(lookup 100\.0 %\)/);
+  });
+
+  it("says the target decodes alone where nothing can draft: drafter model without a draft model, or policy off", () => {
+    const alone = statusText({state: {kind: "ready"}, info: {...info, draft: undefined}, stats: stats(), drafter: "model"});
+    assert.equal(alone.text, "$(zap) target only · 41 tok/s");
+    assert.match(alone.tooltip, /Drafts: none: the drafter is model and no draft model is loaded/);
+    const off = statusText({state: {kind: "ready"}, info, policy: {name: "off", state: {}}, drafter: "both"});
+    assert.equal(off.text, "$(zap) Draftstop: target only");
+    assert.match(off.tooltip, /Drafts: none \(policy off\)/);
   });
 });

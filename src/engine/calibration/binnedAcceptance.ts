@@ -9,18 +9,20 @@
 // - Shape: acceptance is read as non-increasing in the bin index (callers order their bins so);
 //   estimates are pooled where they violate that (pool-adjacent-violators, weighted by evidence),
 //   which keeps sparse bins sane.
-// - Decisions use an optimistic reading, the estimate plus two standard deviations of it. A rule
-//   that trusted a pessimistic prior would never draft where it is too low and so never learn that
-//   it is; the optimism shrinks as evidence comes in, which bounds what it costs.
+// - Decisions use an optimistic reading, the estimate plus `optimism` standard deviations of it. A
+//   rule that trusted a pessimistic prior would never draft where it is too low and so never learn
+//   that it is; the optimism shrinks as evidence comes in, which bounds what it costs.
 
 export interface BinnedAcceptanceOptions {
   /** Judged tokens the prior is worth in each bin. Default 4. */
   priorStrength?: number;
   /** Most judged tokens' worth of evidence per bin. Default 400. */
   maxEvidence?: number;
+  /** Standard deviations of the estimate that the decision reading (`optimistic`) adds. Default 2. */
+  optimism?: number;
 }
 
-export const BINNED_ACCEPTANCE_DEFAULTS: Required<BinnedAcceptanceOptions> = {priorStrength: 4, maxEvidence: 400};
+export const BINNED_ACCEPTANCE_DEFAULTS: Required<BinnedAcceptanceOptions> = {priorStrength: 4, maxEvidence: 400, optimism: 2};
 
 export interface BinnedAcceptanceState {
   judged: number[];
@@ -67,10 +69,10 @@ export class BinnedAcceptance {
     return this.binEstimates()[bin]!;
   }
 
-  /** The estimate plus two standard deviations (a Beta posterior's, with the prior's weight): what decisions use. */
+  /** The estimate plus `optimism` standard deviations (a Beta posterior's, with the prior's weight): what decisions use. */
   optimistic(bin: number): number {
     const mean = this.binEstimates()[bin]!;
-    return clampAcceptance(mean + 2 * Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
+    return clampAcceptance(mean + this.options.optimism * Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
   }
 
   /** The highest optimistic reading of any bin. */

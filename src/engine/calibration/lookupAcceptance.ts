@@ -38,6 +38,17 @@ export interface LookupBinEstimate {
 }
 
 /**
+ * Standard deviations added to the first token's acceptance in decisions (the entropy map adds 2
+ * to every token's). A copy is judged over up to 16 tokens at once, and optimism on every one of
+ * them multiplied into 16-token drafts after 3-token matches: on SmolLM2's editing tasks on a
+ * 2-core CPU (6 tasks, 2 repeats) lookup alone ran at 0.61–0.69× target-only with 2 standard
+ * deviations on every token, 0.88× with 1, 0.97× with none. With none, though, a bin whose prior
+ * is below what a token must reach to pay is never tried, and never learns that it is better.
+ * Optimism on the first token alone tries such a match with a short draft.
+ */
+export const LOOKUP_OPTIMISM = 2;
+
+/**
  * The prior: a match of m tokens is followed as it was before with probability m/(m + 3) (0.4 for
  * a bare bigram, 0.73 at 8 tokens). It is a guess worth four tokens; outcomes replace it.
  */
@@ -52,13 +63,18 @@ export class LookupAcceptance {
 
   constructor(options: BinnedAcceptanceOptions = {}, state?: LookupAcceptanceState) {
     const priors = MATCH_LENGTH_EDGES.map(prior);
-    this.maps = AGREEMENTS.map((_, i) => new BinnedAcceptance(priors, options, state?.agreements?.[i]));
+    const reading = {optimism: LOOKUP_OPTIMISM, ...options};
+    this.maps = AGREEMENTS.map((_, i) => new BinnedAcceptance(priors, reading, state?.agreements?.[i]));
   }
 
-  /** The optimistic acceptance of the first `count` tokens of a draft copied after this match. */
-  optimistic(match: LookupMatch, count: number): number[] {
+  /**
+   * The acceptance decisions read for the first `count` tokens of a draft copied after this match:
+   * the first token's optimistically (LOOKUP_OPTIMISM), so that a match too short to be trusted yet
+   * still gets tried, one token at a time; the rest at their estimates.
+   */
+  decisionReading(match: LookupMatch, count: number): number[] {
     const map = this.map(match);
-    return Array.from({length: count}, (_, i) => map.optimistic(binOf(match.length + i)));
+    return Array.from({length: count}, (_, i) => (i === 0 ? map.optimistic(binOf(match.length)) : map.estimate(binOf(match.length + i))));
   }
 
   estimate(match: LookupMatch, index = 1): number {

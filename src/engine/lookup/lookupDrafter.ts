@@ -32,10 +32,16 @@ export interface LookupEnvironment {
   choice: LookupChoice;
 }
 
+/** Where the generation continues the prompt (FIM: right after the prefix). */
+export interface LookupPromptShape {
+  /** Index in the prompt after which the generated text follows. Default: the prompt's length. */
+  continuesAt?: number;
+}
+
 /** What the round loop asks of a lookup source (speculative.ts). */
 export interface LookupSource {
   /** Before the first round: the prompt the generation starts from. */
-  begin(prompt: readonly Token[]): void;
+  begin(prompt: readonly Token[], shape?: LookupPromptShape): void;
   /** After every round: the tokens it committed. */
   commit(tokens: readonly Token[]): void;
   /**
@@ -50,6 +56,10 @@ export class LookupDrafter implements LookupSource {
   readonly index: NgramIndex;
   readonly maxDraft: number;
   private environment: LookupEnvironment | undefined;
+  /** The context's last tokens as the generation sees it: the prompt up to continuesAt, then what was generated. */
+  private query: Token[] = [];
+  /** Where the query's own occurrence ends in the index (skipped as a match). */
+  private present = 0;
 
   constructor(options: LookupDrafterOptions = {}) {
     this.index = new NgramIndex(options);
@@ -61,21 +71,28 @@ export class LookupDrafter implements LookupSource {
     this.environment = environment;
   }
 
-  begin(prompt: readonly Token[]): void {
+  begin(prompt: readonly Token[], shape: LookupPromptShape = {}): void {
     this.index.sync(prompt);
+    const continuesAt = Math.max(0, Math.min(prompt.length, shape.continuesAt ?? prompt.length));
+    this.query = prompt.slice(Math.max(0, continuesAt - this.index.options.maxMatch), continuesAt);
+    this.present = continuesAt;
   }
 
   commit(tokens: readonly Token[]): void {
     this.index.append(tokens);
+    this.query.push(...tokens);
+    this.query.splice(0, Math.max(0, this.query.length - this.index.options.maxMatch));
+    // Generated tokens are the index's end: from the second one on the query's bigram occurs there.
+    this.present = this.index.length;
   }
 
   draft(maxDraft: number, rivalSpeedup: number): LookupDraft | undefined {
     const environment = this.environment;
     if (!environment) throw new Error("LookupDrafter.draft before prepare()");
-    const proposal = this.index.propose(Math.min(maxDraft, this.maxDraft), environment.choice);
+    const proposal = this.index.propose(Math.min(maxDraft, this.maxDraft), environment.choice, this.query, this.present);
     if (!proposal) return undefined;
     const match = {length: proposal.matchLength, support: proposal.support, occurrences: proposal.occurrences};
-    const acceptance = environment.acceptance.optimistic(match, proposal.tokens.length);
+    const acceptance = environment.acceptance.decisionReading(match, proposal.tokens.length);
     const {costs} = environment;
     const rates = expectedRates(acceptance, {targetMs: n => costs.targetMs(n), draftMs: () => 0}, proposal.tokens.length);
     const best = fastest(rates);

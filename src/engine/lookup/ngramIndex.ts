@@ -91,24 +91,32 @@ export class NgramIndex {
   }
 
   /**
-   * Up to `maxTokens` tokens that followed the longest earlier occurrence of the indexed tokens'
-   * end, or undefined when not even their last two tokens occurred before. Among occurrences of
-   * the longest length, "recent" copies the newest; "vote" copies the newest of those whose next
-   * token most of them share.
+   * Up to `maxTokens` tokens that followed the longest occurrence of the context's end, or
+   * undefined when not even its last two tokens occurred. Among occurrences of the longest length,
+   * "recent" copies the newest; "vote" copies the newest of those whose next token most of them
+   * share.
+   *
+   * The context is by default the indexed tokens themselves. A FIM prompt is not: the middle
+   * continues the prefix, while the index also holds the suffix and the FIM markers after it.
+   * `query` then gives the context's end (the prefix's last tokens and what was generated), and
+   * `present` the position right after the query's own occurrence in the index, which is skipped
+   * (it has nothing after it but the rest of the prompt). Default: the index's end.
    */
-  propose(maxTokens: number, choice: LookupChoice = "recent"): LookupProposal | undefined {
-    const end = this.tokens.length;
+  propose(maxTokens: number, choice: LookupChoice = "recent", query?: readonly Token[], present = this.tokens.length): LookupProposal | undefined {
+    const context = query ?? this.tokens;
+    const end = context.length;
     if (maxTokens <= 0 || end < 2) return undefined;
-    const list = this.following.get(bigram(this.tokens[end - 2]!, this.tokens[end - 1]!));
+    const list = this.following.get(bigram(context[end - 2]!, context[end - 1]!));
     if (!list) return undefined;
     const {maxMatch, maxCandidates} = this.options;
     let bestLength = 0;
     let best: number[] = [];
-    // The last entry is the present occurrence itself, which has nothing after it yet.
-    for (let i = list.length - 2, seen = 0; i >= 0 && seen < maxCandidates; i--, seen++) {
+    for (let i = list.length - 1, seen = 0; i >= 0 && seen < maxCandidates; i--) {
       const at = list[i]!;
+      if (at === present || at >= this.tokens.length) continue;
+      seen++;
       let length = 2;
-      while (length < maxMatch && at - length - 1 >= 0 && this.tokens[at - length - 1] === this.tokens[end - length - 1]) length++;
+      while (length < maxMatch && at - length - 1 >= 0 && end - length - 1 >= 0 && this.tokens[at - length - 1] === context[end - length - 1]) length++;
       if (length > bestLength) {
         bestLength = length;
         best = [at];
@@ -134,6 +142,7 @@ export class NgramIndex {
   /**
    * What followed position `at`, up to `maxTokens`. Where it reaches the end of the index it
    * continues with its own start: a pattern that repeats with period end − at repeats on.
+   * (`at` is below the index's length: an occurrence at the very end has nothing after it yet.)
    */
   private continuation(at: number, maxTokens: number): Token[] {
     const period = this.tokens.length - at;

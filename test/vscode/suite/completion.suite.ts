@@ -135,6 +135,6 @@ describe("inline completion", function () {
   it("updates the status bar with live numbers after completions", async () => {
     const draftstop = await readyWithTestModels();
     await waitFor("live numbers", () => /×|tok\/s/.test(draftstop.statusBar.text) ? true : undefined);
-    assert.match(draftstop.statusBar.text, /^\$\(zap\) (\d+\.\d|–)× · \d+ tok\/s · \d+ % · k̄ \d+\.\d$/);
+    assert.match(draftstop.statusBar.text, /^\$\(zap\) (\d+\.\d|–)× · \d+ tok\/s · \d+ % · k̄ \d+\.\d( · lookup \d+ %)?$/);
   });
 });

@@ -28,7 +28,7 @@ describe("bad models", function () {
     await setSetting("targetModel", testModels().target);
   });
 
-  it("a draft that cannot be used falls back to the target alone, shown in the status bar", async () => {
+  it("a draft that cannot be used falls back to the target with lookup drafts (drafter auto), shown in the status bar", async () => {
     const draftstop = await readyWithTestModels();
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
     const empty = vscode.Uri.joinPath(folder, "empty.gguf");
@@ -37,7 +37,10 @@ describe("bad models", function () {
     try {
       await waitFor("target-only decoding", () => draftstop.session.snapshot.info && !draftstop.session.snapshot.info.draft ? true : undefined);
       assert.match(draftstop.session.snapshot.draftProblem ?? "", /empty/);
-      assert.match(draftstop.statusBar.text, /target only/);
+      await waitFor("the status bar to say so", () => /Draft model not used/.test(draftstop.statusBar.tooltip) ? true : undefined, 5000);
+      assert.equal(draftstop.statusBar.text, "$(zap) Draftstop: ready · lookup", "lookup drafts without the draft model");
+      assert.match(draftstop.statusBar.tooltip, /Draft model: none/);
+      assert.match(draftstop.statusBar.tooltip, /Drafts: lookup/);
     } finally {
       await setSetting("draftModel", testModels().draft);
     }
