@@ -6,6 +6,7 @@ import {isPolicySetting, PolicySetting} from "./config/policySetting";
 import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
+import {Snooze} from "./completion/snooze";
 import {AbortableLock} from "./engine/lock";
 import type {DrafterSetting} from "./engine/options";
 import {findDemoPair} from "./models/demoPair";
@@ -25,11 +26,14 @@ export interface DraftstopApi {
   session: EngineSession;
   provider: DraftstopInlineProvider;
   statusBar: StatusBar;
+  snooze: Snooze;
   settings: SettingsStore;
   models: ModelManager;
   history: SessionHistory;
   benchmarks: BenchmarkStore;
   log: DraftstopLog;
+  /** The folder of the log channel's file (Draftstop.log), where tests read what the log says. */
+  logFolder: string;
   /** Settles when the models named by the settings at this moment are loaded (or failed to). */
   idle(): Promise<void>;
 }
@@ -40,9 +44,20 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const log = createLog();
   const settings = new SettingsStore();
   session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js")});
-  const statusBar = new StatusBar();
-  const provider = new DraftstopInlineProvider(session, settings, log);
+  const snooze = new Snooze();
+  const provider = new DraftstopInlineProvider(session, settings, log, snooze);
   const activeSession = session;
+  const statusBar = new StatusBar(() => ({
+    state: activeSession.snapshot.disabled ? {kind: "disabled"} : activeSession.snapshot.state,
+    info: activeSession.snapshot.info,
+    stats: activeSession.snapshot.stats,
+    policy: activeSession.snapshot.policy,
+    draftProblem: activeSession.snapshot.draftProblem,
+    drafter: settings.values.drafter as DrafterSetting,
+    snooze: snooze.state,
+    lastOutcome: provider.outcomes.last,
+    lastGenerated: provider.outcomes.lastGenerated
+  }));
 
   // Loads and policy changes run one after another, in the order the settings changed.
   const settingsLock = new AbortableLock();
@@ -65,12 +80,20 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const history = new SessionHistory();
   const benchmarks = new BenchmarkStore(context.globalStorageUri.fsPath);
   void benchmarks.load();
-  const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log,
-    drafter: () => settings.values.drafter as DrafterSetting};
+  const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log, outcomes: provider.outcomes,
+    drafter: () => settings.values.drafter as DrafterSetting, policySpec: () => policy.current};
   const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
 
-  const renderStatus = () => statusBar.render(activeSession.snapshot, settings.values.drafter as DrafterSetting);
+  const renderStatus = () => statusBar.render();
   activeSession.on("change", renderStatus);
+  const outcomeSubscription = provider.outcomes.onDidRecord(renderStatus);
+  const snoozeSubscription = snooze.onDidChange(state => {
+    renderStatus();
+    log.info(state.snoozed ? `completions snoozed ${state.until === undefined ? "until resumed" : `until ${new Date(state.until).toISOString()}`}`
+      : "completions resumed");
+    // Ghost text already on screen goes with the snooze.
+    if (state.snoozed) void vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+  });
   activeSession.on("generation", summary => history.add(summary));
   activeSession.on("log", line => log.info(`[model process] ${line}`));
   activeSession.on("problem", ({message, crash}) => {
@@ -99,11 +122,13 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   });
 
   context.subscriptions.push(
-    log, settings, statusBar, provider,
+    log, settings, statusBar, provider, outcomeSubscription, snoozeSubscription, snooze,
     vscode.languages.registerInlineCompletionItemProvider({pattern: "**"}, provider),
     ...registerCommands({settings, session: activeSession, models, log, showStats: showPanel,
+      snooze,
       resetStats: async () => {
         history.clear();
+        provider.outcomes.clear();
         await activeSession.resetStats();
       }}),
     vscode.commands.registerCommand(COMMANDS.benchmarkWorkspace.id, async (overrides?: Partial<BenchmarkRequest>) => {
@@ -116,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   enqueue(() => models.loadFromSettings());
   log.info(`Draftstop activated (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop"} UI)`);
 
-  return {session: activeSession, provider, statusBar, settings, models, history, benchmarks, log, idle: () => settingsLock.run(async () => undefined)};
+  return {session: activeSession, provider, statusBar, snooze, settings, models, history, benchmarks, log, logFolder: context.logUri.fsPath, idle: () => settingsLock.run(async () => undefined)};
 }
 
 export async function deactivate(): Promise<void> {

@@ -9,3 +9,11 @@ export {ADAPTIVE_DEBOUNCE_DEFAULTS, AdaptiveDebounce, wait} from "./adaptiveDebo
 export type {AdaptiveDebounceOptions, Clock} from "./adaptiveDebounce";
 export {RequestGate} from "./requestGate";
 export type {RequestGateCounters, RunOptions} from "./requestGate";
+export {automaticTriggerBlock} from "./triggerRules";
+export type {TriggerRules} from "./triggerRules";
+export {completedReason, describeOutcome, outcomeLogLine, REASON_LABELS, REQUEST_REASONS} from "./requestOutcome";
+export type {RequestOutcome, RequestReason} from "./requestOutcome";
+export {RequestOutcomes} from "./requestOutcomes";
+export type {ReasonCount} from "./requestOutcomes";
+export {MAX_SNOOZE_MINUTES, Snooze, SNOOZE_CHOICES_MINUTES, SnoozeDurationError} from "./snooze";
+export type {SnoozeClock, SnoozeState} from "./snooze";

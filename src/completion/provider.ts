@@ -1,15 +1,21 @@
-// The inline completion provider: orchestrates the pipeline stages (context, cache, debounce,
-// one generation at a time, post-processing); each stage lives in its own module.
+// The inline completion provider: orchestrates the pipeline stages (the rules on when to complete,
+// context, cache, debounce, one generation at a time, post-processing); each stage lives in its own
+// module. Every request ends with one recorded reason (requestOutcome.ts), logged in one line.
+import {posix} from "node:path";
 import * as vscode from "vscode";
 import {generateOptionsFrom} from "../config/engineOptions";
 import type {SettingsStore} from "../config/settings";
-import type {EngineSession} from "../session/engineSession";
+import type {EngineSession, EngineState} from "../session/engineSession";
 import {AdaptiveDebounce, wait} from "./adaptiveDebounce";
 import {CompletionCache, CompletionKey} from "./completionCache";
 import {extractCursorContext} from "./context";
 import {postprocessCompletion} from "./postprocess";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
+import {completedReason, outcomeLogLine, RequestOutcome} from "./requestOutcome";
+import {RequestOutcomes} from "./requestOutcomes";
+import type {Snooze} from "./snooze";
+import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
@@ -34,9 +40,20 @@ export interface ShownCompletion {
   at: number;
 }
 
+/** What is known of a request when it arrives. */
+type RequestFacts = Pick<RequestOutcome, "where" | "trigger">;
+
+/** A request's items (when something is shown) and what its outcome records besides the facts and the timing. */
+interface Ending {
+  items?: vscode.InlineCompletionItem[];
+  end: Omit<RequestOutcome, keyof RequestFacts | "elapsedMs" | "at">;
+}
+
 export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   readonly cache = new CompletionCache();
   readonly gate = new RequestGate();
+  /** How each request ended: counts per reason, the latest outcomes. */
+  readonly outcomes = new RequestOutcomes();
   private debounce: AdaptiveDebounce;
   private readonly counts = {requests: 0, generations: 0, cacheHits: 0, staleDropped: 0};
   private readonly keystrokes: vscode.Disposable;
@@ -46,7 +63,8 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   /** The latest completion handed to VS Code. */
   lastShown: ShownCompletion | undefined;
 
-  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger) {
+  constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
+    private readonly snooze: Snooze) {
     this.debounce = this.makeDebounce();
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -59,23 +77,56 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position,
     context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const started = performance.now();
+    const request: RequestFacts = {
+      where: `${posix.basename(document.uri.path)}:${position.line + 1}:${position.character + 1}`,
+      trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "invoked"
+    };
+    let ended: Ending;
+    try {
+      ended = await this.resolve(document, position, request, token);
+    } catch (error) {
+      ended = {end: {reason: "error", detail: (error as Error).message}};
+    }
+    const outcome: RequestOutcome = {...request, ...ended.end, elapsedMs: performance.now() - started, at: Date.now()};
+    this.outcomes.record(outcome);
+    // One line per request at the default level, so "nothing appeared" always has its reason in the log.
+    if (outcome.reason === "error") this.log.warn(outcomeLogLine(outcome));
+    else this.log.info(outcomeLogLine(outcome));
+    return ended.items;
+  }
+
+  /** The request's items and how it ended; exactly one ending per request. */
+  private async resolve(document: vscode.TextDocument, position: vscode.Position, request: RequestFacts,
+    token: vscode.CancellationToken): Promise<Ending> {
     const values = this.settings.values;
-    if (!values.enable || values.disabledLanguages.includes(document.languageId) || !this.session.ready) return undefined;
+    if (!values.enable) return {end: {reason: "disabled"}};
+    if (this.snooze.snoozed) return {end: {reason: "snoozed"}};
+    if (values.disabledLanguages.includes(document.languageId)) return {end: {reason: "languageDisabled", detail: document.languageId}};
+    if (!this.session.ready) return {end: {reason: "noModels", detail: notReadyDetail(this.session.snapshot.state)}};
     this.counts.requests++;
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
     const cursor = extractCursorContext({lineCount: document.lineCount, lineAt: line => document.lineAt(line).text}, position,
       {prefixLines: values.prefixLines, suffixLines: values.suffixLines, eol, prefixAnchorStride: PREFIX_ANCHOR_STRIDE});
+    const automatic = request.trigger === "automatic";
+    if (automatic) {
+      const blocked = automaticTriggerBlock(cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
+      if (blocked) return {end: {reason: blocked}};
+    }
     const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
     const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
       indentation: cursor.indentation, eol, tabSize: tabSizeOf(document)};
     const requestVersion = document.version;
-    const finish = (raw: string, fromCache: boolean) => {
+    const finish = (raw: string, fromCache: boolean, tokens?: number): Ending => {
       const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
-      if (!text) return undefined;
+      const end: Ending["end"] = {reason: completedReason(raw, text, fromCache), modelText: raw, fromCache, tokens};
+      if (!text) return {end};
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
-      return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
+      return {items: [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))], end};
     };
+    this.log.debug(`request ${request.where} (${request.trigger}): prefix ${cursor.prefix.length} chars, suffix ${cursor.suffix.length}, ` +
+      `${JSON.stringify(cursor.linePrefix.slice(-20))}|${JSON.stringify(cursor.lineSuffix.slice(0, 20))}`);
 
     const cached = this.cache.get(key) ?? this.cache.lookupTypingThrough(key);
     if (cached !== undefined) {
@@ -86,26 +137,24 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const abort = new AbortController();
     const cancellation = token.onCancellationRequested(() => abort.abort());
     try {
-      if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic && !(await wait(this.debounce.delayMs(), abort.signal)))
-        return undefined;
+      if (automatic && !(await wait(this.debounce.delayMs(), abort.signal))) return {end: {reason: "debounced"}};
+      let generating = false;
       const summary = await this.gate.run(signal => {
         this.counts.generations++;
+        generating = true;
         return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix}, generateOptionsFrom(values), signal);
       }, {signal: abort.signal});
-      if (!summary || summary.stopReason === "abort") return undefined;
+      if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
+      if (summary.stopReason === "abort") return {end: {reason: "cancelled", detail: "while generating", tokens: summary.tokenCount}};
+      this.log.debug(`completion ${request.where}: ${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
+        `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted, prefill ${summary.prefill.targetEvaluated} tokens ` +
+        `(${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}`);
+      this.cache.set(key, summary.text); // right for that text even when stale, should the user come back to it
       if (document.version !== requestVersion || token.isCancellationRequested) {
         this.counts.staleDropped++;
-        this.cache.set(key, summary.text); // still right for that text, should the user come back to it
-        return undefined;
+        return {end: {reason: "stale", tokens: summary.tokenCount, modelText: summary.text}};
       }
-      this.cache.set(key, summary.text);
-      this.log.debug(`completion: ${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
-        `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted, prefill ${summary.prefill.targetEvaluated} tokens ` +
-        `(${summary.prefill.targetReused} reused), ${summary.stopReason}`);
-      return finish(summary.text, false);
-    } catch (error) {
-      this.log.warn(`completion failed: ${(error as Error).message}`);
-      return undefined;
+      return finish(summary.text, false, summary.tokenCount);
     } finally {
       cancellation.dispose();
     }
@@ -127,6 +176,13 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     this.shownEmitter.dispose();
     this.gate.cancel();
   }
+}
+
+/** Why the models cannot complete now, beyond "no models": still loading, or failed. */
+function notReadyDetail(state: EngineState): string | undefined {
+  if (state.kind === "loading") return state.what;
+  if (state.kind === "error") return `the models failed to load: ${state.message}`;
+  return undefined;
 }
 
 function tabSizeOf(document: vscode.TextDocument): number | undefined {

@@ -11,7 +11,10 @@ export const COMMANDS = {
   benchmarkWorkspace: {id: "draftstop.benchmarkWorkspace", title: "Benchmark This Workspace"},
   downloadRecommendedModels: {id: "draftstop.downloadRecommendedModels", title: "Download Recommended Models"},
   useDemoModels: {id: "draftstop.useDemoModels", title: "Use the Tiny Demo Models"},
-  showLog: {id: "draftstop.showLog", title: "Show Log"}
+  showLog: {id: "draftstop.showLog", title: "Show Log"},
+  snooze: {id: "draftstop.snooze", title: "Snooze Completions"},
+  resume: {id: "draftstop.resume", title: "Resume Completions"},
+  showMenu: {id: "draftstop.showMenu", title: "Show Status Menu"}
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

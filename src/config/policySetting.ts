@@ -11,6 +11,11 @@ export class PolicySetting {
 
   constructor(private readonly report: (settingKey: string, message: string) => void) {}
 
+  /** The spec last resolved (what the engine was given), without validating the settings again. */
+  get current(): PolicySpec {
+    return this.lastValid;
+  }
+
   /** The spec to use now: the settings' own, or the last valid one if theirs is refused. */
   resolve(values: SettingValues): PolicySpec {
     const spec = policySpecFrom(values);

@@ -82,7 +82,11 @@ export const SETTINGS = {
     description: "Where the models run: auto picks Metal, CUDA or Vulkan when present, else the CPU."},
   "debounce.minMs": integer(30, 0, 5000, "Shortest wait after a keystroke before completing (the wait adapts to your typing speed)."),
   "debounce.maxMs": integer(300, 0, 5000, "Longest wait after a keystroke before completing."),
-  "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."}
+  "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."},
+  "trigger.midWord": {type: "boolean", default: false,
+    description: "Complete automatically when the cursor is directly followed by a letter, digit, _ or $ (in the middle of a word). Asking for a completion (Trigger Inline Suggestion) always completes."},
+  "trigger.maxCharsRight": integer(8, 0, 10000,
+    "Complete automatically only when at most this many characters (trailing spaces not counted) stand right of the cursor on its line. Asking for a completion always completes.")
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -44,10 +44,10 @@ function run(command: string, args: string[], options: {cwd?: string; env?: Node
 
 /**
  * node-llama-cpp's dependencies that it needs only to build llama.cpp, download models or run its
- * own CLI, never to load a model and evaluate: 8.7 MB the kit leaves out (without them passcost
+ * own CLI, never to load a model and evaluate: about 8 MB the kit leaves out (without them passcost
  * and the benchmark ran from the staged kit, and --check runs both).
  */
-export const NOT_LOADED = ["tar", "ipull", "simple-git", "cmake-js", "node-addon-api", "node-api-headers", "@huggingface/jinja", "yargs"];
+export const NOT_LOADED = ["tar", "ipull", "simple-git", "cmake-js", "node-addon-api", "node-api-headers", "yargs"];
 
 /** node-llama-cpp and its production dependencies, as folders of the repository's node_modules. */
 export function runtimePackages(root: string): string[] {

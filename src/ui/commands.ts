@@ -8,6 +8,8 @@ import type {ModelManager} from "../models/modelManager";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../config/commandIds";
 import {pickModel, pickPreset} from "./modelPicker";
+import type {Snooze} from "../completion/snooze";
+import {pickSnoozeDuration, showStatusMenu} from "./statusMenu";
 import type {DraftstopLog} from "./log";
 
 export interface CommandContext {
@@ -17,6 +19,7 @@ export interface CommandContext {
   log: DraftstopLog;
   showStats: () => Promise<void>;
   resetStats: () => Promise<void>;
+  snooze: Snooze;
 }
 
 const POLICY_LABELS: Record<PolicyName, string> = {
@@ -29,10 +32,13 @@ const POLICY_LABELS: Record<PolicyName, string> = {
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
-  const {settings, models, log} = context;
+  const {settings, models, log, snooze} = context;
   const register = (command: {id: string}, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(command.id, run);
   return [
-    register(COMMANDS.enable, () => settings.update("enable", true)),
+    register(COMMANDS.enable, async () => {
+      snooze.resume(); // "until re-enabled" ends here too
+      await settings.update("enable", true);
+    }),
     register(COMMANDS.disable, () => settings.update("enable", false)),
     register(COMMANDS.selectTargetModel, async () => {
       const value = await pickModel("target", models);
@@ -83,7 +89,15 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       return preset.id;
     }),
     register(COMMANDS.useDemoModels, () => models.useDemoPair()),
-    register(COMMANDS.showLog, () => log.show())
+    register(COMMANDS.showLog, () => log.show()),
+    // minutes: a number (fractions too: the tests snooze for seconds) or "untilResumed"; none: ask.
+    register(COMMANDS.snooze, async (minutes?: unknown) => {
+      const duration = minutes ?? await pickSnoozeDuration();
+      if (duration === undefined) return undefined;
+      return duration === "untilResumed" ? snooze.snoozeUntilResumed() : snooze.snoozeFor(duration as number);
+    }),
+    register(COMMANDS.resume, () => snooze.resume()),
+    register(COMMANDS.showMenu, () => showStatusMenu(snooze, settings.values.enable))
   ];
 }
 

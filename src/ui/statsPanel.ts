@@ -1,20 +1,27 @@
 // The statistics panel: live plots of this session (speed-up over time, acceptance vs entropy,
-// draft lengths, λ) and the latest benchmark's plots and table. Charts are rendered to SVG here,
-// in the extension host; the webview only shows them (strict Content-Security-Policy, one script).
+// draft lengths, λ, the cost curve and the learned acceptance map) and the latest benchmark's plots
+// and table. Charts are rendered to SVG here, in the extension host; the webview only shows them
+// (strict Content-Security-Policy, one script).
 import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
 import {BENCH_COLUMNS, benchCells, BenchJson} from "../bench/report";
-import {acceptanceChart, draftLengthChart, lambdaChart, lineChart, speedupChart} from "../charts/specs";
-import {PANEL_THEME, renderSvg} from "../charts/render";
+import {acceptanceChart, draftLengthChart, lambdaChart, speedupChart} from "../charts/specs";
+import {PANEL_THEME} from "../charts/render";
+import {chartsHtml} from "../charts/chartsHtml";
+import {chart, note} from "../charts/panelChart";
+import {sessionCharts} from "../charts/sessionCharts";
 import {ADAEDL_DEFAULTS} from "../engine/policies";
-import type {PolicyState} from "../engine/policies";
+import type {PolicySpec, PolicyState} from "../engine/policies";
 import type {DrafterSetting} from "../engine/options";
 import {draftSources} from "../engine/drafters";
 import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 import type {EngineSession} from "../session/engineSession";
 import type {SessionHistory} from "../session/history";
 import type {DraftstopLog} from "./log";
+import type {RequestOutcomes} from "../completion/requestOutcomes";
+import {requestsTableHtml} from "./requestsTable";
 import {draftSourcesText, lookupRoundsText} from "./statusText";
+import {sessionChartData} from "./sessionChartData";
 
 export interface StatsPanelSources {
   session: EngineSession;
@@ -23,6 +30,10 @@ export interface StatsPanelSources {
   log: DraftstopLog;
   /** The draftstop.drafter setting (it travels with each request, the session does not hold it). */
   drafter(): DrafterSetting;
+  /** How this session's completion requests ended (the "Requests" block). */
+  outcomes?: RequestOutcomes;
+  /** The policy spec in use, for the parameters the engine does not report (AdaEDL's γ for the bound). */
+  policySpec?(): PolicySpec | undefined;
 }
 
 const RENDER_INTERVAL_MS = 1000;
@@ -75,6 +86,8 @@ export class StatsPanel implements vscode.Disposable {
 <section id="summary"><p class="empty">Loading…</p></section>
 <h2>This session</h2>
 <section id="live" class="charts"></section>
+<h2>Requests</h2>
+<section id="requests"><p class="empty">No completion requests yet.</p></section>
 <h2>Latest benchmark</h2>
 <section id="benchmark"><p class="empty">No benchmark yet. Run <b>Draftstop: Benchmark This Workspace</b>.</p></section>
 <script nonce="${nonce}" src="${media("statsPanel.js")}"></script>
@@ -85,6 +98,7 @@ export class StatsPanel implements vscode.Disposable {
     );
     const onChange = () => this.schedule();
     sources.session.on("change", onChange);
+    if (sources.outcomes) this.subscriptions.push(sources.outcomes.onDidRecord(onChange));
     this.subscriptions.push({dispose: () => sources.session.off("change", onChange)});
   }
 
@@ -100,7 +114,8 @@ export class StatsPanel implements vscode.Disposable {
 
   private async render(): Promise<void> {
     this.lastRender = Date.now();
-    const sections = {summary: this.summaryHtml(), live: await this.liveHtml(), benchmark: await this.benchmarkHtml()};
+    const sections = {summary: this.summaryHtml(), live: await this.liveHtml(), benchmark: await this.benchmarkHtml(),
+      requests: requestsTableHtml(this.sources.outcomes?.table() ?? [])};
     await this.panel.webview.postMessage({kind: "render", sequence: ++this.sequence, sections});
   }
 
@@ -135,35 +150,32 @@ ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "
 ${calibration ? costModelHtml(calibration, policy?.state, sources !== "model" && sources !== "none") : ""}`;
   }
 
+  /** Every live chart, or in its place the sentence saying why it has nothing to show yet (charts/sessionCharts.ts). */
   private async liveHtml(): Promise<string> {
-    const {history} = this.sources;
-    if (history.size === 0) return `<p class="empty">The plots fill in as completions are made.</p>`;
-    const charts = [
-      lineChart(history.speedups(), "Estimated speed-up of the session so far", "completion", "speed-up (×)"),
-      acceptanceChart(history.acceptanceBins(), ADAEDL_DEFAULTS.gamma, "Acceptance vs draft entropy (bound dashed)"),
-      draftLengthChart([history.draftLengths(this.sources.session.snapshot.policy?.name ?? "session")], "Draft lengths"),
-      lambdaChart([{series: "λ", lambda: history.lambdaTrace()}], "AdaEDL threshold λ over rounds")
-    ];
-    return (await Promise.all(charts.map(spec => renderSvg(spec, PANEL_THEME)))).map(svg => `<div class="chart">${svg}</div>`).join("");
+    const {history, session} = this.sources;
+    return chartsHtml(sessionCharts(sessionChartData(history, session.snapshot, this.sources.drafter(), this.sources.policySpec?.())), PANEL_THEME);
   }
 
   private async benchmarkHtml(): Promise<string> {
     const bench = this.sources.latestBenchmark();
     if (!bench) return `<p class="empty">No benchmark yet. Run <b>Draftstop: Benchmark This Workspace</b>.</p>`;
+    // The benchmark runs AdaEDL with its default parameters (bench/runner.ts), so its bound is the default γ's.
+    const drafted = bench.entropyBins.filter(b => b.drafted > 0);
     const charts = [
-      speedupChart(bench.runs.map(r => ({label: r.label, temperature: r.temperature, speedup: r.speedup, min: r.spread.min, max: r.spread.max}))),
-      acceptanceChart(bench.entropyBins, ADAEDL_DEFAULTS.gamma),
-      draftLengthChart(bench.draftLengths.filter(d => d.temperature === bench.settings.temperatures[0])),
-      lambdaChart(bench.lambdaTraces.map(t => ({series: `T = ${t.temperature}`, lambda: t.lambda})))
+      chart(speedupChart(bench.runs.map(r => ({label: r.label, temperature: r.temperature, speedup: r.speedup, min: r.spread.min, max: r.spread.max})))),
+      drafted.length > 0
+        ? chart(acceptanceChart(drafted, ADAEDL_DEFAULTS.gamma, `Acceptance vs draft entropy (AdaEDL bound dashed, γ = ${ADAEDL_DEFAULTS.gamma})`))
+        : note("Acceptance vs draft entropy", "No drafted tokens in this benchmark: its runs drafted by lookup only or ran the target alone."),
+      chart(draftLengthChart(bench.draftLengths.filter(d => d.temperature === bench.settings.temperatures[0]))),
+      chart(lambdaChart(bench.lambdaTraces.map(t => ({series: `T = ${t.temperature}`, lambda: t.lambda}))))
     ];
-    const svgs = await Promise.all(charts.map(spec => renderSvg(spec, PANEL_THEME)));
     const shown = BENCH_COLUMNS.indexOf("tok/round") + 1; // the table's columns up to tokens per round
     const rows = bench.runs.map(r => `<tr class="${r.policy}">` +
       benchCells(r).slice(0, shown).map(c => `<td>${escapeHtml(c)}</td>`).join("") + "</tr>").join("");
     const header = BENCH_COLUMNS.slice(0, shown).map(c => `<th>${c}</th>`).join("");
     return `<p class="note">${escapeHtml(bench.models.target)}${bench.models.draft ? ` + ${escapeHtml(bench.models.draft)}` : ""}${bench.models.padded ? " (padded target)" : ""};
 ${bench.settings.tasks} tasks × ${bench.settings.repeats} repeats on ${escapeHtml(bench.machine.cpu)}, ${escapeHtml(bench.machine.gpu)}.</p>
-<div class="charts">${svgs.map(svg => `<div class="chart">${svg}</div>`).join("")}</div>
+<div class="charts">${await chartsHtml(charts, PANEL_THEME)}</div>
 <table><thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table>`;
   }
 

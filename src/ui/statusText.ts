@@ -3,6 +3,8 @@ import type {DrafterSetting, EngineInfo, PolicyState, StatsSummary} from "../eng
 import type {EngineState} from "../session/engineSession";
 import {formatBytes} from "../engine/stats";
 import {draftSources, DraftSources} from "../engine/drafters";
+import {describeOutcome, RequestOutcome} from "../completion/requestOutcome";
+import type {SnoozeState} from "../completion/snooze";
 
 export interface StatusInput {
   state: EngineState;
@@ -13,6 +15,15 @@ export interface StatusInput {
   draftProblem?: string;
   /** The draftstop.drafter setting; default "auto". */
   drafter?: DrafterSetting;
+  /** The snooze in effect, if any: it replaces the live numbers while the models are ready. */
+  snooze?: SnoozeState;
+  /** How long the completion in flight has been generating (state "generating"). */
+  generatingMs?: number;
+  /** The latest request's outcome, and the latest one that ran the model (or was served what it wrote). */
+  lastOutcome?: RequestOutcome;
+  lastGenerated?: RequestOutcome;
+  /** Date.now() for "in 12 min"; injected by tests. */
+  now?: number;
 }
 
 export interface StatusText {
@@ -35,15 +46,42 @@ export function statusText(input: StatusInput): StatusText {
     case "loading":
       return {text: `$(loading~spin) Draftstop: ${state.what}`, tooltip: `Draftstop is ${state.what}…`};
     case "error":
-      return {text: "$(error) Draftstop", tooltip: `**Draftstop error**\n\n${escape(state.message)}\n\nClick for details.`, severity: "error"};
+      return {text: "$(error) Draftstop", tooltip: `**Draftstop error**\n\n${escape(state.message)}\n\nClick for the menu (Show Log has the details).`, severity: "error"};
     case "ready":
-    case "generating":
-      return {
-        text: `${state.kind === "generating" ? "$(sync~spin)" : "$(zap)"} ${liveNumbers(input.stats, sourcesOf(input))}`,
-        tooltip: tooltip(input),
-        severity: input.draftProblem ? "warning" : undefined
-      };
+    case "generating": {
+      const severity = input.draftProblem ? "warning" : undefined;
+      if (input.snooze?.snoozed) return {text: `$(bell-slash) Draftstop: ${snoozeLabel(input.snooze)}`, tooltip: tooltip(input), severity};
+      const live = liveNumbers(input.stats, sourcesOf(input));
+      return {text: state.kind === "generating" ? `$(sync~spin) ${generatingText(live, input.generatingMs)}` : `$(zap) ${live}`, tooltip: tooltip(input), severity};
+    }
   }
+}
+
+/**
+ * `generating 3 s · 2.1× · 41 tok/s …`, or `Draftstop: generating` before there are live numbers.
+ * The seconds appear from the first whole second on: most completions end sooner, and a counter
+ * stuck at 0 s would say nothing.
+ */
+export function generatingText(live: string, generatingMs: number | undefined): string {
+  const elapsed = generatingMs !== undefined && generatingMs >= 1000 ? ` ${Math.floor(generatingMs / 1000)} s` : "";
+  return live.startsWith("Draftstop: ") ? `Draftstop: generating${elapsed}` : `generating${elapsed} · ${live}`;
+}
+
+/** `snoozed until 14:35` (local time) or `snoozed until resumed`. */
+export function snoozeLabel(snooze: Extract<SnoozeState, {snoozed: true}>): string {
+  return snooze.until === undefined ? "snoozed until resumed" : `snoozed until ${clockTime(snooze.until)}`;
+}
+
+/** `in 12 min`, `in 40 s`: what is left of a timed snooze. */
+export function timeLeft(until: number, now: number): string {
+  const seconds = Math.max(0, Math.ceil((until - now) / 1000));
+  return seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
+}
+
+/** Local HH:MM, the same in every locale. */
+function clockTime(ms: number): string {
+  const date = new Date(ms);
+  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
 }
 
 /** `2.1× · 41 tok/s · 83 % · k̄ 4.2` (`· lookup 40 %` once lookup drafts were accepted), or what is known so far. */
@@ -87,8 +125,12 @@ function sourcesOf({info, policy, drafter}: StatusInput): DraftSources {
 }
 
 function tooltip(input: StatusInput): string {
-  const {info, stats, policy, draftProblem} = input;
+  const {info, stats, policy, draftProblem, snooze} = input;
   const lines: string[] = ["**Draftstop**", ""];
+  if (snooze?.snoozed) lines.push(snooze.until === undefined
+    ? "Snoozed until resumed: no completions. Resume from the menu (click) or with **Draftstop: Resume Completions**."
+    : `Snoozed until ${clockTime(snooze.until)} (${timeLeft(snooze.until, input.now ?? Date.now())}): no completions until then. ` +
+      "Resume from the menu (click).", "");
   if (info) {
     lines.push(`Target: ${escape(info.target.name)} (${formatBytes(info.target.sizeBytes)})`);
     lines.push(info.draft ? `Draft: ${escape(info.draft.name)} (${formatBytes(info.draft.sizeBytes)})` : "Draft model: none");
@@ -109,7 +151,11 @@ function tooltip(input: StatusInput): string {
       lines.push(`Speed-up ≈ ${stats.estimatedSpeedup.toFixed(2)}×: tokens × the measured single-token target latency ` +
         `(${stats.targetTokenMs.toFixed(2)} ms at this context length) ÷ the time speculative decoding took.`);
   }
-  lines.push("", "Click for statistics.");
+  const {lastOutcome, lastGenerated} = input;
+  if (lastGenerated || lastOutcome) lines.push("");
+  if (lastGenerated) lines.push(`Last completion: ${escape(describeOutcome(lastGenerated))} at ${escape(lastGenerated.where)}`);
+  if (lastOutcome && lastOutcome !== lastGenerated) lines.push(`Last request: ${escape(describeOutcome(lastOutcome))} at ${escape(lastOutcome.where)}`);
+  lines.push("", "Click for the menu: statistics, snooze, log.");
   return lines.join("  \n");
 }
 

@@ -98,11 +98,17 @@ describe("e2e: packaged extension in code-server", function () {
   it("opens the statistics panel from the status bar, with its charts rendered", async () => {
     const wb = workbench!;
     await wb.page.locator(`.part.statusbar [id="draftstop.draftstop.draftstop.status"]`).click();
+    // The status bar opens its menu; its first item is Show Stats.
+    await wb.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").first().waitFor({state: "visible", timeout: 30_000});
+    await wb.page.keyboard.press("Enter");
     const frame = wb.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
     await frame.locator("#live svg").first().waitFor({timeout: 60_000});
     const charts = await frame.locator("#live svg").count();
     assert.ok(charts >= 4, `${charts} live charts`);
     assert.match(await frame.locator("#summary").innerText(), /tokens \/ s/);
+    // The session's completions are counted in whole numbers (it once printed "2.000000" after two).
+    const ticks = await frame.locator(`#live [aria-label^="X-axis titled 'completion'"] .role-axis-label text`).allTextContents();
+    assert.ok(ticks.length >= 2 && ticks.every(t => /^\d+$/.test(t)), `completion axis ticks: ${JSON.stringify(ticks)}`);
     await wb.screenshot("e2e-stats-panel");
   });
 
@@ -125,6 +131,9 @@ describe("e2e: packaged extension in code-server", function () {
     assert.ok(share > 0, `lookup proposed some of the accepted drafts: ${status}`);
 
     await wb.page.locator(`.part.statusbar [id="draftstop.draftstop.draftstop.status"]`).click();
+    // The status bar opens its menu; its first item is Show Stats.
+    await wb.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").first().waitFor({state: "visible", timeout: 30_000});
+    await wb.page.keyboard.press("Enter");
     const frame = wb.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
     let summary = "";
     await waitFor("lookup's accepted tokens in the panel", async () => {

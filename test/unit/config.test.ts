@@ -32,7 +32,10 @@ describe("settings validation", () => {
     ["topP", 0, /draftstop\.topP: 0 is not valid; expected a number > 0/],
     ["enable", "yes", /draftstop\.enable: "yes" is not valid; expected true or false/],
     ["disabledLanguages", "markdown", /draftstop\.disabledLanguages: "markdown" is not valid; expected a list of strings/],
-    ["adaedl.gamma", "0.2", /draftstop\.adaedl\.gamma/]
+    ["adaedl.gamma", "0.2", /draftstop\.adaedl\.gamma/],
+    ["trigger.midWord", "no", /^draftstop\.trigger\.midWord: "no" is not valid; expected true or false\. Keeping false\.$/],
+    ["trigger.maxCharsRight", -1, /^draftstop\.trigger\.maxCharsRight: -1 is not valid; expected an integer ≥ 0 and ≤ 10000\. Keeping 8\.$/],
+    ["trigger.maxCharsRight", 2.5, /draftstop\.trigger\.maxCharsRight: 2\.5 is not valid/]
   ];
   for (const [key, value, message] of bad)
     it(`refuses ${key} = ${String(value)}, naming the setting and keeping the last valid value`, () => {
@@ -111,5 +114,15 @@ describe("policy settings", () => {
 
   it("scopes model paths and the download folder to the machine", () => {
     for (const key of ["targetModel", "draftModel", "modelDirectory"] as const) assert.equal(SETTINGS[key].scope, "machine");
+  });
+});
+
+describe("trigger settings", () => {
+  it("default to no automatic trigger mid-word and at most 8 characters right of the cursor, neither reloading the models", () => {
+    const defaults = defaultSettings();
+    assert.equal(defaults["trigger.midWord"], false);
+    assert.equal(defaults["trigger.maxCharsRight"], 8);
+    assert.ok(!MODEL_SETTINGS.includes("trigger.midWord") && !MODEL_SETTINGS.includes("trigger.maxCharsRight"));
+    assert.ok(!isPolicySetting("trigger.midWord"));
   });
 });

@@ -91,3 +91,43 @@ describe("status bar text", () => {
     assert.match(off.tooltip, /Drafts: none \(policy off\)/);
   });
 });
+
+describe("status bar text: snooze, generating, the last outcome", () => {
+  const at = (hours: number, minutes: number) => new Date(2026, 11, 2, hours, minutes, 0).getTime();
+
+  it("shows a snooze and when it ends, in place of the live numbers, with the time left in the tooltip", () => {
+    const shown = statusText({state: {kind: "ready"}, info, stats: stats(), snooze: {snoozed: true, until: at(14, 35)}, now: at(14, 20)});
+    assert.equal(shown.text, "$(bell-slash) Draftstop: snoozed until 14:35");
+    assert.match(shown.tooltip, /Snoozed until 14:35 \(in 15 min\): no completions until then/);
+    const shortly = statusText({state: {kind: "ready"}, info, snooze: {snoozed: true, until: at(14, 35)}, now: at(14, 35) - 40_000});
+    assert.match(shortly.tooltip, /\(in 40 s\)/);
+    const indefinitely = statusText({state: {kind: "generating"}, info, snooze: {snoozed: true, until: undefined}});
+    assert.equal(indefinitely.text, "$(bell-slash) Draftstop: snoozed until resumed");
+    assert.match(indefinitely.tooltip, /Resume Completions/);
+  });
+
+  it("lets states that need attention show through a snooze", () => {
+    const snooze = {snoozed: true as const, until: undefined};
+    assert.match(statusText({state: {kind: "error", message: "boom"}, snooze}).text, /\$\(error\)/);
+    assert.match(statusText({state: {kind: "noModels"}, snooze}).text, /no models/);
+    assert.match(statusText({state: {kind: "disabled"}, snooze}).text, /circle-slash/);
+  });
+
+  it("shows generating with a spinner, and the seconds it has run from the first whole second on", () => {
+    assert.equal(statusText({state: {kind: "generating"}, info, stats: stats(), generatingMs: 400}).text, "$(sync~spin) generating · 2.1× · 41 tok/s · 83 % · k̄ 4.2");
+    assert.equal(statusText({state: {kind: "generating"}, info, stats: stats(), generatingMs: 3200}).text, "$(sync~spin) generating 3 s · 2.1× · 41 tok/s · 83 % · k̄ 4.2");
+    assert.equal(statusText({state: {kind: "generating"}, info, generatingMs: 1000}).text, "$(sync~spin) Draftstop: generating 1 s", "before any live numbers");
+    assert.equal(statusText({state: {kind: "ready"}, info, stats: stats(), generatingMs: 3200}).text, "$(zap) 2.1× · 41 tok/s · 83 % · k̄ 4.2", "ready shows no timer");
+  });
+
+  it("gives the last completion's outcome (reason, tokens, ms) and a later request's, in the tooltip", () => {
+    const lastGenerated = {reason: "emptyAfterPostprocessing" as const, where: "a.ts:3:7", trigger: "automatic" as const, elapsedMs: 85, tokens: 2,
+      modelText: "\n", at: 0};
+    const lastOutcome = {reason: "debounced" as const, where: "a.ts:3:8", trigger: "automatic" as const, elapsedMs: 120, at: 1};
+    const shown = statusText({state: {kind: "ready"}, info, stats: stats(), lastGenerated, lastOutcome});
+    assert.match(shown.tooltip, /Last completion: empty after post\\-processing \\\(model wrote "\\\\n", 2 tokens, 85 ms\\\) at a\\\.ts:3:7/);
+    assert.match(shown.tooltip, /Last request: debounced away \\\(120 ms\\\) at a\\\.ts:3:8/);
+    const same = statusText({state: {kind: "ready"}, info, lastGenerated, lastOutcome: lastGenerated});
+    assert.ok(!/Last request/.test(same.tooltip), "one line when the latest request is the latest completion");
+  });
+});

@@ -1,0 +1,89 @@
+// How one completion request ended. Every request VS Code makes ends with exactly one reason, so
+// that "nothing appeared" always has an answer: in the log (one line per request at the default
+// level), in the status bar's tooltip and in the statistics panel's counts.
+
+/** Why a request showed what it showed (or nothing). The order is the statistics panel's. */
+export const REQUEST_REASONS = [
+  "shown", "cacheHit", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
+  "midWord", "textRightOfCursor", "snoozed", "languageDisabled", "disabled", "noModels"
+] as const;
+export type RequestReason = (typeof REQUEST_REASONS)[number];
+
+export const REASON_LABELS: Record<RequestReason, string> = {
+  shown: "shown",
+  cacheHit: "cache hit",
+  emptyAfterPostprocessing: "empty after post-processing",
+  endedAtOnce: "the model ended at once",
+  debounced: "debounced away",
+  cancelled: "cancelled by typing",
+  stale: "stale",
+  error: "error",
+  midWord: "mid-word",
+  textRightOfCursor: "text right of the cursor",
+  snoozed: "snoozed",
+  languageDisabled: "language disabled",
+  disabled: "completions disabled",
+  noModels: "no models"
+};
+
+/** Reasons that ran the model (or served what it wrote): the status bar's "last completion". */
+const GENERATED: ReadonlySet<RequestReason> = new Set(["shown", "cacheHit", "emptyAfterPostprocessing", "endedAtOnce", "stale", "error"]);
+
+export interface RequestOutcome {
+  reason: RequestReason;
+  /** `file.ts:12:4`: the document's base name, 1-based line and column. */
+  where: string;
+  trigger: "automatic" | "invoked";
+  /** From the request's arrival to its end, debounce included. */
+  elapsedMs: number;
+  /** Tokens the model generated for it (absent when it did not run). */
+  tokens?: number;
+  /** What the model wrote, before post-processing. */
+  modelText?: string;
+  /** Served from the cache of earlier completions. */
+  fromCache?: boolean;
+  /** An error's message, the engine's state, the language id, … */
+  detail?: string;
+  /** Date.now() at the end. */
+  at: number;
+}
+
+export function isGenerated(outcome: RequestOutcome): boolean {
+  return GENERATED.has(outcome.reason);
+}
+
+/**
+ * The reason for a request whose model text is known (generated now or cached): shown when
+ * post-processing left something, else whether the model wrote nothing at all or wrote only what
+ * post-processing removes.
+ */
+export function completedReason(modelText: string, shownText: string | undefined, fromCache: boolean): RequestReason {
+  if (shownText) return fromCache ? "cacheHit" : "shown";
+  return modelText.length === 0 ? "endedAtOnce" : "emptyAfterPostprocessing";
+}
+
+const QUOTED_MODEL_TEXT = 40;
+
+/** `empty after post-processing (model wrote "\n  ")`, `shown (12 tokens, 85 ms)`, `error: boom`. */
+export function describeOutcome(outcome: RequestOutcome): string {
+  const label = REASON_LABELS[outcome.reason];
+  const facts: string[] = [];
+  if (outcome.reason === "emptyAfterPostprocessing" && outcome.modelText !== undefined) facts.push(`model wrote ${quote(outcome.modelText)}`);
+  if (outcome.tokens !== undefined && !outcome.fromCache) facts.push(`${outcome.tokens} token${outcome.tokens === 1 ? "" : "s"}`);
+  if (outcome.fromCache && outcome.reason !== "cacheHit") facts.push("cached");
+  if (outcome.detail && outcome.reason !== "error") facts.push(outcome.detail);
+  facts.push(`${Math.round(outcome.elapsedMs)} ms`);
+  const error = outcome.reason === "error" && outcome.detail ? `: ${outcome.detail}` : "";
+  return `${label}${error} (${facts.join(", ")})`;
+}
+
+/** The log's one line per request: `completion ts:12:4 → empty after post-processing (model wrote "…", 3 tokens, 41 ms)`. */
+export function outcomeLogLine(outcome: RequestOutcome): string {
+  return `completion ${outcome.where}${outcome.trigger === "invoked" ? " (invoked)" : ""} → ${describeOutcome(outcome)}`;
+}
+
+/** JSON-quoted, so line breaks and spaces show; cut after QUOTED_MODEL_TEXT characters. */
+function quote(text: string): string {
+  const cut = text.length > QUOTED_MODEL_TEXT ? `${text.slice(0, QUOTED_MODEL_TEXT)}…` : text;
+  return JSON.stringify(cut);
+}
