@@ -43,11 +43,12 @@ function run(command: string, args: string[], options: {cwd?: string; env?: Node
 }
 
 /**
- * node-llama-cpp's dependencies that it needs only to build llama.cpp, download models or run its
- * own CLI, never to load a model and evaluate: about 8 MB the kit leaves out (without them passcost
- * and the benchmark ran from the staged kit, and --check runs both).
+ * node-llama-cpp's dependencies that only its source build uses and no module it loads imports
+ * (cmake-js, the N-API headers, tar). The others stay: node-llama-cpp's index imports its
+ * downloader (ipull), git helpers (simple-git) and CLI (yargs) statically, and --check, unpacked
+ * outside the repository, fails without them.
  */
-export const NOT_LOADED = ["tar", "ipull", "simple-git", "cmake-js", "node-addon-api", "node-api-headers", "yargs"];
+export const NOT_LOADED = ["tar", "cmake-js", "node-addon-api", "node-api-headers"];
 
 /** node-llama-cpp and its production dependencies, as folders of the repository's node_modules. */
 export function runtimePackages(root: string): string[] {
