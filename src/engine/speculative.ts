@@ -137,14 +137,15 @@ export class SpeculativeDecoder {
         break;
       }
       const roundStart = now();
-      const lambda = policy.state().lambda;
+      const policyState = policy.state();
+      const lambda = policyState.lambda;
       // The healed first token comes from the target's full distribution, so nothing is drafted for it.
       const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
       const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, room));
       const maxDraft = modelDrafts ? Math.min(policy.maxDraftThisRound(), limit) : 0;
       const lookupStart = now();
       // The rival of a lookup draft: the speed-up model drafting has measured, where it would run.
-      const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policy.state().speculationGain ?? 1) : 1) : undefined;
+      const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1) : undefined;
       const lookupMs = lookup ? now() - lookupStart : 0;
       const drafted = lookupDraft
         ? lookupDrafted(lookupDraft, greedy)
