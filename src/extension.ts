@@ -7,6 +7,7 @@ import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
 import {Snooze} from "./completion/snooze";
+import {ExtraContextCollector} from "./completion/extraContext/collector";
 import {AbortableLock} from "./engine/lock";
 import type {DrafterSetting} from "./engine/options";
 import {findDemoPair} from "./models/demoPair";
@@ -27,6 +28,8 @@ export interface DraftstopApi {
   provider: DraftstopInlineProvider;
   statusBar: StatusBar;
   snooze: Snooze;
+  /** The chunks of other files that go into prompts. */
+  extraContext: ExtraContextCollector;
   settings: SettingsStore;
   models: ModelManager;
   history: SessionHistory;
@@ -45,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const settings = new SettingsStore();
   session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js")});
   const snooze = new Snooze();
-  const provider = new DraftstopInlineProvider(session, settings, log, snooze);
+  const extraContext = new ExtraContextCollector(settings, log);
+  const provider = new DraftstopInlineProvider(session, settings, log, snooze, extraContext);
   const activeSession = session;
   const statusBar = new StatusBar(() => ({
     state: activeSession.snapshot.disabled ? {kind: "disabled"} : activeSession.snapshot.state,
@@ -81,7 +85,8 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const benchmarks = new BenchmarkStore(context.globalStorageUri.fsPath);
   void benchmarks.load();
   const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log, outcomes: provider.outcomes,
-    drafter: () => settings.values.drafter as DrafterSetting, policySpec: () => policy.current};
+    drafter: () => settings.values.drafter as DrafterSetting, policySpec: () => policy.current,
+    extraContextEnabled: () => settings.values["extraContext.enable"] && settings.values["extraContext.maxTokens"] > 0};
   const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
 
   const renderStatus = () => statusBar.render();
@@ -122,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   });
 
   context.subscriptions.push(
-    log, settings, statusBar, provider, outcomeSubscription, snoozeSubscription, snooze,
+    log, settings, statusBar, provider, extraContext, outcomeSubscription, snoozeSubscription, snooze,
     vscode.languages.registerInlineCompletionItemProvider({pattern: "**"}, provider),
     ...registerCommands({settings, session: activeSession, models, log, showStats: showPanel,
       snooze,
@@ -141,7 +146,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   enqueue(() => models.loadFromSettings());
   log.info(`Draftstop activated (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop"} UI)`);
 
-  return {session: activeSession, provider, statusBar, snooze, settings, models, history, benchmarks, log, logFolder: context.logUri.fsPath, idle: () => settingsLock.run(async () => undefined)};
+  return {session: activeSession, provider, statusBar, snooze, extraContext, settings, models, history, benchmarks, log, logFolder: context.logUri.fsPath, idle: () => settingsLock.run(async () => undefined)};
 }
 
 export async function deactivate(): Promise<void> {

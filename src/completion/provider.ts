@@ -17,6 +17,13 @@ import {RequestOutcomes} from "./requestOutcomes";
 import type {Snooze} from "./snooze";
 import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
+import type {ExtraContextInput} from "../engine/extraContext";
+import type {CursorContext} from "./context";
+
+/** Where the provider gets the chunks of other files for a prompt (extraContext/collector.ts). */
+export interface ExtraContextSource {
+  forRequest(document: vscode.TextDocument, cursor: CursorContext): Promise<ExtraContextInput | undefined>;
+}
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
 const PREFIX_ANCHOR_STRIDE = 16;
@@ -64,7 +71,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   lastShown: ShownCompletion | undefined;
 
   constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
-    private readonly snooze: Snooze) {
+    private readonly snooze: Snooze, private readonly extraContext?: ExtraContextSource) {
     this.debounce = this.makeDebounce();
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -138,23 +145,27 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const cancellation = token.onCancellationRequested(() => abort.abort());
     try {
       if (automatic && !(await wait(this.debounce.delayMs(), abort.signal))) return {end: {reason: "debounced"}};
+      const extraContext = await this.extraContext?.forRequest(document, cursor);
       let generating = false;
       const summary = await this.gate.run(signal => {
         this.counts.generations++;
         generating = true;
-        return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix}, generateOptionsFrom(values), signal);
+        return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix, extraContext}, generateOptionsFrom(values), signal);
       }, {signal: abort.signal});
       if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
       if (summary.stopReason === "abort") return {end: {reason: "cancelled", detail: "while generating", tokens: summary.tokenCount}};
       this.log.debug(`completion ${request.where}: ${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
         `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted, prefill ${summary.prefill.targetEvaluated} tokens ` +
-        `(${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}`);
+        `(${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}` +
+        (summary.extraContext ? `, extra context ${summary.extraContext.paths.join(", ")}` : ""));
+      const context = contextFacts(summary);
       this.cache.set(key, summary.text); // right for that text even when stale, should the user come back to it
       if (document.version !== requestVersion || token.isCancellationRequested) {
         this.counts.staleDropped++;
-        return {end: {reason: "stale", tokens: summary.tokenCount, modelText: summary.text}};
+        return {end: {reason: "stale", tokens: summary.tokenCount, modelText: summary.text, extraContext: context}};
       }
-      return finish(summary.text, false, summary.tokenCount);
+      const shown = finish(summary.text, false, summary.tokenCount);
+      return {...shown, end: {...shown.end, extraContext: context}};
     } finally {
       cancellation.dispose();
     }
@@ -176,6 +187,15 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     this.shownEmitter.dispose();
     this.gate.cancel();
   }
+}
+
+/** What the prompt's extra context was, and what its prefill cost (its share of the prefill time, by tokens evaluated). */
+function contextFacts(summary: Awaited<ReturnType<EngineSession["complete"]>>): RequestOutcome["extraContext"] {
+  const extra = summary.extraContext;
+  if (!extra || extra.tokens === 0) return undefined;
+  const {targetEvaluated, ms} = summary.prefill;
+  return {files: extra.paths.length, tokens: extra.tokens, evaluated: extra.evaluated,
+    prefillMs: targetEvaluated > 0 ? ms * extra.evaluated / targetEvaluated : 0};
 }
 
 /** Why the models cannot complete now, beyond "no models": still loading, or failed. */

@@ -42,6 +42,8 @@ export interface RequestOutcome {
   modelText?: string;
   /** Served from the cache of earlier completions. */
   fromCache?: boolean;
+  /** The chunks of other files in the prompt: how many files, their tokens, how many of those were evaluated (0: all in the KV cache already), and that part of the prefill's time. */
+  extraContext?: {files: number; tokens: number; evaluated: number; prefillMs: number};
   /** An error's message, the engine's state, the language id, … */
   detail?: string;
   /** Date.now() at the end. */
@@ -71,6 +73,8 @@ export function describeOutcome(outcome: RequestOutcome): string {
   if (outcome.reason === "emptyAfterPostprocessing" && outcome.modelText !== undefined) facts.push(`model wrote ${quote(outcome.modelText)}`);
   if (outcome.tokens !== undefined && !outcome.fromCache) facts.push(`${outcome.tokens} token${outcome.tokens === 1 ? "" : "s"}`);
   if (outcome.fromCache && outcome.reason !== "cacheHit") facts.push("cached");
+  const context = outcome.extraContext;
+  if (context) facts.push(`context from ${context.files} file${context.files === 1 ? "" : "s"}, ${context.tokens} tokens ${context.evaluated === 0 ? "reused" : `(${context.evaluated} evaluated)`}`);
   if (outcome.detail && outcome.reason !== "error") facts.push(outcome.detail);
   facts.push(`${Math.round(outcome.elapsedMs)} ms`);
   const error = outcome.reason === "error" && outcome.detail ? `: ${outcome.detail}` : "";

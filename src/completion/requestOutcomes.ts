@@ -8,7 +8,20 @@ export interface ReasonCount {
   count: number;
 }
 
+/** What extra context cost over the session's generated requests that carried some. */
+export interface ExtraContextTotals {
+  requests: number;
+  /** Requests whose chunks were all in the KV cache already. */
+  reused: number;
+  tokens: number;
+  evaluated: number;
+  prefillMs: number;
+}
+
+const noExtraContext = (): ExtraContextTotals => ({requests: 0, reused: 0, tokens: 0, evaluated: 0, prefillMs: 0});
+
 export class RequestOutcomes {
+  private context = noExtraContext();
   private readonly counts = new Map<RequestReason, number>();
   private readonly listeners = new Set<(outcome: RequestOutcome) => void>();
   /** The latest request's outcome, whatever it was. */
@@ -20,6 +33,14 @@ export class RequestOutcomes {
     this.counts.set(outcome.reason, this.count(outcome.reason) + 1);
     this.last = outcome;
     if (isGenerated(outcome)) this.lastGenerated = outcome;
+    const extra = outcome.extraContext;
+    if (extra) {
+      this.context.requests++;
+      if (extra.evaluated === 0) this.context.reused++;
+      this.context.tokens += extra.tokens;
+      this.context.evaluated += extra.evaluated;
+      this.context.prefillMs += extra.prefillMs;
+    }
     for (const listener of [...this.listeners]) listener(outcome);
   }
 
@@ -38,8 +59,13 @@ export class RequestOutcomes {
     return REQUEST_REASONS.map(reason => ({reason, label: REASON_LABELS[reason], count: this.count(reason)}));
   }
 
+  get extraContext(): ExtraContextTotals {
+    return {...this.context};
+  }
+
   clear(): void {
     this.counts.clear();
+    this.context = noExtraContext();
     this.last = undefined;
     this.lastGenerated = undefined;
   }

@@ -85,6 +85,10 @@ export const SETTINGS = {
   "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."},
   "trigger.midWord": {type: "boolean", default: false,
     description: "Complete automatically when the cursor is directly followed by a letter, digit, _ or $ (in the middle of a word). Asking for a completion (Trigger Inline Suggestion) always completes."},
+  "extraContext.enable": {type: "boolean", default: true,
+    description: "Put chunks of the workspace's files you recently opened, edited or copied from into the prompt, before the text around the cursor (never files hidden by files.exclude or .gitignore, of disabled languages, outside the workspace, or in an untrusted workspace)."},
+  "extraContext.maxTokens": integer(512, 0, 32768,
+    "Most prompt tokens for extra context (chunks of other files). They are evaluated once and then kept in the model's cache while you type; 0 turns extra context off."),
   "trigger.maxCharsRight": integer(8, 0, 10000,
     "Complete automatically only when at most this many characters (trailing spaces not counted) stand right of the cursor on its line. Asking for a completion always completes.")
 } satisfies Record<string, SettingSpec>;

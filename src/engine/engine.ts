@@ -6,6 +6,7 @@ import {EventEmitter} from "node:events";
 import {basename} from "node:path";
 import {EngineDisposedError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
+import type {MultiFileFormat} from "./extraContext";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
@@ -62,7 +63,17 @@ export interface InfillRequest extends FimInput {
 
 export interface InfillReport extends GenerationReport {
   /** The prompt the request became: its layout, its length, and what was cut to fit the context. */
-  prompt: {layout: FimPrompt["layout"]; tokens: number; droppedTokens: number; healed?: string};
+  prompt: {layout: FimPrompt["layout"]; tokens: number; droppedTokens: number; healed?: string; extraContext?: ExtraContextReport};
+}
+
+/** What a prompt's extra context was and cost: its tokens, and whether the KV cache held them all from before. */
+export interface ExtraContextReport {
+  tokens: number;
+  format: MultiFileFormat;
+  paths: string[];
+  droppedChunks: number;
+  /** Of `tokens`, how many the target evaluated in this prefill (0: all reused). */
+  evaluated: number;
 }
 
 interface EngineEvents {
@@ -186,8 +197,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const resolved = resolveGenerateOptions(options);
     const prompt = this.infillPrompt(request, resolved.maxTokens);
     const {model} = this.pair.target;
-    const healing = prompt.layout === "prefixOnly" && request.heal !== false
-      ? healPrompt(model, prompt.tokens, prompt.tokens[0] === model.tokens.bos ? 1 : 0) : undefined;
+    const head = (prompt.tokens[0] === model.tokens.bos ? 1 : 0) + (prompt.extraContext?.tokens ?? 0);
+    const healing = prompt.layout === "prefixOnly" && request.heal !== false ? healPrompt(model, prompt.tokens, head) : undefined;
     const tokens = healing?.tokens ?? prompt.tokens;
     // A healed prompt is prefix-only and cut back: its output continues at its end.
     const report = await this.generate(tokens, options, {...overrides, healing, continuesAt: healing ? undefined : prompt.continuesAt});
@@ -195,7 +206,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const text = healing && report.text.startsWith(healing.healed) ? report.text.slice(healing.healed.length) : report.text;
     return {
       ...report, text,
-      prompt: {layout: prompt.layout, tokens: tokens.length, droppedTokens: prompt.droppedPrefixTokens + prompt.droppedSuffixTokens, healed: healing?.healed}
+      prompt: {layout: prompt.layout, tokens: tokens.length, droppedTokens: prompt.droppedPrefixTokens + prompt.droppedSuffixTokens, healed: healing?.healed,
+        extraContext: prompt.extraContext && {...prompt.extraContext, evaluated: Math.max(0, Math.min(prompt.extraContext.tokens, head - report.prefill.targetReused))}}
     };
   }
 

@@ -2,6 +2,7 @@
 // on. PSM (prefix, suffix, middle) is what most code models and node-llama-cpp use; SPM (suffix
 // first) keeps the suffix's tokens in the KV cache while the user types at the cursor, so a
 // keystroke costs only the changed end of the prefix instead of the prefix end plus the whole suffix.
+import {ExtraContextInput, MultiFileFormat, renderExtraContext} from "./extraContext";
 import type {LlamaModel, Token} from "./nlc";
 
 export type FimLayout = "psm" | "spm";
@@ -13,6 +14,8 @@ export const FIM_LAYOUTS_KEY = "draftstop.fim_layouts";
 export interface FimInput {
   prefix: string;
   suffix: string;
+  /** Chunks of other files, put after BOS and before the FIM part (extraContext.ts). */
+  extraContext?: ExtraContextInput;
 }
 
 export interface FimPromptOptions {
@@ -33,6 +36,8 @@ export interface FimPrompt {
   /** Prefix and suffix tokens left out to fit the budget. */
   droppedPrefixTokens: number;
   droppedSuffixTokens: number;
+  /** What the extra context became; `tokens` of it follow BOS. Absent when the input had none. */
+  extraContext?: {tokens: number; format: MultiFileFormat; paths: string[]; droppedChunks: number};
 }
 
 export function hasFimTokens(model: LlamaModel): boolean {
@@ -56,7 +61,13 @@ export function buildFimPrompt(model: LlamaModel, input: FimInput, options: FimP
   const layouts = supportedFimLayouts(model);
   const layout = options.layout && layouts.includes(options.layout) ? options.layout : layouts[0];
   const fixed = bos.length + (layout ? 3 : 0);
-  const budget = options.maxTokens === undefined ? Infinity : Math.max(1, options.maxTokens - fixed);
+  const total = options.maxTokens === undefined ? Infinity : Math.max(1, options.maxTokens - fixed);
+  // The text at the cursor comes first: extra context gets at most half of a tight budget.
+  const extra = input.extraContext && input.extraContext.chunks.length > 0
+    ? renderExtraContext(model, {...input.extraContext, maxTokens: Math.min(input.extraContext.maxTokens, Math.floor(total / 2))})
+    : undefined;
+  const head = [...bos, ...(extra?.tokens ?? [])];
+  const budget = Math.max(1, total - (extra?.tokens.length ?? 0));
   const available = layout ? suffix.length : 0;
   const prefixShare = options.prefixShare ?? 0.75;
 
@@ -67,11 +78,12 @@ export function buildFimPrompt(model: LlamaModel, input: FimInput, options: FimP
   const droppedSuffixTokens = suffix.length - keepSuffix;
   prefix = prefix.slice(prefix.length - keepPrefix);
   suffix = suffix.slice(0, keepSuffix);
+  const extraContext = extra && {tokens: extra.tokens.length, format: extra.format, paths: extra.paths, droppedChunks: extra.droppedChunks};
 
-  if (!layout) return {tokens: [...bos, ...prefix], layout: "prefixOnly", continuesAt: bos.length + prefix.length, droppedPrefixTokens, droppedSuffixTokens};
+  if (!layout) return {tokens: [...head, ...prefix], layout: "prefixOnly", continuesAt: head.length + prefix.length, droppedPrefixTokens, droppedSuffixTokens, extraContext};
   const {prefix: PRE, suffix: SUF, middle: MID} = model.tokens.infill as {prefix: Token; suffix: Token; middle: Token};
   const tokens = layout === "psm"
-    ? [...bos, PRE, ...prefix, SUF, ...suffix, MID]
-    : [...bos, SUF, ...suffix, PRE, ...prefix, MID];
-  return {tokens, layout, continuesAt: layout === "psm" ? bos.length + 1 + prefix.length : tokens.length - 1, droppedPrefixTokens, droppedSuffixTokens};
+    ? [...head, PRE, ...prefix, SUF, ...suffix, MID]
+    : [...head, SUF, ...suffix, PRE, ...prefix, MID];
+  return {tokens, layout, continuesAt: layout === "psm" ? head.length + 1 + prefix.length : tokens.length - 1, droppedPrefixTokens, droppedSuffixTokens, extraContext};
 }

@@ -130,6 +130,7 @@ function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"]
     promptLayout: prompt.layout,
     promptTokens: prompt.tokens,
     droppedPromptTokens: prompt.droppedTokens,
+    extraContext: prompt.extraContext,
     prefill: report.prefill,
     totals: report.totals,
     rounds: report.rounds,

@@ -3,7 +3,7 @@
 // the host implements it and the client calls it through a proxy of the same shape, so both ends
 // are checked against one type. Plain JSON-compatible data only: the sides share types, never objects.
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary, StopReason} from "../engine";
-import type {EngineLoadOptions, InfillRequest} from "../engine/engine";
+import type {EngineLoadOptions, ExtraContextReport, InfillRequest} from "../engine/engine";
 import type {BenchJson} from "../bench/report";
 import type {FimLayoutMeasurement} from "../engine/fimLayoutCost";
 import type {PrefillRecord} from "../engine/speculative";
@@ -24,6 +24,8 @@ export interface GenerationSummary {
   promptLayout: FimLayout | "prefixOnly" | "text";
   promptTokens: number;
   droppedPromptTokens: number;
+  /** The chunks of other files the prompt held, and what of them the target evaluated (0: all from the KV cache). */
+  extraContext?: ExtraContextReport;
   prefill: PrefillRecord;
   totals: StatsTotals;
   rounds: RoundRecord[];

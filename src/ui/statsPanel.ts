@@ -19,7 +19,7 @@ import type {EngineSession} from "../session/engineSession";
 import type {SessionHistory} from "../session/history";
 import type {DraftstopLog} from "./log";
 import type {RequestOutcomes} from "../completion/requestOutcomes";
-import {requestsTableHtml} from "./requestsTable";
+import {extraContextHtml, requestsTableHtml} from "./requestsTable";
 import {draftSourcesText, lookupRoundsText} from "./statusText";
 import {sessionChartData} from "./sessionChartData";
 
@@ -32,6 +32,8 @@ export interface StatsPanelSources {
   drafter(): DrafterSetting;
   /** How this session's completion requests ended (the "Requests" block). */
   outcomes?: RequestOutcomes;
+  /** Whether extra context is on (draftstop.extraContext.enable and a token budget above 0). */
+  extraContextEnabled?(): boolean;
   /** The policy spec in use, for the parameters the engine does not report (AdaEDL's γ for the bound). */
   policySpec?(): PolicySpec | undefined;
 }
@@ -115,7 +117,8 @@ export class StatsPanel implements vscode.Disposable {
   private async render(): Promise<void> {
     this.lastRender = Date.now();
     const sections = {summary: this.summaryHtml(), live: await this.liveHtml(), benchmark: await this.benchmarkHtml(),
-      requests: requestsTableHtml(this.sources.outcomes?.table() ?? [])};
+      requests: requestsTableHtml(this.sources.outcomes?.table() ?? []) +
+        (this.sources.outcomes ? extraContextHtml(this.sources.outcomes.extraContext, this.sources.extraContextEnabled?.() ?? false) : "")};
     await this.panel.webview.postMessage({kind: "render", sequence: ++this.sequence, sections});
   }
 

@@ -11,7 +11,7 @@ describe("workspace settings and trust", function () {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, "limited");
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations,
-      ["draftstop.targetModel", "draftstop.draftModel", "draftstop.modelDirectory"]);
+      ["draftstop.targetModel", "draftstop.draftModel", "draftstop.modelDirectory", "draftstop.extraContext.enable", "draftstop.extraContext.maxTokens"]);
   });
 
   it("ignores model settings from the workspace", async () => {
