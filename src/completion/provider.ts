@@ -17,7 +17,7 @@ import {RequestOutcomes} from "./requestOutcomes";
 import type {Snooze} from "./snooze";
 import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
-import type {ExtraContextInput} from "../engine/extraContext";
+import type {ExtraContextInput} from "../engine/extraContext/render";
 import type {CursorContext} from "./context";
 
 /** Where the provider gets the chunks of other files for a prompt (extraContext/collector.ts). */

@@ -6,7 +6,7 @@ import {EventEmitter} from "node:events";
 import {basename} from "node:path";
 import {EngineDisposedError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
-import type {MultiFileFormat} from "./extraContext";
+import type {MultiFileFormat} from "./extraContext/render";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";

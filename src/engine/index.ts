@@ -1,8 +1,8 @@
 // Draftstop's engine: speculative decoding with AdaEDL on node-llama-cpp. Plain Node, no vscode.
 export {DraftstopEngine} from "./engine";
 export type {EngineInfo, EngineLoadOptions, ExtraContextReport, GenerationReport, ModelInfo} from "./engine";
-export {multiFileFormat, renderExtraContext} from "./extraContext";
-export type {ContextChunk, ExtraContextInput, MultiFileFormat} from "./extraContext";
+export {multiFileFormat, renderExtraContext} from "./extraContext/render";
+export type {ContextChunk, ExtraContextInput, MultiFileFormat} from "./extraContext/render";
 export * from "./errors";
 export {buildFimPrompt, FIM_LAYOUTS, FIM_LAYOUTS_KEY, hasFimTokens, supportedFimLayouts} from "./fim";
 export type {FimInput, FimLayout, FimPrompt, FimPromptOptions} from "./fim";

@@ -5,12 +5,12 @@
 // - around a selection the user copied (the clipboard is read when a completion is generated,
 //   and matched against the last selections; VS Code has no copy event).
 import * as vscode from "vscode";
-import type {ExtraContextInput} from "../../engine/extraContext";
+import type {ExtraContextInput} from "../../engine/extraContext/render";
 import type {SettingsStore} from "../../config/settings";
 import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
-import {chunkAround, wordsOf} from "./chunking";
-import {ChunkRing} from "./chunkRing";
+import {chunkAround, wordsOf} from "../../engine/extraContext/chunking";
+import {ChunkRing} from "../../engine/extraContext/chunkRing";
 import {contextFileVerdict} from "./fileFilter";
 import {lineCommentFor} from "./lineComment";
 

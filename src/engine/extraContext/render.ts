@@ -3,7 +3,7 @@
 // change rarely, the text at the cursor changes every time. Each piece is tokenized on its own and
 // the pieces are joined as tokens, so a chunk's tokens never depend on what follows it, and a
 // prompt that keeps the same chunks keeps the same leading tokens.
-import type {LlamaModel, Token} from "./nlc";
+import type {LlamaModel, Token} from "../nlc";
 
 /** How chunks are marked in the prompt: the model's own multi-file tokens where it has them. */
 export type MultiFileFormat = "qwen" | "starcoder" | "comments";
@@ -27,6 +27,8 @@ export interface ExtraContextInput {
   repoName?: string;
   /** The current file's line comment ("//", "#"), for the "comments" format. Default "//". */
   lineComment?: string;
+  /** Default: the format the model's vocabulary calls for (multiFileFormat); the quality benchmark compares them. */
+  format?: MultiFileFormat;
 }
 
 export interface RenderedExtraContext {
@@ -55,8 +57,8 @@ export function multiFileFormat(model: LlamaModel): MultiFileFormat {
  * The chunks as tokens in the model's format, within `input.maxTokens`: when they do not fit, the
  * lowest-scoring chunks are left out and the rest keep their order. Empty when no chunk fits.
  */
-export function renderExtraContext(model: LlamaModel, input: ExtraContextInput,
-  format: MultiFileFormat = multiFileFormat(model)): RenderedExtraContext {
+export function renderExtraContext(model: LlamaModel, input: ExtraContextInput): RenderedExtraContext {
+  const format = input.format ?? multiFileFormat(model);
   const text = (s: string) => model.tokenize(s, false);
   const special = (s: string) => model.tokenize(s, true);
   const comment = input.lineComment || "//";
