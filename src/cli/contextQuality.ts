@@ -17,7 +17,7 @@ import {parseArgs} from "node:util";
 import {contextTasksFromSources} from "../bench/contextTasks";
 import {DraftstopEngine, multiFileFormat} from "../engine";
 import type {ExtraContextInput, MultiFileFormat} from "../engine";
-import {wordsOf} from "../engine/extraContext/chunking";
+import {chunkCharsFor, neighbourhoodWords} from "../engine/extraContext/chunking";
 import {ChunkRing} from "../engine/extraContext/chunkRing";
 import {scoreFirstLine} from "./completionQuality";
 import {namedPair} from "./pairs";
@@ -50,8 +50,8 @@ async function main(): Promise<void> {
     for (const task of tasks) {
       const ring = new ChunkRing();
       for (const chunk of task.chunks) ring.add({uri: chunk.path, path: chunk.path, languageId: "typescript", startLine: chunk.startLine, text: chunk.text});
-      const chosen = ring.select({uri: task.path, neighbourhood: wordsOf(task.prefix.slice(-1500) + task.suffix.slice(0, 500)), windowKey: task.id,
-        maxChars: budget * 6, disabledLanguages: []});
+      const chosen = ring.select({uri: task.path, neighbourhood: neighbourhoodWords(task.prefix, task.suffix), windowKey: task.id,
+        maxChars: chunkCharsFor(budget), disabledLanguages: []});
       for (const variant of variants) {
         const extraContext: ExtraContextInput | undefined = variant.format === undefined ? undefined : {
           chunks: chosen.map(({chunk, score}) => ({path: chunk.path, text: chunk.text, score})),

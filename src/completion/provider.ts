@@ -124,9 +124,9 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
       indentation: cursor.indentation, eol, tabSize: tabSizeOf(document)};
     const requestVersion = document.version;
-    const finish = (raw: string, fromCache: boolean, tokens?: number): Ending => {
+    const finish = (raw: string, fromCache: boolean, tokens?: number, extraContext?: RequestOutcome["extraContext"]): Ending => {
       const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
-      const end: Ending["end"] = {reason: completedReason(raw, text, fromCache), modelText: raw, fromCache, tokens};
+      const end: Ending["end"] = {reason: completedReason(raw, text, fromCache), modelText: raw, fromCache, tokens, extraContext};
       if (!text) return {end};
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
@@ -164,8 +164,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
         this.counts.staleDropped++;
         return {end: {reason: "stale", tokens: summary.tokenCount, modelText: summary.text, extraContext: context}};
       }
-      const shown = finish(summary.text, false, summary.tokenCount);
-      return {...shown, end: {...shown.end, extraContext: context}};
+      return finish(summary.text, false, summary.tokenCount, context);
     } finally {
       cancellation.dispose();
     }

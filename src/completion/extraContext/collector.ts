@@ -9,18 +9,11 @@ import type {ExtraContextInput} from "../../engine/extraContext/render";
 import type {SettingsStore} from "../../config/settings";
 import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
-import {chunkAround, wordsOf} from "../../engine/extraContext/chunking";
+import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../engine/extraContext/chunking";
 import {ChunkRing} from "../../engine/extraContext/chunkRing";
 import {contextFileVerdict} from "./fileFilter";
 import {lineCommentFor} from "./lineComment";
 
-/** Characters around the cursor whose words score the chunks. */
-const NEIGHBOURHOOD_CHARS = {before: 1500, after: 500};
-/**
- * Characters per token for picking chunks; generous (code models' tokens are 3–4 characters), the
- * engine then leaves out the lowest-scoring ones to meet its exact token budget.
- */
-const CHARS_PER_TOKEN = 6;
 /** Selections remembered for matching the clipboard. */
 const SELECTIONS_KEPT = 8;
 
@@ -77,9 +70,8 @@ export class ExtraContextCollector implements vscode.Disposable {
     await this.captureCopied();
     const values = this.settings.values;
     const maxTokens = values["extraContext.maxTokens"];
-    const neighbourhood = wordsOf(cursor.prefix.slice(-NEIGHBOURHOOD_CHARS.before) + cursor.suffix.slice(0, NEIGHBOURHOOD_CHARS.after));
-    const chosen = this.ring.select({uri: document.uri.toString(), neighbourhood, windowKey: String(cursor.prefixStartLine),
-      maxChars: maxTokens * CHARS_PER_TOKEN, disabledLanguages: values.disabledLanguages});
+    const chosen = this.ring.select({uri: document.uri.toString(), neighbourhood: neighbourhoodWords(cursor.prefix, cursor.suffix),
+      windowKey: String(cursor.prefixStartLine), maxChars: chunkCharsFor(maxTokens), disabledLanguages: values.disabledLanguages});
     if (chosen.length === 0) return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     return {

@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import {activeExcludePatterns, excludingPattern, GitignoreFile, gitignoreDirs, ignoringGitignore} from "./exclusion";
 
 export type FileVerdict =
-  | {allowed: true; folder: vscode.WorkspaceFolder; path: string}
+  | {allowed: true; path: string}
   | {allowed: false; why: string};
 
 export async function contextFileVerdict(document: vscode.TextDocument, disabledLanguages: readonly string[]): Promise<FileVerdict> {
@@ -21,7 +21,7 @@ export async function contextFileVerdict(document: vscode.TextDocument, disabled
   if (pattern) return {allowed: false, why: `files.exclude has ${pattern}`};
   const ignoredBy = ignoringGitignore(path, await readGitignores(folder, path));
   if (ignoredBy !== undefined) return {allowed: false, why: `ignored by ${ignoredBy ? `${ignoredBy}/` : ""}.gitignore`};
-  return {allowed: true, folder, path};
+  return {allowed: true, path};
 }
 
 async function readGitignores(folder: vscode.WorkspaceFolder, path: string): Promise<GitignoreFile[]> {

@@ -20,6 +20,24 @@ export function chunkAround(lineAt: (line: number) => string, lineCount: number,
   return {startLine: start, text: text.join("\n")};
 }
 
+/** Characters around the cursor whose words score the chunks: before it, after it. */
+const NEIGHBOURHOOD_CHARS = {before: 1500, after: 500};
+/**
+ * Characters per token for picking chunks; generous (code models' tokens are 3–4 characters), the
+ * engine then leaves out the lowest-scoring ones to meet its exact token budget.
+ */
+const CHARS_PER_TOKEN = 6;
+
+/** The words of the text around the cursor, that chunks are scored against. */
+export function neighbourhoodWords(prefix: string, suffix: string): Set<string> {
+  return wordsOf(prefix.slice(-NEIGHBOURHOOD_CHARS.before) + suffix.slice(0, NEIGHBOURHOOD_CHARS.after));
+}
+
+/** Characters of chunk text to pick for a token budget (ChunkRing.select's maxChars). */
+export function chunkCharsFor(maxTokens: number): number {
+  return maxTokens * CHARS_PER_TOKEN;
+}
+
 /** The identifiers and keywords of a piece of code (two characters or more). */
 export function wordsOf(text: string): Set<string> {
   return new Set(text.match(/[A-Za-z_$][A-Za-z0-9_$]+/g) ?? []);

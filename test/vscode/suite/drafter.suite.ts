@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type {DraftstopApi} from "../../../src/extension";
 import type {GenerationSummary} from "../../../src/host/protocol";
-import {invoke, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
+import {generationAt, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 /**
  * Lines that repeat, so that lookup finds earlier occurrences of what comes next to copy. (The tiny
@@ -16,18 +16,7 @@ const CURSOR = new vscode.Position(8, "  console.log(".length);
 
 /** One real generation (the cache emptied first) at CURSOR in a new document, and its summary. */
 async function generate(draftstop: DraftstopApi, name: string): Promise<GenerationSummary> {
-  const editor = await openDocument(name, REPETITIVE);
-  draftstop.provider.reset();
-  const summaries: GenerationSummary[] = [];
-  const listener = (summary: GenerationSummary) => summaries.push(summary);
-  draftstop.session.on("generation", listener);
-  try {
-    await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, invoke(), new vscode.CancellationTokenSource().token);
-  } finally {
-    draftstop.session.off("generation", listener);
-  }
-  assert.equal(summaries.length, 1, "one generation");
-  return summaries[0]!;
+  return generationAt(draftstop, await openDocument(name, REPETITIVE), CURSOR);
 }
 
 const roundsBy = (summary: GenerationSummary, drafter: "model" | "lookup") => summary.rounds.filter(r => r.drafter === drafter).length;

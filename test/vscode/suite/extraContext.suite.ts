@@ -7,8 +7,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import * as vscode from "vscode";
 import type {DraftstopApi} from "../../../src/extension";
-import type {GenerationSummary} from "../../../src/host/protocol";
-import {invoke, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
+import {generationAt, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 const SHAPES = [
   "export interface Rectangle { width: number; height: number }",
@@ -19,20 +18,6 @@ const SHAPES = [
 ].join("\n");
 const MAIN = ["import {rectangleArea} from \"./lib/shapes\";", "const area = ", ""].join("\n");
 const CURSOR = new vscode.Position(1, "const area = ".length);
-
-async function completeAt(draftstop: DraftstopApi, editor: vscode.TextEditor, position: vscode.Position): Promise<GenerationSummary> {
-  draftstop.provider.reset();
-  const summaries: GenerationSummary[] = [];
-  const listener = (summary: GenerationSummary) => summaries.push(summary);
-  draftstop.session.on("generation", listener);
-  try {
-    await draftstop.provider.provideInlineCompletionItems(editor.document, position, invoke(), new vscode.CancellationTokenSource().token);
-  } finally {
-    draftstop.session.off("generation", listener);
-  }
-  assert.equal(summaries.length, 1, "one generation");
-  return summaries[0]!;
-}
 
 const inRing = (draftstop: DraftstopApi, path: string) => draftstop.extraContext.ring.all.some(c => c.path === path) ? true : undefined;
 
@@ -49,7 +34,7 @@ describe("extra context", function () {
     await openDocument("lib/shapes.ts", SHAPES);
     await waitFor("the opened file's chunk", () => inRing(draftstop, "lib/shapes.ts"));
     const editor = await openDocument("context-main.ts", MAIN);
-    const first = await completeAt(draftstop, editor, CURSOR);
+    const first = await generationAt(draftstop, editor, CURSOR);
     assert.ok(first.extraContext, "the prompt had extra context");
     assert.ok(first.extraContext.paths.includes("lib/shapes.ts"), `paths in the prompt: ${first.extraContext.paths.join(", ")}`);
     assert.ok(first.extraContext.tokens > 20);
@@ -58,7 +43,7 @@ describe("extra context", function () {
     assert.equal(outcome.extraContext?.tokens, first.extraContext.tokens, "the request's outcome records it");
 
     await editor.edit(edit => edit.insert(CURSOR, "r"));
-    const next = await completeAt(draftstop, editor, CURSOR.translate(0, 1));
+    const next = await generationAt(draftstop, editor, CURSOR.translate(0, 1));
     assert.deepEqual(next.extraContext?.paths, first.extraContext.paths, "the same chunks while typing");
     assert.equal(next.extraContext?.evaluated, 0, "all its tokens came from the KV cache");
     assert.ok(draftstop.provider.outcomes.extraContext.reused >= 1);
@@ -87,7 +72,7 @@ describe("extra context", function () {
       for (const refused of ["ignored-dir/keys.ts", "notes.hidden.ts"]) assert.ok(!paths.includes(refused), `${refused} in ${paths.join(", ")}`);
 
       const editor = await openDocument("context-main-2.ts", MAIN);
-      const summary = await completeAt(draftstop, editor, CURSOR);
+      const summary = await generationAt(draftstop, editor, CURSOR);
       const inPrompt = summary.extraContext?.paths ?? [];
       assert.ok(inPrompt.includes("lib/allowed.ts"), `the allowed file is in the prompt: ${inPrompt.join(", ")}`);
       for (const refused of ["outside.ts", "ignored-dir/keys.ts", "notes.hidden.ts", "notes.md"]) {
@@ -113,7 +98,7 @@ describe("extra context", function () {
     assert.match(await vscode.env.clipboard.readText(), /copiedValue101/);
     // Code that uses what was copied: the copied chunk is the most alike of the file's two.
     const editor = await openDocument("context-main-copy.ts", "const total = copiedValue100 + copiedValue101 + ");
-    const summary = await completeAt(draftstop, editor, new vscode.Position(0, "const total = copiedValue100 + copiedValue101 + ".length));
+    const summary = await generationAt(draftstop, editor, new vscode.Position(0, "const total = copiedValue100 + copiedValue101 + ".length));
     const copied = draftstop.extraContext.ring.all.find(c => c.path === "lib/long.ts" && c.text.includes("copiedValue101"));
     assert.ok(copied, "a chunk around the copied lines");
     assert.ok(summary.extraContext?.paths.includes("lib/long.ts"), `in the prompt: ${summary.extraContext?.paths.join(", ")}`);
@@ -126,7 +111,7 @@ describe("extra context", function () {
     try {
       await waitFor("the setting", () => draftstop.settings.values["extraContext.enable"] === false ? true : undefined);
       const editor = await openDocument("context-main-3.ts", MAIN);
-      const summary = await completeAt(draftstop, editor, CURSOR);
+      const summary = await generationAt(draftstop, editor, CURSOR);
       assert.equal(summary.extraContext, undefined);
     } finally {
       await setSetting("extraContext.enable", undefined);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type {DraftstopApi} from "../../../src/extension";
+import type {GenerationSummary} from "../../../src/host/protocol";
 
 export const EXTENSION_ID = "draftstop.draftstop";
 
@@ -82,4 +83,19 @@ export async function openDocument(name: string, content: string, language = "ty
 
 export function invoke(): vscode.InlineCompletionContext {
   return {triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined};
+}
+
+/** One real generation (the cache emptied first) asked for at `position`, and its summary. */
+export async function generationAt(draftstop: DraftstopApi, editor: vscode.TextEditor, position: vscode.Position): Promise<GenerationSummary> {
+  draftstop.provider.reset();
+  const summaries: GenerationSummary[] = [];
+  const listener = (summary: GenerationSummary) => summaries.push(summary);
+  draftstop.session.on("generation", listener);
+  try {
+    await draftstop.provider.provideInlineCompletionItems(editor.document, position, invoke(), new vscode.CancellationTokenSource().token);
+  } finally {
+    draftstop.session.off("generation", listener);
+  }
+  assert.equal(summaries.length, 1, "one generation");
+  return summaries[0]!;
 }
