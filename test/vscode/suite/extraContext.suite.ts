@@ -27,8 +27,11 @@ describe("extra context", function () {
 
   before(async () => {
     draftstop = await readyWithTestModels();
+    await setSetting("extraContext.enable", true);
+    await waitFor("extra context on", () => draftstop.settings.values["extraContext.enable"] ? true : undefined);
     draftstop.extraContext.ring.clear();
   });
+  after(() => setSetting("extraContext.enable", undefined));
 
   it("puts a chunk of a file the user opened into the prompt, and the next keystroke reuses it from the KV cache", async () => {
     await openDocument("lib/shapes.ts", SHAPES);
@@ -114,7 +117,7 @@ describe("extra context", function () {
       const summary = await generationAt(draftstop, editor, CURSOR);
       assert.equal(summary.extraContext, undefined);
     } finally {
-      await setSetting("extraContext.enable", undefined);
+      await setSetting("extraContext.enable", true);
     }
   });
 });
