@@ -86,7 +86,8 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   void benchmarks.load();
   const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log, outcomes: provider.outcomes,
     drafter: () => settings.values.drafter as DrafterSetting, policySpec: () => policy.current,
-    extraContextEnabled: () => settings.values["extraContext.enable"] && settings.values["extraContext.maxTokens"] > 0};
+    extraContextEnabled: () => settings.values["extraContext.enable"] && settings.values["extraContext.maxTokens"] > 0,
+    onDidChangeSettings: settings.onDidChange};
   const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
 
   const renderStatus = () => statusBar.render();

@@ -34,6 +34,8 @@ export interface StatsPanelSources {
   outcomes?: RequestOutcomes;
   /** Whether extra context is on (draftstop.extraContext.enable and a token budget above 0). */
   extraContextEnabled?(): boolean;
+  /** Fires when Draftstop's settings change (the panel shows some: the drafter, extra context, the policy). */
+  onDidChangeSettings?: vscode.Event<unknown>;
   /** The policy spec in use, for the parameters the engine does not report (AdaEDL's γ for the bound). */
   policySpec?(): PolicySpec | undefined;
 }
@@ -101,6 +103,7 @@ export class StatsPanel implements vscode.Disposable {
     const onChange = () => this.schedule();
     sources.session.on("change", onChange);
     if (sources.outcomes) this.subscriptions.push(sources.outcomes.onDidRecord(onChange));
+    if (sources.onDidChangeSettings) this.subscriptions.push(sources.onDidChangeSettings(onChange));
     this.subscriptions.push({dispose: () => sources.session.off("change", onChange)});
   }
 

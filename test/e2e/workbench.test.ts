@@ -2,7 +2,8 @@
 // embedded default pair (SmolLM2-135M and its draft), open npm start's sample file in headless
 // Chromium, complete at the two places it suggests (one as it stands, one typed), see the ghost text
 // it promises, accept it with Tab, read the live numbers in the status bar, open the statistics
-// panel with its charts, and complete in a file whose lines repeat, where lookup drafts are accepted.
+// panel with its charts, complete in a file whose lines repeat, where lookup drafts are accepted, and,
+// with extra context turned on, complete in a file with a chunk of another file in its prompt.
 // Screenshots go to test-results/.
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
@@ -35,6 +36,17 @@ export function metersToMiles(value: number): number {
 }
 
 export function metersToCentimeters(`;
+/** A second file whose function the next file calls: what extra context carries into that file's prompt. */
+const GEOMETRY_FILE = `// Plane geometry helpers.
+export function hypotenuse(a: number, b: number): number {
+  return Math.sqrt(a * a + b * b);
+}
+`;
+const ROUTE_FILE = `import {hypotenuse} from "./lib/geometry";
+
+export const diagonal = hypotenuse(`;
+const ROUTE_CURSOR = {line: 3, column: "export const diagonal = hypotenuse(".length + 1};
+
 const REPEATING_CURSOR = {line: REPEATING_FILE.split("\n").length, column: REPEATING_FILE.split("\n").at(-1)!.length + 1};
 
 describe("e2e: packaged extension in code-server", function () {
@@ -47,6 +59,9 @@ describe("e2e: packaged extension in code-server", function () {
     await fs.mkdir(path.join(tmp, "workspace"));
     await fs.writeFile(path.join(tmp, "workspace", "sample.ts"), SAMPLE_FILE);
     await fs.writeFile(path.join(tmp, "workspace", "units.ts"), REPEATING_FILE);
+    await fs.mkdir(path.join(tmp, "workspace", "lib"));
+    await fs.writeFile(path.join(tmp, "workspace", "lib", "geometry.ts"), GEOMETRY_FILE);
+    await fs.writeFile(path.join(tmp, "workspace", "route.ts"), ROUTE_FILE);
     const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
       ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
       : await namedPair({name: "smollm2", padded: false});
@@ -145,6 +160,36 @@ describe("e2e: packaged extension in code-server", function () {
     assert.match(summary, /drafts: the draft model or lookup, whichever promises more each round \(auto\)/);
     assert.match(summary, /Lookup drafted in \d+ of \d+ rounds/);
     await wb.screenshot("e2e-lookup-stats");
+  });
+
+  it("with extra context turned on in the workspace's settings, a completion's prompt carries a chunk of the file opened before, as the panel counts", async () => {
+    const wb = workbench!;
+    // The panel is still open from the test before; it says extra context is off (the default).
+    const frame = wb.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    const paragraph = frame.locator("#extra-context");
+    await waitFor("the panel to say extra context is off", async () => /Extra context is off/.test(await paragraph.innerText().catch(() => "")), 30_000);
+    // A workspace setting written on disk, as a user or a tool would; VS Code reads the file again.
+    await fs.mkdir(path.join(tmp, "workspace", ".vscode"), {recursive: true});
+    await fs.writeFile(path.join(tmp, "workspace", ".vscode", "settings.json"), JSON.stringify({"draftstop.extraContext.enable": true}));
+    await waitFor("the panel to see extra context on", async () => /No completion has had extra context yet/.test(await paragraph.innerText().catch(() => "")), 30_000)
+      .catch(async error => {
+        throw new Error(`${(error as Error).message}; the panel says: ${await paragraph.innerText().catch(() => "?")}`);
+      });
+    await wb.openFile("lib/geometry.ts");
+    await wb.openFile("route.ts");
+    await wb.goTo(ROUTE_CURSOR.line, ROUTE_CURSOR.column);
+    await ghostFirstLine(wb);
+    await wb.runCommand("Draftstop: Show Stats");
+    let text = "";
+    await waitFor("the completion with extra context in the panel", async () => {
+      text = await paragraph.innerText().catch(() => "");
+      return /\d+ completions? carried chunks of other files, \d+ tokens on average/.test(text);
+    }, 30_000).catch(error => {
+      throw new Error(`${(error as Error).message}; the panel says: ${text}`);
+    });
+    assert.ok(Number(/(\d+) tokens on average/.exec(text)![1]) > 10, `a whole chunk: ${text}`);
+    await paragraph.scrollIntoViewIfNeeded();
+    await wb.screenshot("e2e-extra-context-stats");
   });
 });
 

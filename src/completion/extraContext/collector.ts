@@ -3,7 +3,12 @@
 // - around the cursor of every file the user opens (an editor becomes active);
 // - around the last edit of a file, when the user leaves it;
 // - around a selection the user copied (the clipboard is read when a completion is generated,
-//   and matched against the last selections; VS Code has no copy event).
+//   and matched against the last selections; VS Code has no copy event). Only in the desktop
+//   app: in a browser (code-server, vscode.dev) reading the clipboard asks the user for
+//   permission, and where it is refused VS Code shows a sticky error and its read waits until the
+//   user closes it, which would hold up every completion.
+// When the rules change (files.exclude, a .gitignore, the disabled languages), the chunks of files
+// no longer allowed leave the ring; when extra context is turned off, the ring is emptied.
 import * as vscode from "vscode";
 import type {ExtraContextInput} from "../../engine/extraContext/render";
 import type {SettingsStore} from "../../config/settings";
@@ -11,11 +16,13 @@ import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
 import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../engine/extraContext/chunking";
 import {ChunkRing} from "../../engine/extraContext/chunkRing";
-import {contextFileVerdict} from "./fileFilter";
+import {ContextFileFilter} from "./fileFilter";
 import {lineCommentFor} from "./lineComment";
 
 /** Selections remembered for matching the clipboard. */
 const SELECTIONS_KEPT = 8;
+/** A clipboard slower than this to read is skipped for this request (a completion must not wait on it). */
+const CLIPBOARD_WAIT_MS = 200;
 
 export class ExtraContextCollector implements vscode.Disposable {
   readonly ring = new ChunkRing();
@@ -23,6 +30,7 @@ export class ExtraContextCollector implements vscode.Disposable {
   private readonly selections: Array<{document: vscode.TextDocument; line: number; text: string}> = [];
   private lastClipboard: string | undefined;
   private activeDocument: vscode.TextDocument | undefined;
+  readonly filter = new ContextFileFilter();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly settings: SettingsStore, private readonly log: Logger) {
@@ -40,7 +48,16 @@ export class ExtraContextCollector implements vscode.Disposable {
         this.selections.splice(SELECTIONS_KEPT);
       }),
       vscode.workspace.onDidDeleteFiles(event => event.files.forEach(uri => this.ring.removeDocument(uri.toString()))),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.switchedTo(vscode.window.activeTextEditor))
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.switchedTo(vscode.window.activeTextEditor)),
+      settings.onDidChange(({keys}) => {
+        if (!this.enabled) this.ring.clear();
+        else if (keys.includes("disabledLanguages")) void this.recheck("disabledLanguages changed");
+      }),
+      vscode.workspace.onDidChangeConfiguration(event => {
+        if (event.affectsConfiguration("files.exclude")) void this.recheck("files.exclude changed");
+      }),
+      this.filter.onDidChangeRules(() => void this.recheck("a .gitignore changed")),
+      this.filter
     ];
     void this.switchedTo(vscode.window.activeTextEditor);
   }
@@ -53,7 +70,7 @@ export class ExtraContextCollector implements vscode.Disposable {
   /** Takes a chunk of `document` around `line` into the ring, if the document may give context. */
   async capture(document: vscode.TextDocument, line: number, why: string): Promise<boolean> {
     if (!this.enabled || document.isClosed) return false;
-    const verdict = await contextFileVerdict(document, this.settings.values.disabledLanguages);
+    const verdict = await this.filter.verdict(document, this.settings.values.disabledLanguages);
     if (!verdict.allowed) {
       this.log.debug(`extra context: not from ${document.uri.fsPath || document.uri.toString()} (${verdict.why})`);
       return false;
@@ -62,6 +79,17 @@ export class ExtraContextCollector implements vscode.Disposable {
     const added = this.ring.add({uri: document.uri.toString(), path: verdict.path, languageId: document.languageId, ...chunk});
     if (added) this.log.debug(`extra context: ${why} ${verdict.path}:${chunk.startLine + 1} (${this.ring.size} chunks)`);
     return added;
+  }
+
+  /** Drops the chunks of files that may no longer give context. */
+  private async recheck(why: string): Promise<void> {
+    const files = new Map(this.ring.all.map(chunk => [chunk.uri, chunk.languageId]));
+    for (const [uri, languageId] of files) {
+      const verdict = await this.filter.verdict({uri: vscode.Uri.parse(uri), languageId}, this.settings.values.disabledLanguages);
+      if (verdict.allowed) continue;
+      this.ring.removeDocument(uri);
+      this.log.debug(`extra context: dropped ${vscode.Uri.parse(uri).fsPath}, ${why} (${verdict.why})`);
+    }
   }
 
   /** The extra context for a prompt at the cursor, or undefined when there is none. */
@@ -94,14 +122,26 @@ export class ExtraContextCollector implements vscode.Disposable {
     if (editor) await this.capture(editor.document, editor.selection.active.line, "opened");
   }
 
+  /** Whether copies are followed: only where reading the clipboard asks nobody (see the top of this file). */
+  get followsCopies(): boolean {
+    return vscode.env.uiKind === vscode.UIKind.Desktop;
+  }
+
   private async captureCopied(): Promise<void> {
-    let clipboard: string;
+    if (!this.followsCopies || this.selections.length === 0) return;
+    let clipboard: string | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      clipboard = await vscode.env.clipboard.readText();
+      clipboard = await Promise.race([
+        vscode.env.clipboard.readText(),
+        new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), CLIPBOARD_WAIT_MS); })
+      ]);
     } catch {
       return; // no clipboard where the extension host runs
+    } finally {
+      clearTimeout(timer);
     }
-    if (!clipboard.trim() || clipboard === this.lastClipboard) return;
+    if (!clipboard?.trim() || clipboard === this.lastClipboard) return;
     this.lastClipboard = clipboard;
     const copied = this.selections.find(s => s.text === clipboard);
     if (copied) await this.capture(copied.document, copied.line, "copied from");

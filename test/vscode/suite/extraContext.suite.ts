@@ -1,6 +1,7 @@
 // Extra context in a real VS Code: a chunk of a file the user opened reaches the engine's prompt
 // (the engine reports the paths it put in), the next keystroke finds it in the KV cache, and files
-// outside the workspace, hidden by files.exclude or .gitignore, or of a disabled language never do.
+// outside the workspace, hidden by files.exclude or .gitignore, or of a disabled language never do,
+// and a file hidden after its chunk was taken loses it.
 import assert from "node:assert/strict";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
@@ -57,7 +58,10 @@ describe("extra context", function () {
     const outside = mkdtempSync(join(tmpdir(), "draftstop-outside-"));
     const outsideFile = join(outside, "outside.ts");
     writeFileSync(outsideFile, "export const outsideSecret = 42;\n");
+    // The filter keeps .gitignore files it read; it learns of the new one from its file watcher.
+    const learned = new Promise(resolve => draftstop.extraContext.filter.onDidChangeRules(resolve));
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, ".gitignore"), new TextEncoder().encode("ignored-dir/\n"));
+    await learned;
     await vscode.workspace.getConfiguration("files", folder.uri).update("exclude", {"**/*.hidden.ts": true}, vscode.ConfigurationTarget.Workspace);
     await setSetting("disabledLanguages", ["markdown"]);
     try {
@@ -89,8 +93,32 @@ describe("extra context", function () {
     }
   });
 
-  it("takes a chunk around text the user copied", async () => {
+  it("drops the chunks of a file once files.exclude or a new .gitignore hides it", async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!;
     draftstop.extraContext.ring.clear();
+    await openDocument("lib/later-hidden.ts", "export const laterHidden = 1;\n");
+    await openDocument("lib/later-ignored.ts", "export const laterIgnored = 2;\n");
+    await openDocument("lib/stays.ts", "export const stays = 3;\n");
+    await waitFor("the three chunks", () => ["lib/later-hidden.ts", "lib/later-ignored.ts", "lib/stays.ts"].every(p => inRing(draftstop, p)) || undefined);
+    const gitignore = vscode.Uri.joinPath(folder.uri, "lib", ".gitignore");
+    try {
+      await vscode.workspace.getConfiguration("files", folder.uri).update("exclude", {"**/later-hidden.ts": true}, vscode.ConfigurationTarget.Workspace);
+      await waitFor("the excluded file's chunk gone", () => inRing(draftstop, "lib/later-hidden.ts") ? undefined : true);
+      await vscode.workspace.fs.writeFile(gitignore, new TextEncoder().encode("later-ignored.ts\n"));
+      await waitFor("the ignored file's chunk gone", () => inRing(draftstop, "lib/later-ignored.ts") ? undefined : true, 20_000);
+      assert.ok(inRing(draftstop, "lib/stays.ts"), "a file still allowed keeps its chunk");
+    } finally {
+      await vscode.workspace.getConfiguration("files", folder.uri).update("exclude", undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(gitignore);
+    }
+  });
+
+  // Copies are followed only in the desktop app (collector.ts says why); this suite runs in either.
+  const desktop = vscode.env.uiKind === vscode.UIKind.Desktop;
+  it(desktop ? "takes a chunk around text the user copied"
+    : "in a browser, never reads the clipboard: a copy gives no chunk, and the completion does not wait on it", async () => {
+    draftstop.extraContext.ring.clear();
+    assert.equal(draftstop.extraContext.followsCopies, desktop);
     const long = Array.from({length: 120}, (_, i) => `export const copiedValue${i} = ${i};`).join("\n");
     const source = await openDocument("lib/long.ts", long);
     await waitFor("the opened file's chunk", () => inRing(draftstop, "lib/long.ts"));
@@ -103,7 +131,11 @@ describe("extra context", function () {
     const editor = await openDocument("context-main-copy.ts", "const total = copiedValue100 + copiedValue101 + ");
     const summary = await generationAt(draftstop, editor, new vscode.Position(0, "const total = copiedValue100 + copiedValue101 + ".length));
     const copied = draftstop.extraContext.ring.all.find(c => c.path === "lib/long.ts" && c.text.includes("copiedValue101"));
-    assert.ok(copied, "a chunk around the copied lines");
+    if (desktop) {
+      assert.ok(copied, "a chunk around the copied lines");
+    } else {
+      assert.equal(copied, undefined, "the clipboard was not read");
+    }
     assert.ok(summary.extraContext?.paths.includes("lib/long.ts"), `in the prompt: ${summary.extraContext?.paths.join(", ")}`);
   });
 
@@ -113,6 +145,7 @@ describe("extra context", function () {
     await setSetting("extraContext.enable", false);
     try {
       await waitFor("the setting", () => draftstop.settings.values["extraContext.enable"] === false ? true : undefined);
+      assert.equal(draftstop.extraContext.ring.size, 0, "turned off, the ring forgets what it held");
       const editor = await openDocument("context-main-3.ts", MAIN);
       const summary = await generationAt(draftstop, editor, CURSOR);
       assert.equal(summary.extraContext, undefined);
