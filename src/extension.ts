@@ -7,7 +7,7 @@ import {SettingKey, SETTINGS_SECTION} from "./config/schema";
 import {SettingsStore} from "./config/settings";
 import {DraftstopInlineProvider} from "./completion/provider";
 import {Snooze} from "./completion/snooze";
-import {ExtraContextCollector} from "./completion/extraContext/collector";
+import {ExtraContextCollector, extraContextSettingsOn} from "./completion/extraContext/collector";
 import {AbortableLock} from "./engine/lock";
 import type {DrafterSetting} from "./engine/options";
 import {findDemoPair} from "./models/demoPair";
@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
   void benchmarks.load();
   const panelSources = {session: activeSession, history, latestBenchmark: () => benchmarks.current, log, outcomes: provider.outcomes,
     drafter: () => settings.values.drafter as DrafterSetting, policySpec: () => policy.current,
-    extraContextEnabled: () => settings.values["extraContext.enable"] && settings.values["extraContext.maxTokens"] > 0,
+    extraContextEnabled: () => extraContextSettingsOn(settings.values),
     onDidChangeSettings: settings.onDidChange};
   const showPanel = async () => void StatsPanel.show(context.extensionUri, panelSources);
 

@@ -12,6 +12,7 @@
 import * as vscode from "vscode";
 import type {ExtraContextInput} from "../../engine/extraContext/render";
 import type {SettingsStore} from "../../config/settings";
+import type {SettingValues} from "../../config/schema";
 import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
 import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../engine/extraContext/chunking";
@@ -23,6 +24,11 @@ import {lineCommentFor} from "./lineComment";
 const SELECTIONS_KEPT = 8;
 /** A clipboard slower than this to read is skipped for this request (a completion must not wait on it). */
 const CLIPBOARD_WAIT_MS = 200;
+
+/** Whether the settings turn extra context on: enabled, with a token budget above 0 (trust aside). */
+export function extraContextSettingsOn(values: SettingValues): boolean {
+  return values["extraContext.enable"] && values["extraContext.maxTokens"] > 0;
+}
 
 export class ExtraContextCollector implements vscode.Disposable {
   readonly ring = new ChunkRing();
@@ -63,8 +69,7 @@ export class ExtraContextCollector implements vscode.Disposable {
   }
 
   private get enabled(): boolean {
-    const values = this.settings.values;
-    return values["extraContext.enable"] && values["extraContext.maxTokens"] > 0 && vscode.workspace.isTrusted;
+    return extraContextSettingsOn(this.settings.values) && vscode.workspace.isTrusted;
   }
 
   /** Takes a chunk of `document` around `line` into the ring, if the document may give context. */
@@ -84,11 +89,12 @@ export class ExtraContextCollector implements vscode.Disposable {
   /** Drops the chunks of files that may no longer give context. */
   private async recheck(why: string): Promise<void> {
     const files = new Map(this.ring.all.map(chunk => [chunk.uri, chunk.languageId]));
-    for (const [uri, languageId] of files) {
-      const verdict = await this.filter.verdict({uri: vscode.Uri.parse(uri), languageId}, this.settings.values.disabledLanguages);
+    for (const [key, languageId] of files) {
+      const uri = vscode.Uri.parse(key);
+      const verdict = await this.filter.verdict({uri, languageId}, this.settings.values.disabledLanguages);
       if (verdict.allowed) continue;
-      this.ring.removeDocument(uri);
-      this.log.debug(`extra context: dropped ${vscode.Uri.parse(uri).fsPath}, ${why} (${verdict.why})`);
+      this.ring.removeDocument(key);
+      this.log.debug(`extra context: dropped ${uri.fsPath}, ${why} (${verdict.why})`);
     }
   }
 

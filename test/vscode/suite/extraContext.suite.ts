@@ -59,9 +59,11 @@ describe("extra context", function () {
     const outsideFile = join(outside, "outside.ts");
     writeFileSync(outsideFile, "export const outsideSecret = 42;\n");
     // The filter keeps .gitignore files it read; it learns of the new one from its file watcher.
-    const learned = new Promise(resolve => draftstop.extraContext.filter.onDidChangeRules(resolve));
+    let learnedFrom: vscode.Disposable | undefined;
+    const learned = new Promise(resolve => { learnedFrom = draftstop.extraContext.filter.onDidChangeRules(resolve); });
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, ".gitignore"), new TextEncoder().encode("ignored-dir/\n"));
     await learned;
+    learnedFrom!.dispose();
     await vscode.workspace.getConfiguration("files", folder.uri).update("exclude", {"**/*.hidden.ts": true}, vscode.ConfigurationTarget.Workspace);
     await setSetting("disabledLanguages", ["markdown"]);
     try {
