@@ -253,7 +253,8 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
                 policy: policyObject,
                 sampledAcceptance: policy.name === "oracle" && temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
                 recordStats: false,
-                continuesAt: infill.continuesAt
+                continuesAt: infill.continuesAt,
+                learningScope: label
               });
               const acceptance = bins.get(temperature) ?? new EntropyAcceptance();
               bins.set(temperature, acceptance);

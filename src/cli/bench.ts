@@ -46,6 +46,8 @@ const USAGE = `usage: npm run bench -- [options]
   --policy SPEC       add a policy to the line-up, e.g. adaedl:gamma=0.05,alpha=0.5 or static:k=12 (repeatable);
                       @DRAFTER drafts from model (default), lookup, both or auto, /vote picks the lookup
                       match most earlier occurrences agree on: static:k=4@lookup/vote
+  --only              run target-only and the --policy columns only: an A/B of variants, e.g.
+                      --only --policy costAware --policy costAware:laterOptimism=0 --policy static:k=1
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
   --seed N            task and sampling seed (default 1)`;
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     "edit-tasks": {type: "string", multiple: true}, "edit-count": {type: "string"}, heldout: {type: "boolean", default: false},
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
-    policy: {type: "string", multiple: true}, "stop-at-eog": {type: "boolean", default: false},
+    policy: {type: "string", multiple: true}, only: {type: "boolean", default: false}, "stop-at-eog": {type: "boolean", default: false},
     help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
@@ -77,10 +79,13 @@ async function main(): Promise<void> {
   const count = number("count", values.count, values.quick ? 3 : 8);
   const editCount = number("edit-count", values["edit-count"], count);
   const {tasks, origin} = benchTasks({tasks: values.tasks, editTasks: values["edit-tasks"], heldout: values.heldout ?? false, count, editCount, seed});
+  if (values.only && !values.policy?.length) throw new Error("--only runs the --policy columns beside target-only: name at least one --policy");
+  const added = (values.policy ?? []).map(parsePolicy);
   const temperatures = (values.temperatures ?? "0,0.7,1,1.5").split(",").map(t => number("temperatures", t, 0));
   const common = {
     tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
-    policies: [...defaultPolicies({llamaCpp: llamaCppAvailable(), draftModel: !(values.target && !values.draft)}), ...(values.policy ?? []).map(parsePolicy)],
+    policies: values.only ? [{name: "off" as const, params: {}}, ...added]
+      : [...defaultPolicies({llamaCpp: llamaCppAvailable(), draftModel: !(values.target && !values.draft)}), ...added],
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
     maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
     stopAtEndOfMiddle: values["stop-at-eog"] ?? false

@@ -7,7 +7,8 @@ import {SettingKey, SETTINGS, SettingValues} from "./schema";
 export function policySpecFrom(values: SettingValues): PolicySpec {
   switch (values.policy) {
     case "costAware":
-      return {name: "costAware", maxDraft: values["costAware.maxDraft"], margin: values["costAware.margin"], exploreEvery: values["costAware.exploreEvery"]};
+      return {name: "costAware", maxDraft: values["costAware.maxDraft"], margin: values["costAware.margin"], exploreEvery: values["costAware.exploreEvery"],
+        optimism: values["costAware.optimism"], laterOptimism: values["costAware.laterOptimism"]};
     case "adaedl":
       return {name: "adaedl", gamma: values["adaedl.gamma"], lambda0: values["adaedl.lambda0"], beta1: values["adaedl.beta1"],
         beta2: values["adaedl.beta2"], epsilon: values["adaedl.epsilon"], alpha: values["adaedl.alpha"],

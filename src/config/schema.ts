@@ -52,6 +52,8 @@ export const SETTINGS = {
   "costAware.maxDraft": integer(COST_AWARE_DEFAULTS.maxDraft, 1, 64, "Cost-aware AdaEDL: most tokens drafted in a round."),
   "costAware.margin": number(COST_AWARE_DEFAULTS.margin, 0, 1, "Cost-aware AdaEDL: the draft runs only while speculation has been faster than the target alone by this fraction."),
   "costAware.exploreEvery": integer(COST_AWARE_DEFAULTS.exploreEvery, 1, 10000, "Cost-aware AdaEDL: while the draft sits out, every this-many-th round runs it anyway to notice when speculation pays again."),
+  "costAware.optimism": number(COST_AWARE_DEFAULTS.optimism, 0, 10, "Cost-aware AdaEDL: standard deviations added to the learned acceptance of a round's first drafted token, so that it tries drafts the evidence does not yet support."),
+  "costAware.laterOptimism": number(COST_AWARE_DEFAULTS.laterOptimism, 0, 10, "Cost-aware AdaEDL: the same for the second and later tokens of a round, where optimism compounds."),
   "adaedl.gamma": number(ADAEDL_DEFAULTS.gamma, 0, 10, "AdaEDL γ: entropy scale in the acceptance bound 1 − sqrt(γ·H)."),
   "adaedl.lambda0": number(ADAEDL_DEFAULTS.lambda0, 0, 1, "AdaEDL λ0: initial stopping threshold."),
   "adaedl.beta1": number(ADAEDL_DEFAULTS.beta1, 0, 1, "AdaEDL β1: smoothing of the acceptance-rate estimate."),

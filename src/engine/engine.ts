@@ -91,6 +91,12 @@ export interface GenerationOverrides {
   healing?: Healing;
   /** Where the output continues the prompt (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
   continuesAt?: number;
+  /**
+   * Keep what this generation's policy learns (acceptance maps, speculation's gain) apart under
+   * this name, starting from nothing and never saved. A benchmark gives each column its own, so
+   * that no column learns from another's rounds.
+   */
+  learningScope?: string;
 }
 
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
@@ -248,12 +254,13 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       // knows no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
       const learnModel = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
       const learnLookup = overrides.sampledAcceptance === undefined;
-      policy.prepare?.(this.calibration.environment(resolved));
+      const scope = overrides.learningScope;
+      policy.prepare?.(this.calibration.environment(resolved, scope));
       const drafters = this.drafters(resolved.drafter, policy);
-      if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved));
+      if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved, scope));
       const result = await this.decoder.generate(tokens, policy, resolved, {
         onRound: round => {
-          if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved);
+          if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope);
           if (record) this.emit("round", round);
         },
         onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
@@ -289,8 +296,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   }
 
   /** The cost model's ratios and the learned acceptance map (for the setting used last, or the one named). */
-  calibrationSnapshot(setting?: string): CalibrationSnapshot {
-    return this.calibration.snapshot(setting);
+  calibrationSnapshot(setting?: string, learningScope?: string): CalibrationSnapshot {
+    return this.calibration.snapshot(setting, learningScope);
   }
 
   /** Frees both models and contexts; waits for a running generation to finish first. */

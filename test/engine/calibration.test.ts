@@ -94,7 +94,26 @@ describe("calibration persisted per model pair", function () {
     assert.equal(both.pairs[pairIdentity(pair.targetPath, pair.draftPath)].settings.greedy.acceptance.judged.length, snapshot.length);
   });
 
-  it("starts uncalibrated, with a warning, from a file it cannot read", async () => {
+  it("keeps what a learning scope learns apart from the window's state, and never saves it", async () => {
+    const file = join(dir, "scoped.json");
+    const engine = await load(pair.targetPath, pair.draftPath, file);
+    try {
+      for (let i = 0; i < 4; i++)
+        await engine.generate("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts(), learningScope: "column A"});
+      const inScope = engine.calibrationSnapshot("greedy", "column A").acceptance.reduce((sum, bin) => sum + bin.judged, 0);
+      assert.ok(inScope > 10, `the scope judged ${inScope} drafts`);
+      assert.equal(judged(engine), 0, "the window's own map learned nothing");
+      assert.equal(engine.calibrationSnapshot("greedy", "column B").acceptance.reduce((sum, bin) => sum + bin.judged, 0), 0, "nor did another scope");
+      await engine.generate("abcab", {maxTokens: 24, seed: 9, drafter: "model"}, {policy: new PinnedCosts()});
+      assert.ok(judged(engine) > 0);
+    } finally {
+      await engine.dispose();
+    }
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(Object.keys(saved.pairs[pairIdentity(pair.targetPath, pair.draftPath)].settings), ["greedy"], "only the unscoped setting is saved");
+  });
+
+    it("starts uncalibrated, with a warning, from a file it cannot read", async () => {
     const file = join(dir, "broken.json");
     writeFileSync(file, "{not json");
     const warnings: string[] = [];

@@ -85,6 +85,30 @@ describe("cost-aware AdaEDL", () => {
         }
   });
 
+  it("reads a round's first token with `optimism` and later ones with `laterOptimism`", () => {
+    // The environment adds 0.1 to α per standard deviation of optimism asked for.
+    const c = costs(CURVES["GPU, flat"]!, 0.05);
+    const run = (optimism: number, laterOptimism: number, alpha: number) => {
+      const readings: number[] = [];
+      const read = (o: number | undefined) => Math.min(0.999, alpha + 0.1 * o!);
+      const policy = new CostAwarePolicy({optimism, laterOptimism});
+      policy.prepare({costs: c, gain: new SpeculationGain(), acceptance: {optimistic: (_h, o) => (readings.push(o!), read(o)), best: read}});
+      return {k: draftLength(policy, Array<number>(16).fill(alpha)), readings};
+    };
+    let shorter = 0;
+    for (const alpha of [0.3, 0.5, 0.7, 0.85]) {
+      for (const [optimism, laterOptimism] of [[2, 2], [2, 0], [1, 0], [0, 0]] as const) {
+        const {readings} = run(optimism, laterOptimism, alpha);
+        assert.deepEqual(readings, readings.map((_, i) => (i === 0 ? optimism : laterOptimism)), `α ${alpha}: each token read at its own optimism`);
+      }
+      const [bold, careful] = [run(2, 2, alpha).k, run(2, 0, alpha).k];
+      assert.ok(careful <= bold && careful >= 1, `α ${alpha}: ${careful} tokens with later tokens read at their estimate, ${bold} with optimism`);
+      if (careful < bold) shorter++;
+    }
+    assert.ok(shorter >= 2, "optimism on later tokens lengthens drafts");
+    assert.throws(() => createPolicy({name: "costAware", laterOptimism: -1}), /costAware.laterOptimism/);
+  });
+
   it("spares a draft pass whose token could not pay even at the best acceptance seen", () => {
     const cpu = new CostAwarePolicy();
     // A steep step from 2 to 3 tokens: the second token pays only above α ≈ 0.97.

@@ -63,14 +63,14 @@ export class AcceptanceMap {
     return this.core.estimate(binOf(entropy));
   }
 
-  /** The estimate plus two standard deviations: what decisions use. */
-  optimistic(entropy: number): number {
-    return this.core.optimistic(binOf(entropy));
+  /** The estimate plus `optimism` standard deviations of it (default: the map's own option, 2): what decisions use. */
+  optimistic(entropy: number, optimism?: number): number {
+    return this.core.optimistic(binOf(entropy), optimism);
   }
 
   /** The highest optimistic reading of any bin: what the most confident draft could hope for. */
-  best(): number {
-    return this.core.best();
+  best(optimism?: number): number {
+    return this.core.best(optimism);
   }
 
   /** Judged tokens in all bins. */

@@ -70,15 +70,15 @@ export class BinnedAcceptance {
   }
 
   /** The estimate plus `optimism` standard deviations (a Beta posterior's, with the prior's weight): what decisions use. */
-  optimistic(bin: number): number {
+  optimistic(bin: number, optimism = this.options.optimism): number {
     const mean = this.binEstimates()[bin]!;
-    return clampAcceptance(mean + this.options.optimism * Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
+    return clampAcceptance(mean + optimism * Math.sqrt(mean * (1 - mean) / (this.options.priorStrength + this.judged[bin]! + 1)));
   }
 
   /** The highest optimistic reading of any bin. */
-  best(): number {
+  best(optimism = this.options.optimism): number {
     let best = 0;
-    for (let bin = 0; bin < this.priors.length; bin++) best = Math.max(best, this.optimistic(bin));
+    for (let bin = 0; bin < this.priors.length; bin++) best = Math.max(best, this.optimistic(bin, optimism));
     return best;
   }
 

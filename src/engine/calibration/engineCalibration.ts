@@ -44,6 +44,12 @@ interface SettingState {
   gain: SpeculationGain;
 }
 
+/**
+ * Learned state kept apart under a name (GenerationOverrides.learningScope) lives under this
+ * prefix and is never saved.
+ */
+const SCOPE_SEPARATOR = "\u0000";
+
 /** Sampling settings are told apart by what changes acceptance: greedy, or T with its truncation. */
 export function settingKey(options: Pick<ResolvedGenerateOptions, "temperature" | "topK" | "topP" | "minP">): string {
   return options.temperature === 0 ? "greedy" : `T=${options.temperature},topK=${options.topK},topP=${options.topP},minP=${options.minP}`;
@@ -71,23 +77,27 @@ export class EngineCalibration {
     return greedy ? this.greedyCosts : this.sampledCosts;
   }
 
-  /** What a policy reads for a generation with these options. */
-  environment(options: ResolvedGenerateOptions): PolicyEnvironment {
+  /**
+   * What a policy reads for a generation with these options. `scope` names learned state kept
+   * apart from the rest (a benchmark column that must not learn from another's rounds); the cost
+   * model, a fact about the machine, is shared.
+   */
+  environment(options: ResolvedGenerateOptions, scope?: string): PolicyEnvironment {
     const key = settingKey(options);
-    this.lastSetting = key;
-    const state = this.setting(key);
+    if (scope === undefined) this.lastSetting = key;
+    const state = this.setting(scoped(key, scope));
     return {costs: this.costModel(options.temperature === 0), acceptance: state.acceptance, gain: state.gain};
   }
 
   /** What lookup reads for a generation with these options. */
-  lookupEnvironment(options: ResolvedGenerateOptions): LookupEnvironment {
-    return {acceptance: this.setting(settingKey(options)).lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice};
+  lookupEnvironment(options: ResolvedGenerateOptions, scope?: string): LookupEnvironment {
+    return {acceptance: this.setting(scoped(settingKey(options), scope)).lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice};
   }
 
   /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
-  observeRound(round: RoundRecord, options: ResolvedGenerateOptions): void {
+  observeRound(round: RoundRecord, options: ResolvedGenerateOptions, scope?: string): void {
     if (round.drafted === 0) return;
-    const state = this.setting(settingKey(options));
+    const state = this.setting(scoped(settingKey(options), scope));
     if (round.drafter === "lookup") state.lookup.observeRound(round.match!, round.drafted, round.accepted);
     else state.acceptance.observeRound(round.entropies, round.accepted);
     this.dirty = true;
@@ -99,8 +109,9 @@ export class EngineCalibration {
     this.save(false);
   }
 
-  snapshot(setting = this.lastSetting): CalibrationSnapshot {
-    const state = this.setting(setting);
+  /** What is learned for a setting (default: the last one a generation used), in a learning scope where named. */
+  snapshot(setting = this.lastSetting, scope?: string): CalibrationSnapshot {
+    const state = this.setting(scoped(setting, scope));
     return {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
       acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), gamma: state.acceptance.options.gamma,
@@ -114,7 +125,7 @@ export class EngineCalibration {
     if (!persistence || !this.dirty) return;
     if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
     const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
-    for (const [key, state] of this.settings) settings[key] = {acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state()};
+    for (const [key, state] of this.settings) if (!key.includes(SCOPE_SEPARATOR)) settings[key] = {acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state()};
     writePairCalibration(persistence.file, persistence.pairId,
       {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
     this.lastSaveMs = performance.now();
@@ -124,7 +135,7 @@ export class EngineCalibration {
   private setting(key: string): SettingState {
     let state = this.settings.get(key);
     if (!state) {
-      const saved = this.saved?.settings[key];
+      const saved = key.includes(SCOPE_SEPARATOR) ? undefined : this.saved?.settings[key];
       state = {
         acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
         lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
@@ -134,4 +145,8 @@ export class EngineCalibration {
     }
     return state;
   }
+}
+
+function scoped(key: string, scope: string | undefined): string {
+  return scope === undefined ? key : `${scope}${SCOPE_SEPARATOR}${key}`;
 }

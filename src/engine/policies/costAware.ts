@@ -25,9 +25,13 @@ export interface CostAwareParameters {
   margin: number;
   /** While it does not run, every exploreEvery-th round runs it anyway. Default 32. */
   exploreEvery: number;
+  /** Standard deviations of its estimate added to the learned acceptance of a round's first drafted token. Default 2. */
+  optimism: number;
+  /** The same for the second and later tokens of a round, where optimism compounds. Default 2. */
+  laterOptimism: number;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 2};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -46,6 +50,8 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireInteger("costAware.maxDraft", p.maxDraft, 1, 256);
       requireNumber("costAware.margin", p.margin, 0, 10);
       requireInteger("costAware.exploreEvery", p.exploreEvery, 1, 1_000_000);
+      requireNumber("costAware.optimism", p.optimism, 0, 10);
+      requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
     });
   }
 
@@ -67,7 +73,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     this.passes = step.index;
     const environment = this.environment;
     if (!environment) return acceptanceBound(FALLBACK_GAMMA, step.entropy) >= FALLBACK_LAMBDA;
-    this.acceptance.push(environment.acceptance.optimistic(step.entropy));
+    this.acceptance.push(environment.acceptance.optimistic(step.entropy, this.optimismAt(step.index)));
     return bestDraftLength(this.acceptance, environment.costs, this.parameters.maxDraft) >= step.index;
   }
 
@@ -75,7 +81,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   worthAnotherPass(index: number): boolean {
     const environment = this.environment;
     if (!environment) return true;
-    const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best()];
+    const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best(this.optimismAt(index))];
     return bestDraftLength(acceptance, environment.costs, this.parameters.maxDraft) >= index;
   }
 
@@ -109,6 +115,10 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       speculationGain: gain !== undefined && Number.isFinite(gain) ? gain : undefined,
       speculating: this.speculating
     };
+  }
+
+  private optimismAt(index: number): number {
+    return index === 1 ? this.parameters.optimism : this.parameters.laterOptimism;
   }
 
   /** Whether the next round runs the draft. No evidence yet (NaN gain) counts as "try it". */

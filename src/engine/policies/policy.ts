@@ -35,7 +35,7 @@ export interface PolicyEnvironment {
   /** The cost model for this generation's verification mode. */
   costs: PassCosts;
   /** Calibrated acceptance by draft entropy for this generation's sampling setting, read optimistically (acceptanceMap.ts). */
-  acceptance: {optimistic(entropy: number): number; best(): number};
+  acceptance: {optimistic(entropy: number, optimism?: number): number; best(optimism?: number): number};
   /** The gain rounds that ran the draft have given, for this sampling setting. */
   gain: SpeculationGain;
 }
