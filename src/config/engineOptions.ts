@@ -8,7 +8,8 @@ export function policySpecFrom(values: SettingValues): PolicySpec {
   switch (values.policy) {
     case "costAware":
       return {name: "costAware", maxDraft: values["costAware.maxDraft"], margin: values["costAware.margin"], exploreEvery: values["costAware.exploreEvery"],
-        optimism: values["costAware.optimism"], laterOptimism: values["costAware.laterOptimism"]};
+        optimism: values["costAware.optimism"], laterOptimism: values["costAware.laterOptimism"],
+        lookahead: values["costAware.planAhead"] ? 1 : 0};
     case "adaedl":
       return {name: "adaedl", gamma: values["adaedl.gamma"], lambda0: values["adaedl.lambda0"], beta1: values["adaedl.beta1"],
         beta2: values["adaedl.beta2"], epsilon: values["adaedl.epsilon"], alpha: values["adaedl.alpha"],

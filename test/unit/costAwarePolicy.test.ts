@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type {PassCosts} from "../../src/engine/calibration/costModel";
+import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
 import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
 import type {Token} from "../../src/engine/nlc";
 import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
@@ -44,7 +45,12 @@ function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number
 }
 
 function environment(c: PassCosts, alphas: readonly number[], gain = new SpeculationGain()): PolicyEnvironment {
-  return {costs: c, acceptance: {optimistic: h => alphas[h]!, best: () => Math.max(...alphas)}, gain};
+  return {costs: c, acceptance: {optimistic: h => alphas[h]!, best: () => Math.max(...alphas)}, gain, transitions: new EntropyTransitions()};
+}
+
+/** The same acceptance at every entropy. */
+function flatEnvironment(c: PassCosts, alpha: number): PolicyEnvironment {
+  return {costs: c, acceptance: {optimistic: () => alpha, best: () => alpha}, gain: new SpeculationGain(), transitions: new EntropyTransitions()};
 }
 
 describe("cost-aware AdaEDL", () => {
@@ -54,6 +60,8 @@ describe("cost-aware AdaEDL", () => {
     assert.throws(() => createPolicy({name: "costAware", gamma: 1} as never), /no such parameter/);
   });
 
+  // The first tests are of the rule without lookahead (lookahead 0), whose per-token decision
+  // brute force over k checks directly; the plan it defaults to is checked in draftPlan.test.ts.
   it("drafts the k that brute force says maximises expected throughput, for any cost curve", () => {
     let cases = 0;
     const lengths = new Set<number>();
@@ -62,7 +70,7 @@ describe("cost-aware AdaEDL", () => {
         for (const alpha of [0.05, 0.3, 0.5, 0.62, 0.7, 0.8, 0.9, 0.97]) {
           const alphas = Array<number>(16).fill(alpha);
           const c = costs(curve, draft);
-          const policy = new CostAwarePolicy();
+          const policy = new CostAwarePolicy({lookahead: 0});
           policy.prepare(environment(c, alphas));
           const k = draftLength(policy, alphas);
           assert.equal(k, bruteForce(alphas, c, 16), `${name}, C_d ${draft}, α ${alpha}`);
@@ -79,7 +87,7 @@ describe("cost-aware AdaEDL", () => {
         for (const alphas of falling) {
           const padded = [...alphas, ...Array<number>(16 - alphas.length).fill(alphas.at(-1)!)];
           const c = costs(CURVES[name]!, draft);
-          const policy = new CostAwarePolicy();
+          const policy = new CostAwarePolicy({lookahead: 0});
           policy.prepare(environment(c, padded));
           assert.equal(draftLength(policy, padded), bruteForce(padded, c, 16), `${name}, C_d ${draft}, α ${alphas}`);
         }
@@ -91,10 +99,17 @@ describe("cost-aware AdaEDL", () => {
     const run = (optimism: number, laterOptimism: number, alpha: number) => {
       const readings: number[] = [];
       const read = (o: number | undefined) => Math.min(0.999, alpha + 0.1 * o!);
-      const policy = new CostAwarePolicy({optimism, laterOptimism});
-      policy.prepare({costs: c, gain: new SpeculationGain(), acceptance: {optimistic: (_h, o) => (readings.push(o!), read(o)), best: read}});
+      const policy = new CostAwarePolicy({optimism, laterOptimism, lookahead: 0});
+      policy.prepare({costs: c, gain: new SpeculationGain(), transitions: new EntropyTransitions(), acceptance: {optimistic: (_h, o) => (readings.push(o!), read(o)), best: read}});
       return {k: draftLength(policy, Array<number>(16).fill(alpha)), readings};
     };
+    // Planned ahead, the plan reads every bin once for token 1 and once for each later token.
+    const planned: number[] = [];
+    const policy = new CostAwarePolicy({optimism: 2, laterOptimism: 0});
+    policy.prepare({costs: c, gain: new SpeculationGain(), transitions: new EntropyTransitions(), acceptance: {optimistic: (_h, o) => (planned.push(o!), 0.5), best: () => 0.5}});
+    draftLength(policy, [0.5]);
+    const bins = new EntropyTransitions().bins;
+    assert.deepEqual(planned, [...Array<number>(bins).fill(2), ...Array<number>(15 * bins).fill(0)]);
     let shorter = 0;
     for (const alpha of [0.3, 0.5, 0.7, 0.85]) {
       for (const [optimism, laterOptimism] of [[2, 2], [2, 0], [1, 0], [0, 0]] as const) {
@@ -109,16 +124,38 @@ describe("cost-aware AdaEDL", () => {
     assert.throws(() => createPolicy({name: "costAware", laterOptimism: -1}), /costAware.laterOptimism/);
   });
 
-  it("spares a draft pass whose token could not pay even at the best acceptance seen", () => {
-    const cpu = new CostAwarePolicy();
-    // A steep step from 2 to 3 tokens: the second token pays only above α ≈ 0.97.
-    cpu.prepare(environment(costs(n => (n <= 2 ? 1 + 0.1 * (n - 1) : 2 + 0.45 * (n - 3)), 0.05), [0.6, 0.6, 0.6]));
-    assert.equal(draftLength(cpu, [0.6, 0.6, 0.6]), 1);
-    assert.equal(cpu.worthAnotherPass(2), false, "no pass for token 2");
-    const gpu = new CostAwarePolicy();
-    gpu.prepare(environment(costs(CURVES["GPU, flat"]!, 0.02), Array<number>(16).fill(0.6)));
-    draftLength(gpu, [0.6]);
-    assert.equal(gpu.worthAnotherPass(2), true);
+  for (const lookahead of [0, 1])
+    it(`spares a draft pass whose token could not pay (lookahead ${lookahead})`, () => {
+      const cpu = new CostAwarePolicy({lookahead});
+      // A steep step from 2 to 3 tokens: the second token pays only above α ≈ 0.97.
+      cpu.prepare(flatEnvironment(costs(n => (n <= 2 ? 1 + 0.1 * (n - 1) : 2 + 0.45 * (n - 3)), 0.05), 0.6));
+      assert.equal(draftLength(cpu, [0.6, 0.6, 0.6]), 1);
+      assert.equal(cpu.worthAnotherPass(2), false, "no pass for token 2");
+      const gpu = new CostAwarePolicy({lookahead});
+      gpu.prepare(flatEnvironment(costs(CURVES["GPU, flat"]!, 0.02), 0.6));
+      assert.ok(gpu.shouldDraft({index: 1, entropy: 0, topProbability: 0.5, token: 1 as Token, position: 100}));
+      assert.equal(gpu.worthAnotherPass(2), true, "where a pass over more tokens costs what one does, the pass for token 2 runs");
+    });
+
+  it("planned ahead, drafts a confident run where a second token alone would not pay, and nothing from an unsure start", () => {
+    // Passes over 2 tokens cost 1.6 of one, over 3 or more little more: one drafted token never pays.
+    const c = costs(n => (n === 1 ? 1 : 1.6 + 0.02 * (n - 2)), 0.05);
+    const transitions = new EntropyTransitions();
+    for (let i = 0; i < 100; i++) transitions.observeRound([0.01, 0.01, 0.01, 0.01], 2.5); // confident runs go on
+    const policy = new CostAwarePolicy();
+    policy.prepare({costs: c, gain: new SpeculationGain(), transitions, acceptance: {optimistic: h => (h < 0.05 ? 0.9 : 0.2), best: () => 0.9}});
+    const round = (entropies: readonly number[]) => {
+      let k = 0;
+      for (const [i, entropy] of entropies.entries()) {
+        if (i > 0 && !policy.worthAnotherPass(i + 1)) break;
+        if (!policy.shouldDraft({index: i + 1, entropy, topProbability: 0.5, token: 1 as Token, position: 100 + i})) break;
+        k = i + 1;
+      }
+      policy.update(k, 0);
+      return k;
+    };
+    assert.ok(round(Array<number>(16).fill(0.01)) >= 4, "a confident run is drafted on");
+    assert.equal(round([2.5, 0.01, 0.01]), 0, "an unsure first token is not drafted");
   });
 
   it("reports no λ or gain where they would be NaN (no draft model, so no C_d)", () => {

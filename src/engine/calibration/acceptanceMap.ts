@@ -89,14 +89,15 @@ export class AcceptanceMap {
   }
 }
 
-function binOf(entropy: number): number {
+/** The map's entropy bin of an entropy (stats.ts's edges; the last bin is open). */
+export function binOf(entropy: number): number {
   const h = Math.max(0, Number.isFinite(entropy) ? entropy : 0);
   for (let i = ENTROPY_EDGES.length - 2; i > 0; i--) if (h >= ENTROPY_EDGES[i]!) return i;
   return 0;
 }
 
 /** The entropy the prior is taken at: the bin's middle; the open last bin is read at its lower edge + 1 nat. */
-function binMiddle(bin: number): number {
+export function binMiddle(bin: number): number {
   const lo = ENTROPY_EDGES[bin]!, hi = ENTROPY_EDGES[bin + 1]!;
   return bin === ENTROPY_EDGES.length - 2 ? lo + 1 : (lo + hi) / 2;
 }

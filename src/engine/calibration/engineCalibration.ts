@@ -1,6 +1,6 @@
 // Everything the engine learns about the machine and the model pair while it runs, in one place:
-// the cost model per verification mode, and per sampling setting the acceptance-by-entropy map and
-// the gain speculation has given. Policies read it through a PolicyEnvironment; the round loop
+// the cost model per verification mode, and per sampling setting the acceptance-by-entropy map, how
+// the draft's entropy moves from token to token, and the gain speculation has given. Policies read it through a PolicyEnvironment; the round loop
 // feeds it; the store keeps the learned parts across windows.
 import type {ResolvedGenerateOptions} from "../options";
 import type {PolicyEnvironment} from "../policies/policy";
@@ -8,6 +8,7 @@ import type {RoundRecord} from "../stats";
 import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acceptanceMap";
 import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
 import {SpeculationGain} from "./speculationGain";
+import {EntropyTransitions} from "./entropyTransitions";
 import {LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
 import type {LookupEnvironment} from "../lookup/lookupDrafter";
 import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
@@ -42,6 +43,8 @@ interface SettingState {
   acceptance: AcceptanceMap;
   lookup: LookupAcceptance;
   gain: SpeculationGain;
+  /** Learned afresh in each process: a few rounds teach it (never saved). */
+  transitions: EntropyTransitions;
 }
 
 /**
@@ -86,7 +89,7 @@ export class EngineCalibration {
     const key = settingKey(options);
     if (scope === undefined) this.lastSetting = key;
     const state = this.setting(scoped(key, scope));
-    return {costs: this.costModel(options.temperature === 0), acceptance: state.acceptance, gain: state.gain};
+    return {costs: this.costModel(options.temperature === 0), acceptance: state.acceptance, gain: state.gain, transitions: state.transitions};
   }
 
   /** What lookup reads for a generation with these options. */
@@ -99,7 +102,10 @@ export class EngineCalibration {
     if (round.drafted === 0) return;
     const state = this.setting(scoped(settingKey(options), scope));
     if (round.drafter === "lookup") state.lookup.observeRound(round.match!, round.drafted, round.accepted);
-    else state.acceptance.observeRound(round.entropies, round.accepted);
+    else {
+      state.acceptance.observeRound(round.entropies, round.accepted);
+      state.transitions.observeRound(round.entropies, round.stopEntropy);
+    }
     this.dirty = true;
   }
 
@@ -139,7 +145,8 @@ export class EngineCalibration {
       state = {
         acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
         lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
-        gain: new SpeculationGain(undefined, saved?.gain)
+        gain: new SpeculationGain(undefined, saved?.gain),
+        transitions: new EntropyTransitions()
       };
       this.settings.set(key, state);
     }

@@ -4,10 +4,13 @@
 // speculation has not been paying.
 //
 // - Per token: the draft's entropy H_i gives α_i, the learned acceptance at H_i (AdaEDL's bound
-//   1 − sqrt(γ·H) until outcomes say otherwise, read optimistically while evidence is thin). Token i is drafted when the draft length that
+//   1 − sqrt(γ·H) until outcomes say otherwise; the first token of a round read optimistically
+//   while evidence is thin). By default the round is planned ahead (draftPlan.ts): token i is
+//   drafted when what it adds, with what may follow it over where the next entropies tend to fall,
+//   pays for its share of the verify pass, and the pass for token i + 1 runs only when what it may
+//   bring pays for the pass. Without lookahead, token i is drafted when the draft length that
 //   maximises E(k)/T(k) (throughput.ts), with later tokens assumed as likely as this one, is at
-//   least i. Before the pass for token i + 1 it asks whether that token could pay even at the
-//   best acceptance any entropy has shown; when not, the pass is not run. λ, the acceptance one drafted token needs to pay, follows from the cost model and
+//   least i. λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
 // - Per round: the draft runs unless the rounds that ran it have been slower than target-only
 //   decoding plus `margin`, by more than two standard errors of their noisy mean. Otherwise rounds are target-only, and one round in
@@ -16,6 +19,8 @@
 import {acceptanceBound} from "./adaedl";
 import {BasePolicy, DraftStep, PolicyEnvironment, PolicyState} from "./policy";
 import {bestDraftLength, breakEvenAcceptance} from "./throughput";
+import {DraftPlan} from "./draftPlan";
+import {binMiddle, binOf} from "../calibration/acceptanceMap";
 import {requireInteger, requireNumber} from "../options";
 
 export interface CostAwareParameters {
@@ -27,14 +32,27 @@ export interface CostAwareParameters {
   exploreEvery: number;
   /** Standard deviations of its estimate added to the learned acceptance of a round's first drafted token. Default 2. */
   optimism: number;
-  /** The same for the second and later tokens of a round, where optimism compounds. Default 2. */
+  /**
+   * The same for the second and later tokens of a round. Default 0: optimism there compounds into
+   * long drafts the evidence does not support (docs/algorithm.md, "Optimism").
+   */
   laterOptimism: number;
+  /**
+   * 1: each round is planned ahead over where the next entropies may fall (draftPlan.ts); 0: later
+   * tokens are assumed as likely to be accepted as the current one (throughput.ts). Default 1.
+   */
+  lookahead: number;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 2};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 0, lookahead: 1};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
+/**
+ * Rounds between two rebuilds of the plan, besides one per generation: what it reads moves slowly,
+ * and a rebuild takes about 0.6 ms on a 2-core CPU (rebuilt every 8 rounds it took 10 % of the draft's time).
+ */
+const PLAN_EVERY = 32;
 
 export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   readonly name = "costAware";
@@ -44,6 +62,11 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   /** α of the tokens the draft proposed in the current round, and its draft passes. */
   private acceptance: number[] = [];
   private passes = 0;
+  /** With lookahead: the round's plan, rebuilt every PLAN_EVERY rounds; survival of the drafts so far and the last one's bin. */
+  private plan: DraftPlan | undefined;
+  private roundsSincePlan = 0;
+  private survive = 1;
+  private lastBin = 0;
 
   constructor(parameters: Partial<CostAwareParameters> = {}) {
     super(COST_AWARE_DEFAULTS, parameters, p => {
@@ -52,11 +75,13 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireInteger("costAware.exploreEvery", p.exploreEvery, 1, 1_000_000);
       requireNumber("costAware.optimism", p.optimism, 0, 10);
       requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
+      requireInteger("costAware.lookahead", p.lookahead, 0, 1);
     });
   }
 
   prepare(environment: PolicyEnvironment): void {
     this.environment = environment;
+    this.plan = undefined;
     this.decide();
   }
 
@@ -73,6 +98,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     this.passes = step.index;
     const environment = this.environment;
     if (!environment) return acceptanceBound(FALLBACK_GAMMA, step.entropy) >= FALLBACK_LAMBDA;
+    if (this.parameters.lookahead === 1) return this.planned(step, environment);
     this.acceptance.push(environment.acceptance.optimistic(step.entropy, this.optimismAt(step.index)));
     return bestDraftLength(this.acceptance, environment.costs, this.parameters.maxDraft) >= step.index;
   }
@@ -81,6 +107,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   worthAnotherPass(index: number): boolean {
     const environment = this.environment;
     if (!environment) return true;
+    if (this.plan) return this.plan.passValue(index, this.lastBin, this.survive) > 0;
     const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best(this.optimismAt(index))];
     return bestDraftLength(acceptance, environment.costs, this.parameters.maxDraft) >= index;
   }
@@ -94,10 +121,12 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       this.targetOnlyRounds = 0;
     } else this.targetOnlyRounds++;
     this.passes = 0;
+    if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
     this.decide();
   }
 
   override reset(): void {
+    this.plan = undefined;
     this.speculating = true;
     this.targetOnlyRounds = 0;
     this.passes = 0;
@@ -115,6 +144,30 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       speculationGain: gain !== undefined && Number.isFinite(gain) ? gain : undefined,
       speculating: this.speculating
     };
+  }
+
+  private planned(step: DraftStep, environment: PolicyEnvironment): boolean {
+    if (step.index === 1) {
+      this.survive = 1;
+      this.plan ??= this.makePlan(environment);
+    }
+    const plan = this.plan!;
+    const bin = binOf(step.entropy);
+    if (plan.draftValue(step.index, this.survive, bin) <= 0) return false;
+    this.survive *= plan.acceptance(step.index, bin);
+    this.lastBin = bin;
+    return true;
+  }
+
+  private makePlan(environment: PolicyEnvironment): DraftPlan {
+    this.roundsSincePlan = 0;
+    const gain = environment.gain.value();
+    const {acceptance, transitions, costs} = environment;
+    return new DraftPlan({
+      acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), this.optimismAt(index)),
+      next: bin => transitions.next(bin), bins: transitions.bins, costs,
+      rate: Number.isFinite(gain) ? Math.max(1, gain) : 1, maxDraft: this.parameters.maxDraft
+    });
   }
 
   private optimismAt(index: number): number {
