@@ -132,10 +132,13 @@ describe("extra context in prompts", function () {
       const without = await engine.generateInfill({prefix, suffix: ""}, options);
       const withChunk = await engine.generateInfill({prefix, suffix: "", extraContext: extra([chunk("lib/copy.ts", prefix + probe.text)])}, options);
       assert.equal(withChunk.text, probe.text, "greedy output is the target's either way");
-      // Without the chunk nothing before the cursor repeats, so lookup cannot draft at once; with it, it copies from the first round.
+      // Without the chunk nothing before the cursor repeats, so lookup cannot draft at once; with it, it copies from the first
+      // round. How many tokens a copy takes depends on the pass costs measured at load, so the first round is asked for one.
       const firstLookup = (r: typeof without) => (r.rounds[0]?.drafter === "lookup" ? r.rounds[0].accepted : 0);
+      const lookupAccepted = (r: typeof without) => r.rounds.reduce((sum, round) => sum + (round.drafter === "lookup" ? round.accepted : 0), 0);
       assert.equal(firstLookup(without), 0, "no lookup draft accepted in the first round without the chunk");
-      assert.ok(firstLookup(withChunk) >= 2, `first round with the chunk: ${JSON.stringify(withChunk.rounds[0])}`);
+      assert.ok(firstLookup(withChunk) >= 1, `first round with the chunk: ${JSON.stringify(withChunk.rounds[0])}`);
+      assert.ok(lookupAccepted(withChunk) >= 4, `lookup drafts accepted with the chunk: ${lookupAccepted(withChunk)} of 24 tokens`);
     });
   });
 

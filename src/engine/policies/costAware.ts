@@ -103,7 +103,10 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     return bestDraftLength(this.acceptance, environment.costs, this.parameters.maxDraft) >= step.index;
   }
 
-  /** Token `index` cannot pay even if the draft turned out as sure as it ever is: spare the pass. */
+  /**
+   * Whether the pass for token `index` may pay: by the plan's value of that pass or, without
+   * lookahead, unless the token could not pay even if the draft turned out as sure as it ever is.
+   */
   worthAnotherPass(index: number): boolean {
     const environment = this.environment;
     if (!environment) return true;
