@@ -15,7 +15,7 @@ import {interleave, tasksFromSources} from "../bench/tasks";
 import {DraftstopEngine} from "../engine";
 import {acceptanceBound, ADAEDL_DEFAULTS} from "../engine/policies/adaedl";
 import {BasePolicy, DraftStep} from "../engine/policies/policy";
-import {ENTROPY_EDGES} from "../engine/stats";
+import {binOf} from "../engine/calibration/acceptanceMap";
 import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";
 
@@ -62,7 +62,7 @@ export class RecordingPolicy extends BasePolicy {
 
 type Binning = (token: JudgedToken) => string;
 
-const entropyBin = (t: JudgedToken) => ENTROPY_EDGES.findIndex((edge, i) => t.entropy < ENTROPY_EDGES[i + 1]! || i === ENTROPY_EDGES.length - 2);
+const entropyBin = (t: JudgedToken) => binOf(t.entropy);
 const TOP_EDGES = [0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01];
 const topBin = (t: JudgedToken) => TOP_EDGES.findIndex((edge, i) => t.topProbability < TOP_EDGES[i + 1]!);
 
