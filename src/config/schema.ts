@@ -55,7 +55,7 @@ export const SETTINGS = {
   "costAware.optimism": number(COST_AWARE_DEFAULTS.optimism, 0, 10, "Cost-aware AdaEDL: standard deviations added to the learned acceptance of a round's first drafted token, so that it tries drafts the evidence does not yet support."),
   "costAware.laterOptimism": number(COST_AWARE_DEFAULTS.laterOptimism, 0, 10, "Cost-aware AdaEDL: the same for the second and later tokens of a round. Optimism there compounds into long drafts, so the default reads them at their estimate."),
   "costAware.planAhead": {type: "boolean", default: COST_AWARE_DEFAULTS.lookahead === 1,
-    description: "Cost-aware AdaEDL: plan each round ahead over where the draft's next entropies may fall, learned as it drafts. Off: later tokens are assumed as likely to be accepted as the current one."},
+    description: "Cost-aware AdaEDL: plan each round ahead over where the draft's next entropies may fall, learned as it drafts, and let the target decode a round alone where the plan says drafting cannot beat it. Off: later tokens are assumed as likely to be accepted as the current one."},
   "adaedl.gamma": number(ADAEDL_DEFAULTS.gamma, 0, 10, "AdaEDL γ: entropy scale in the acceptance bound 1 − sqrt(γ·H)."),
   "adaedl.lambda0": number(ADAEDL_DEFAULTS.lambda0, 0, 1, "AdaEDL λ0: initial stopping threshold."),
   "adaedl.beta1": number(ADAEDL_DEFAULTS.beta1, 0, 1, "AdaEDL β1: smoothing of the acceptance-rate estimate."),

@@ -4,6 +4,7 @@ import {EntropyTransitions} from "../../src/engine/calibration/entropyTransition
 import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
 import type {Token} from "../../src/engine/nlc";
 import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
+import type {CostAwareParameters} from "../../src/engine/policies/costAware";
 
 /** Pass costs in units of C_t(1): a curve over n and a draft cost. */
 function costs(curve: (n: number) => number, draft: number): PassCosts {
@@ -184,6 +185,26 @@ describe("cost-aware AdaEDL", () => {
     }
     assert.ok(policy.state().speculationGain! < 1);
     assert.equal(speculative, Math.floor(600 / 32), "exactly one exploring round in every 32");
+  });
+
+  it("lets the target decode alone where the plan says no round with the draft beats it, though the gain has not ruled speculation out", () => {
+    // A noisy record at break-even: its upper bound (1.52) leaves speculation on under the gain alone.
+    const noisy = () => new SpeculationGain(undefined, {tokens: 1, time: 1, variance: 1});
+    const speculates = (curve: (n: number) => number, draft: number, alpha: number, parameters: Partial<CostAwareParameters> = {}, gain = noisy()) => {
+      const policy = new CostAwarePolicy(parameters);
+      policy.prepare({...flatEnvironment(costs(curve, draft), alpha), gain});
+      return policy.maxDraftThisRound() > 0;
+    };
+    const cpu = CURVES["2-core CPU"]!, gpu = CURVES["GPU, flat"]!;
+    // On the CPU a token accepted 30 % of the time returns 0.3 of a token for 0.45 of a pass: no round pays.
+    assert.equal(speculates(cpu, 0.1, 0.3), false, "no draft where no round can pay");
+    assert.equal(speculates(cpu, 0.1, 0.3, {roundGate: 0}), true, "the gain's bound alone would have run it");
+    assert.equal(speculates(cpu, 0.1, 0.3, {lookahead: 0}), true, "as the rule without a plan does");
+    assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain()), true, "with no evidence at all it tries");
+    assert.equal(speculates(cpu, 0.1, 0.8), true, "where confident drafts pay on the CPU, it drafts");
+    assert.equal(speculates(gpu, 0.02, 0.3), true, "and where a longer pass costs what one does, even unsure drafts pay");
+    // A measured gain above 1 is evidence enough: the plan made at that gain is not asked.
+    assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 0})), true);
   });
 
   it("starts drafting again within a few explorations once speculation pays", () => {

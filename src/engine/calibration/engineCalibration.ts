@@ -99,7 +99,8 @@ export class EngineCalibration {
 
   /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
   observeRound(round: RoundRecord, options: ResolvedGenerateOptions, scope?: string): void {
-    if (round.drafted === 0) return;
+    // A round whose first draft was declined drafted nothing but still shows where rounds start.
+    if (round.drafted === 0 && round.stopEntropy === undefined) return;
     const state = this.setting(scoped(settingKey(options), scope));
     if (round.drafter === "lookup") state.lookup.observeRound(round.match!, round.drafted, round.accepted);
     else {

@@ -3,9 +3,10 @@
 // round ahead with it (policies/draftPlan.ts): a run of confident tokens tends to go on, and how
 // likely that is decides whether a draft pass for the next token is worth running.
 //
-// Every model-drafted round teaches it, accepted or not: the draft's own path is what is planned.
-// Each row starts from a flat prior worth one observation per bin and keeps at most
-// MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
+// Every round that ran the draft teaches it, accepted or not: the draft's own path is what is
+// planned. A round's first entropy also teaches where rounds start, which decides whether a round
+// should run the draft at all. Each row starts from a flat prior worth one observation per bin and
+// keeps at most MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
 import {ENTROPY_EDGES} from "../stats";
 import {binOf} from "./acceptanceMap";
 
@@ -14,25 +15,40 @@ const MAX_ROW_WEIGHT = 400;
 
 export class EntropyTransitions {
   readonly bins = BINS;
-  private readonly counts: number[][] = Array.from({length: BINS}, () => new Array<number>(BINS).fill(0));
+  /** One row per bin, then the row of a round's first token (START). */
+  private readonly counts: number[][] = Array.from({length: BINS + 1}, () => new Array<number>(BINS).fill(0));
 
   /** One round's entropies in drafting order, then the entropy at which the rule stopped, if it did. */
   observeRound(entropies: readonly number[], stopEntropy?: number): void {
     const path = stopEntropy === undefined ? entropies : [...entropies, stopEntropy];
+    if (path.length > 0) count(this.counts[START]!, binOf(path[0]!));
     for (let i = 0; i + 1 < path.length; i++) this.observe(path[i]!, path[i + 1]!);
   }
 
   observe(from: number, to: number): void {
-    const row = this.counts[binOf(from)]!;
-    row[binOf(to)]! += 1;
-    const total = row.reduce((sum, c) => sum + c, 0);
-    if (total > MAX_ROW_WEIGHT) for (let b = 0; b < BINS; b++) row[b]! *= MAX_ROW_WEIGHT / total;
+    count(this.counts[binOf(from)]!, binOf(to));
   }
 
   /** P(next token's bin = b' | this token's bin = from), for every b'. */
   next(from: number): number[] {
-    const row = this.counts[from]!;
-    const total = row.reduce((sum, c) => sum + c, 0) + BINS;
-    return row.map(c => (c + 1) / total);
+    return smoothed(this.counts[from]!);
   }
+
+  /** P(a round's first drafted token's bin = b), for every b. */
+  start(): number[] {
+    return smoothed(this.counts[START]!);
+  }
+}
+
+const START = BINS;
+
+function count(row: number[], bin: number): void {
+  row[bin]! += 1;
+  const total = row.reduce((sum, c) => sum + c, 0);
+  if (total > MAX_ROW_WEIGHT) for (let b = 0; b < BINS; b++) row[b]! *= MAX_ROW_WEIGHT / total;
+}
+
+function smoothed(row: readonly number[]): number[] {
+  const total = row.reduce((sum, c) => sum + c, 0) + BINS;
+  return row.map(c => (c + 1) / total);
 }

@@ -13,7 +13,9 @@
 //   least i. λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
 // - Per round: the draft runs unless the rounds that ran it have been slower than target-only
-//   decoding plus `margin`, by more than two standard errors of their noisy mean. Otherwise rounds are target-only, and one round in
+//   decoding plus `margin`, by more than two standard errors of their noisy mean, or, while they
+//   have measured no gain above 1, the plan values a round with the draft (its first pass
+//   included) below one the target decodes alone. Otherwise rounds are target-only, and one round in
 //   `exploreEvery` runs the draft anyway, so a change (a cooler machine, easier code) is noticed.
 //   That bounds what exploring costs to 1/exploreEvery of one speculative round's loss per round.
 import {acceptanceBound} from "./adaedl";
@@ -42,9 +44,15 @@ export interface CostAwareParameters {
    * tokens are assumed as likely to be accepted as the current one (throughput.ts). Default 1.
    */
   lookahead: number;
+  /**
+   * With lookahead, 1: while speculation has not measured a gain, a round runs the draft only when
+   * the plan says a round that does beats one decoded by the target alone; 0: every round does
+   * while the gain's upper bound is above break-even. Default 1.
+   */
+  roundGate: number;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 0, lookahead: 1};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 0, lookahead: 1, roundGate: 1};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -76,6 +84,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireNumber("costAware.optimism", p.optimism, 0, 10);
       requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
       requireInteger("costAware.lookahead", p.lookahead, 0, 1);
+      requireInteger("costAware.roundGate", p.roundGate, 0, 1);
     });
   }
 
@@ -168,7 +177,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     const {acceptance, transitions, costs} = environment;
     return new DraftPlan({
       acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), this.optimismAt(index)),
-      next: bin => transitions.next(bin), bins: transitions.bins, costs,
+      next: bin => transitions.next(bin), start: transitions.start(), bins: transitions.bins, costs,
       rate: Number.isFinite(gain) ? Math.max(1, gain) : 1, maxDraft: this.parameters.maxDraft
     });
   }
@@ -177,10 +186,25 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     return index === 1 ? this.parameters.optimism : this.parameters.laterOptimism;
   }
 
-  /** Whether the next round runs the draft. No evidence yet (NaN gain) counts as "try it". */
+  /**
+   * Whether the next round runs the draft. No evidence yet (NaN gain) counts as "try it"; with
+   * evidence, the gain's upper bound must be above break-even and, where the gain measured is not
+   * above 1, the plan must value a round with the draft above a target-only one.
+   */
   private decide(): void {
-    const gain = this.environment?.gain.upper() ?? NaN;
+    const environment = this.environment;
+    const gain = environment?.gain.upper() ?? NaN;
     const exploring = this.targetOnlyRounds + 1 >= this.parameters.exploreEvery;
-    this.speculating = !(gain <= 1 + this.parameters.margin) || exploring;
+    this.speculating = exploring || Number.isNaN(gain) || (gain > 1 + this.parameters.margin && this.roundMayPay(environment!));
+  }
+
+  /**
+   * The plan's word on a whole round, read only at ρ = 1: where speculation has measured a gain,
+   * the plan is made at that gain, where a round's value is near 0 by construction (Dinkelbach).
+   */
+  private roundMayPay(environment: PolicyEnvironment): boolean {
+    if (this.parameters.lookahead !== 1 || this.parameters.roundGate !== 1) return true;
+    const plan = (this.plan ??= this.makePlan(environment));
+    return plan.rate > 1 || plan.roundValue > 0;
   }
 }

@@ -6,7 +6,10 @@
 //   in bin b, adds P·α_i(b) expected tokens and costs ρ·(C_t(i + 1) − C_t(i)): the verify pass is
 //   one token longer whether or not the draft is accepted;
 // - running the draft pass for token i + 1 costs ρ·C_d, and is worth it when the expected value of
-//   what may follow, over where the next entropy falls (entropyTransitions.ts), pays for it.
+//   what may follow, over where the next entropy falls (entropyTransitions.ts), pays for it;
+// - running the round's first draft pass at all is worth it when what the first token may bring,
+//   over where rounds start, pays for that pass: otherwise the round is better decoded by the
+//   target alone (roundValue).
 //
 // Costs are in units of C_t(1) and ρ in tokens per C_t(1): target-only decoding is ρ = 1.
 import type {PassCosts} from "../calibration/costModel";
@@ -16,6 +19,8 @@ export interface PlanInputs {
   acceptance(index: number, bin: number): number;
   /** P(next token's bin = b' | this token's bin), for every b'. */
   next(bin: number): readonly number[];
+  /** P(a round's first token falls in bin b), for every b. */
+  start: readonly number[];
   bins: number;
   costs: PassCosts;
   /** ρ: tokens per C_t(1) the plan must beat. */
@@ -32,6 +37,8 @@ export class DraftPlan {
   private readonly passCost: number;
   /** passTable[i][b][g]: value of the pass for token i after a token in bin b, at P = g/GRID (i ≥ 2). */
   private readonly passTable: Float64Array[][] = [];
+  /** Value of running a round's first draft pass, over a target-only round; > 0: run it. */
+  readonly roundValue: number;
 
   constructor(private readonly inputs: PlanInputs) {
     const {costs, maxDraft, bins, rate} = inputs;
@@ -53,6 +60,12 @@ export class DraftPlan {
         return values;
       });
     }
+    this.roundValue = inputs.start.reduce((value, p, b) => value + p * Math.max(0, this.draftValue(1, 1, b)), -this.passCost);
+  }
+
+  /** ρ the plan was made for. */
+  get rate(): number {
+    return this.inputs.rate;
   }
 
   /** Value of drafting token `index` at an entropy in `bin`, the drafts before it surviving with probability `survive`; > 0: draft it. */

@@ -38,8 +38,8 @@ export interface PolicyEnvironment {
   acceptance: {optimistic(entropy: number, optimism?: number): number; best(optimism?: number): number};
   /** The gain rounds that ran the draft have given, for this sampling setting. */
   gain: SpeculationGain;
-  /** How the draft's entropy moves from one drafted token to the next (entropyTransitions.ts), by the acceptance map's bins. */
-  transitions: {readonly bins: number; next(bin: number): readonly number[]};
+  /** How the draft's entropy moves from one drafted token to the next, and where rounds start (entropyTransitions.ts), by the acceptance map's bins. */
+  transitions: {readonly bins: number; next(bin: number): readonly number[]; start(): readonly number[]};
 }
 
 export interface DraftPolicy {
