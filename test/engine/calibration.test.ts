@@ -64,6 +64,8 @@ describe("calibration persisted per model pair", function () {
     assert.ok(learned > 20, `judged ${learned} drafts`);
     const snapshot = first.calibrationSnapshot("greedy").acceptance;
     const lookup = first.calibrationSnapshot("greedy").lookup;
+    const roundStarts = first.calibrationSnapshot("greedy").roundStarts;
+    assert.ok(Math.max(...roundStarts) > 2 / roundStarts.length, `where rounds start was learned: ${roundStarts.map(p => p.toFixed(2))}`);
     assert.ok(lookup.some(bin => bin.judged > 0), "lookup drafts were judged too");
     await first.dispose();
     const saved = JSON.parse(readFileSync(file, "utf8"));
@@ -77,6 +79,7 @@ describe("calibration persisted per model pair", function () {
     try {
       assert.deepEqual(moved.calibrationSnapshot("greedy").acceptance, snapshot, "the same models elsewhere start where the first left off");
       assert.deepEqual(moved.calibrationSnapshot("greedy").lookup, lookup, "and so does what lookup learned");
+      assert.deepEqual(moved.calibrationSnapshot("greedy").roundStarts, roundStarts, "and where rounds start");
     } finally {
       await moved.dispose();
     }
@@ -85,6 +88,7 @@ describe("calibration persisted per model pair", function () {
     try {
       assert.equal(judged(stranger), 0, "another pair starts from the prior");
       assert.ok(stranger.calibrationSnapshot("greedy").lookup.every(bin => bin.judged === 0), "lookup too");
+      assert.ok(stranger.calibrationSnapshot("greedy").roundStarts.every((p, _, all) => Math.abs(p - 1 / all.length) < 1e-12), "and rounds start anywhere");
       await stranger.generate("abcab", {maxTokens: 8, seed: 1}, {policy: new PinnedCosts()});
     } finally {
       await stranger.dispose();

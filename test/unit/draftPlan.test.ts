@@ -129,4 +129,25 @@ describe("a round planned ahead (draftPlan)", () => {
     assert.ok(transitions.next(0)[transitions.bins - 1]! > 0.95, "a change of code is followed: the old counts fade");
     assert.ok(Math.abs(transitions.next(0).reduce((a, b) => a + b, 0) - 1) < 1e-12);
   });
+
+  it("carries what it learned over in its saved state, and ignores a saved state of another shape or with bad counts", () => {
+    const learned = new EntropyTransitions();
+    for (let i = 0; i < 30; i++) learned.observeRound([0.01, 2.5], 4);
+    const saved = JSON.parse(JSON.stringify(learned.state()));
+    const reloaded = new EntropyTransitions(saved);
+    for (let b = 0; b < learned.bins; b++) assert.deepEqual(reloaded.next(b), learned.next(b));
+    assert.deepEqual(reloaded.start(), learned.start());
+    const flat = new EntropyTransitions().start();
+    const bad = [
+      {counts: saved.counts.slice(1)},
+      {counts: saved.counts.map((row: number[]) => [...row, 0])},
+      {counts: saved.counts.map((row: number[], i: number) => (i === 0 ? row.map(() => -1) : row))},
+      {counts: saved.counts.map((row: number[], i: number) => (i === 0 ? row.map(() => "1") : row))},
+      {} as never
+    ];
+    for (const state of bad) assert.deepEqual(new EntropyTransitions(state).start(), flat);
+    reloaded.observe(0.01, 0.01);
+    assert.notDeepEqual(reloaded.next(0), learned.next(0), "the reloaded copy learns on");
+    assert.deepEqual(new EntropyTransitions(saved).next(0), learned.next(0), "into its own arrays, not the saved state's");
+  });
 });

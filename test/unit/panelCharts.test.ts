@@ -9,6 +9,7 @@ import {renderSvg} from "../../src/charts/render";
 import {SESSION_CHART_TITLES, SessionChartData, sessionCharts} from "../../src/charts/sessionCharts";
 import {acceptanceChart, draftLengthChart, lambdaChart, lineChart} from "../../src/charts/specs";
 import {AcceptanceMap} from "../../src/engine/calibration/acceptanceMap";
+import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
 import type {CostRatios} from "../../src/engine/calibration/costModel";
 import type {CalibrationSnapshot} from "../../src/engine/calibration/engineCalibration";
 import {axisTickLabels, svgTexts} from "./svgAxisLabels";
@@ -23,7 +24,7 @@ function calibration(gamma = 0.2): CalibrationSnapshot {
   const map = new AcceptanceMap({gamma});
   for (let i = 0; i < 30; i++) map.observe(0.1, i % 4 !== 0);
   return {setting: "greedy", greedyCosts: ratios(0.083), sampledCosts: {...ratios(0.083), target: ratios(0).target.map(r => r * 1.2)}, acceptance: map.bins(),
-    lookup: [], gain: 1, gamma, calibrationMs: 100};
+    lookup: [], gain: 1, roundStarts: new EntropyTransitions().start(), gamma, calibrationMs: 100};
 }
 
 function noData(overrides: Partial<SessionChartData> = {}): SessionChartData {

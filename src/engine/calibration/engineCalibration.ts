@@ -33,6 +33,8 @@ export interface CalibrationSnapshot {
   /** The learned acceptance of lookup drafts by match length and agreement. */
   lookup: LookupBinEstimate[];
   gain: number;
+  /** P(a round's first drafted token falls in each entropy bin), as the plan reads it (entropyTransitions.ts). */
+  roundStarts: number[];
   /** γ of the acceptance map's prior (AdaEDL's bound). */
   gamma: number;
   /** How long the load-time measurement took, ms. */
@@ -43,7 +45,6 @@ interface SettingState {
   acceptance: AcceptanceMap;
   lookup: LookupAcceptance;
   gain: SpeculationGain;
-  /** Learned afresh in each process: a few rounds teach it (never saved). */
   transitions: EntropyTransitions;
 }
 
@@ -121,7 +122,7 @@ export class EngineCalibration {
     const state = this.setting(scoped(setting, scope));
     return {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
-      acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), gamma: state.acceptance.options.gamma,
+      acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), roundStarts: state.transitions.start(), gamma: state.acceptance.options.gamma,
       calibrationMs: this.options.calibrationMs ?? NaN
     };
   }
@@ -132,7 +133,9 @@ export class EngineCalibration {
     if (!persistence || !this.dirty) return;
     if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
     const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
-    for (const [key, state] of this.settings) if (!key.includes(SCOPE_SEPARATOR)) settings[key] = {acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state()};
+    for (const [key, state] of this.settings) if (!key.includes(SCOPE_SEPARATOR)) settings[key] = {
+      acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state(), transitions: state.transitions.state()
+    };
     writePairCalibration(persistence.file, persistence.pairId,
       {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
     this.lastSaveMs = performance.now();
@@ -147,7 +150,7 @@ export class EngineCalibration {
         acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
         lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
         gain: new SpeculationGain(undefined, saved?.gain),
-        transitions: new EntropyTransitions()
+        transitions: new EntropyTransitions(saved?.transitions)
       };
       this.settings.set(key, state);
     }

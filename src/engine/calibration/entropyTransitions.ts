@@ -7,16 +7,34 @@
 // planned. A round's first entropy also teaches where rounds start, which decides whether a round
 // should run the draft at all. Each row starts from a flat prior worth one observation per bin and
 // keeps at most MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
+// It is saved with the acceptance map (store.ts): the gain and the map a window starts from are
+// read through it, and a flat start row would misjudge a round until rounds teach it again.
 import {ENTROPY_EDGES} from "../stats";
 import {binOf} from "./acceptanceMap";
 
 const BINS = ENTROPY_EDGES.length - 1;
 const MAX_ROW_WEIGHT = 400;
 
+export interface EntropyTransitionsState {
+  /** counts[b][b']: observed moves from bin b to bin b' (faded); the last row counts rounds' first bins. */
+  counts: number[][];
+}
+
 export class EntropyTransitions {
   readonly bins = BINS;
   /** One row per bin, then the row of a round's first token (START). */
-  private readonly counts: number[][] = Array.from({length: BINS + 1}, () => new Array<number>(BINS).fill(0));
+  private readonly counts: number[][];
+
+  /** `state`: what an earlier process saved; one of another shape (other bins) or with bad counts is ignored. */
+  constructor(state?: EntropyTransitionsState) {
+    const valid = Array.isArray(state?.counts) && state.counts.length === BINS + 1 &&
+      state.counts.every(row => Array.isArray(row) && row.length === BINS && row.every(c => typeof c === "number" && Number.isFinite(c) && c >= 0));
+    this.counts = valid ? state.counts.map(row => [...row]) : Array.from({length: BINS + 1}, () => new Array<number>(BINS).fill(0));
+  }
+
+  state(): EntropyTransitionsState {
+    return {counts: this.counts.map(row => [...row])};
+  }
 
   /** One round's entropies in drafting order, then the entropy at which the rule stopped, if it did. */
   observeRound(entropies: readonly number[], stopEntropy?: number): void {

@@ -1,6 +1,6 @@
 // Persistence of what the engine learns about a model pair (acceptance by entropy, the gain
-// speculation gave) in one JSON file, keyed by the pair's identity (pairIdentity.ts) and, inside a
-// pair, by sampling setting. A file that cannot be read or parsed is reported and treated as
+// speculation gave, how the draft's entropy moves) in one JSON file, keyed by the pair's identity
+// (pairIdentity.ts) and, inside a pair, by sampling setting. A file that cannot be read or parsed is reported and treated as
 // empty; a write that fails is reported and changes nothing else: calibration is a cache, and
 // completions must never wait on or fail for it. Writes go to a temporary file renamed over the
 // old one, so a crash mid-write leaves the previous file whole.
@@ -9,11 +9,13 @@ import {dirname} from "node:path";
 import type {AcceptanceMapState} from "./acceptanceMap";
 import type {SpeculationGainState} from "./speculationGain";
 import type {LookupAcceptanceState} from "./lookupAcceptance";
+import type {EntropyTransitionsState} from "./entropyTransitions";
 
 export interface SettingCalibration {
   acceptance?: AcceptanceMapState;
   lookup?: LookupAcceptanceState;
   gain?: SpeculationGainState;
+  transitions?: EntropyTransitionsState;
 }
 
 export interface PairCalibration {
