@@ -45,7 +45,7 @@ export interface CostAwareParameters {
    */
   lookahead: number;
   /**
-   * With lookahead, 1: while speculation has not measured a gain, a round runs the draft only when
+   * With lookahead, 1: while speculation has measured no gain above 1, a round runs the draft only when
    * the plan says a round that does beats one decoded by the target alone; 0: every round does
    * while the gain's upper bound is above break-even. Default 1.
    */
