@@ -207,6 +207,16 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 0})), true);
   });
 
+  it("keeps drafting after its very first draft is rejected, where drafting pays", () => {
+    // The wide rig's curve on the AMD EPYC: C_t(2) = 1.12, C_d = 0.05, half the drafts accepted.
+    const c = costs(n => (n <= 2 ? 1 + 0.12 * (n - 1) : 1.86 + 0.3 * (n - 3)), 0.05);
+    const policy = new CostAwarePolicy();
+    policy.prepare(flatEnvironment(c, 0.5));
+    assert.equal(draftLength(policy, [0.5]), 1);
+    policy.update(1, 0);
+    assert.ok(policy.maxDraftThisRound() > 0, "one rejected draft is not evidence that speculation loses");
+  });
+
   it("starts drafting again within a few explorations once speculation pays", () => {
     const c = costs(CURVES["GPU, flat"]!, 0.02);
     const alphas = Array<number>(16).fill(0.9);
