@@ -102,13 +102,20 @@ export interface GenerationOverrides {
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
 const PROBE_EVERY_GENERATIONS = 20;
 /**
- * The cost model's calibration at load (docs/algorithm.md, "Cost-aware drafting"): passes over
- * these token counts at a context of CALIBRATION_CONTEXT tokens, up to CALIBRATION_REPEATS times
- * each while the time spent stays under CALIBRATION_BUDGET_MS (one round of all sizes always
- * runs; sizes in between are interpolated, and rounds refine every size online).
+ * The cost model's calibration at load (docs/algorithm.md, "Cost-aware drafting"): after one
+ * untimed pass, passes over these token counts at a context of CALIBRATION_CONTEXT tokens, up to
+ * calibrationRepeats(n) times each while the time spent stays under CALIBRATION_BUDGET_MS (one
+ * round of all sizes always runs; sizes in between are interpolated, and rounds refine every size
+ * online).
  */
 const CALIBRATION_SIZES = [1, 2, 3, 5, 9, 17];
-const CALIBRATION_REPEATS = 3;
+/**
+ * Passes over 1 to 3 tokens decide whether a CPU's speculation can pay, and they are cheap, so they
+ * are timed most. With 3 repeats of each, C_t(2)/C_t(1) on the padded target read 1.50 to 1.76 in
+ * four calibrations in a row on the 2-core AMD EPYC, where 9 repeats read 1.80 and 1.82 and rounds
+ * measured 1.62 to 1.86 (docs/algorithm.md).
+ */
+const calibrationRepeats = (n: number) => (n <= 3 ? 9 : 3);
 const CALIBRATION_BUDGET_MS = 700;
 const CALIBRATION_CONTEXT = 128;
 const CALIBRATION_DRAFT_PASSES = 6;
@@ -323,7 +330,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const largest = CALIBRATION_SIZES.at(-1)!;
     const context = Array.from({length: Math.max(1, Math.min(CALIBRATION_CONTEXT, this.info.contextSize - largest - 1))}, (_, i) => filler[i % filler.length]!);
     await Promise.all([target.sequence.controlledEvaluate(context), draft?.sequence.controlledEvaluate(context)]);
-    const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: CALIBRATION_REPEATS, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler});
+    await timeTargetPasses(target.sequence, {sizes: [1, 2], repeats: 1, tokens: filler}); // warm-up, as passcost does
+    const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: calibrationRepeats, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler});
     const draftMs = draft ? await timeDraftPasses(draft.sequence, filler, CALIBRATION_DRAFT_PASSES, GENERATE_DEFAULTS.entropyTopK) : undefined;
     for (const ms of timings.samples.get(1) ?? []) this.latency.record(timings.contextLength, ms);
     await Promise.all([truncate(target.sequence, 0), truncate(draft?.sequence, 0)]);

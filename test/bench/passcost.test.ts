@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
 import {measurePassCost, passCostTableText} from "../../src/cli/passcost";
+import {timeTargetPasses} from "../../src/engine/calibration/passCost";
+import {disposeModel, loadModelPair} from "../../src/engine/models";
 
 describe("passcost", function () {
   this.timeout(120_000);
@@ -17,5 +19,23 @@ describe("passcost", function () {
     const table = passCostTableText(report);
     assert.match(table, /context 64, median of 3/);
     assert.equal(table.split("\n").length, 3 + 9);
+  });
+
+  it("times each pass size as often as asked, and every size once however short the budget", async () => {
+    const model = join(__dirname, "..", "..", "..", "src", "modelmaker", "tinypair", "target.gguf");
+    const pair = await loadModelPair({targetPath: model, threads: 1, gpu: false, contextSize: 128});
+    try {
+      const {sequence, model: loaded} = pair.target;
+      const tokens = loaded.tokenize("let x = 1;\n", false);
+      await sequence.controlledEvaluate(Array.from({length: 32}, (_, i) => tokens[i % tokens.length]!));
+      const counts = (samples: Map<number, number[]>) => [...samples].map(([n, ms]) => `${n}:${ms.length}`).join(" ");
+      const uneven = await timeTargetPasses(sequence, {sizes: [1, 2, 3, 5, 9], repeats: n => (n <= 3 ? 5 : 2), tokens});
+      assert.equal(counts(uneven.samples), "1:5 2:5 3:5 5:2 9:2");
+      assert.equal(sequence.nextTokenIndex, 32, "every timed pass is erased again");
+      const rushed = await timeTargetPasses(sequence, {sizes: [1, 2, 3, 5, 9], repeats: n => (n <= 3 ? 5 : 2), budgetMs: 0, tokens});
+      assert.equal(counts(rushed.samples), "1:1 2:1 3:1 5:1 9:1");
+    } finally {
+      await disposeModel(pair.target);
+    }
   });
 });

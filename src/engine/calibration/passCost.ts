@@ -9,8 +9,8 @@ import {median} from "../stats";
 export interface PassTimingOptions {
   /** Pass sizes to time, ascending; must start at 1. */
   sizes: readonly number[];
-  /** Timings per size (the median is kept). */
-  repeats: number;
+  /** Timings per size (the median is kept): one count for every size, or a count per size. */
+  repeats: number | ((size: number) => number);
   /** Stop starting new repeats after this many ms (at least one repeat of every size runs). Default no limit. */
   budgetMs?: number;
   /** Tokens to time with (cycled); any real tokens of the model. */
@@ -29,16 +29,20 @@ const now = () => performance.now();
 /**
  * Times passes over n tokens at the sequence's current length, erasing each pass afterwards so the
  * sequence is as it was. Repeats go round the sizes in turn, so a drift of the machine's speed
- * spreads over all of them.
+ * spreads over all of them; a size with fewer repeats than others sits out the later rounds.
  */
 export async function timeTargetPasses(sequence: LlamaContextSequence, options: PassTimingOptions): Promise<PassTimings> {
   const start = now();
   const contextLength = sequence.nextTokenIndex;
   const samples = new Map<number, number[]>();
   const item = (i: number): ControlledEvaluateInputItem => [options.tokens[i % options.tokens.length]!, {generateNext: {token: true}}];
-  for (let repeat = 0; repeat < options.repeats; repeat++) {
+  const {repeats} = options;
+  const repeatsOf = typeof repeats === "number" ? () => repeats : repeats;
+  const most = Math.max(...options.sizes.map(repeatsOf));
+  for (let repeat = 0; repeat < most; repeat++) {
     if (repeat > 0 && options.budgetMs !== undefined && now() - start > options.budgetMs) break;
     for (const n of options.sizes) {
+      if (repeat >= repeatsOf(n)) continue;
       const passStart = now();
       await sequence.controlledEvaluate(Array.from({length: n}, (_, i) => item(i + repeat)));
       const ms = now() - passStart;
