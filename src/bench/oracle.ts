@@ -1,8 +1,9 @@
 // The hindsight oracle: a stopping rule that knows the target's continuation (from a target-only
 // run with the same prompt, settings and seed) and drafts the draft model's token exactly when the
-// target will accept it, stopping at the first one it would reject. It uses the real draft model,
-// so its speed is the best any draft-length policy can reach with these models: no draft token is
-// wasted and no round stops early.
+// target will accept it, stopping at the first one it would reject. It uses the real draft model:
+// no draft token is wasted and no round stops early. It knows nothing of costs, so it is not a
+// bound where a pass one token longer costs more than that token brings: on the wide rig a third
+// token costs 0.74 of C_t(1) (docs/algorithm.md, "Baselines").
 //
 // Greedy: acceptance is an argmax match, so "will accept" is exact. T > 0: the oracle's round
 // accepts by matching the continuation and emits the continuation's token at a mismatch, so its

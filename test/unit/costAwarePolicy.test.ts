@@ -188,7 +188,7 @@ describe("cost-aware AdaEDL", () => {
   });
 
   it("lets the target decode alone where the plan says no round with the draft beats it, though the gain has not ruled speculation out", () => {
-    // A noisy record at break-even: its upper bound (1.52) leaves speculation on under the gain alone.
+    // A noisy record at break-even: its upper bound (1.25) leaves speculation on under the gain alone.
     const noisy = () => new SpeculationGain(undefined, {tokens: 1, time: 1, variance: 1});
     const speculates = (curve: (n: number) => number, draft: number, alpha: number, parameters: Partial<CostAwareParameters> = {}, gain = noisy()) => {
       const policy = new CostAwarePolicy(parameters);

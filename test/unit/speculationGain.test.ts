@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {PRIOR_GAIN_VARIANCE, SpeculationGain} from "../../src/engine/calibration/speculationGain";
+import {GAIN_WEIGHT, PRIOR_GAIN_VARIANCE, SpeculationGain} from "../../src/engine/calibration/speculationGain";
 
 describe("speculation gain", () => {
   it("does not read one round as certainty: a first draft rejected leaves the bound above break-even", () => {
@@ -24,9 +24,10 @@ describe("speculation gain", () => {
       widths.push(gain.upper() - gain.value());
     }
     assert.ok(widths[19]! < widths[0]! / 2, `width ${widths[19]} after 20 rounds, ${widths[0]} after one`);
-    // Per-round gains ±0.42 around 1.25: variance about 0.17; steady spread 0.125 / 1.875.
-    const steady = 2 * Math.sqrt(0.17 * 0.125 / 1.875);
+    // Per-round gains ±0.42 around 1.25: variance about 0.17; steady spread w / (2 − w).
+    const steady = 2 * Math.sqrt(0.17 * GAIN_WEIGHT / (2 - GAIN_WEIGHT));
     assert.ok(Math.abs(widths.at(-1)! - steady) < 0.03, `steady width ${widths.at(-1)} against ${steady}`);
+    assert.ok(widths.at(-1)! < 0.12, "a long record bounds the gain within about 0.1");
   });
 
   it("keeps what it holds across a save: the spread round-trips, a state without one is read as many rounds", () => {
@@ -34,9 +35,12 @@ describe("speculation gain", () => {
     gain.observe(2, 1.2);
     gain.observe(1, 1.2);
     const state = gain.state()!;
-    assert.ok(state.spread! < 1 && state.spread! > 0.5, `spread ${state.spread} after two rounds`);
+    // Plain averages while few rounds are in: the second round counts as much as the first.
+    assert.equal(state.spread, 0.5);
+    assert.equal(state.rounds, 2);
+    assert.ok(Math.abs(gain.value() - 1.5 / 1.2) < 1e-12);
     assert.equal(new SpeculationGain(undefined, state).upper(), gain.upper());
-    const floor = 0.125 / 1.875;
+    const floor = GAIN_WEIGHT / (2 - GAIN_WEIGHT);
     const old = new SpeculationGain(undefined, {tokens: 1, time: 1.5, variance: 0.04});
     assert.ok(Math.abs(old.upper() - (1 / 1.5 + 2 * Math.sqrt(0.04 * floor))) < 1e-12);
     for (const spread of [2, -1, NaN, 0]) {

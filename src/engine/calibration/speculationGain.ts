@@ -3,7 +3,8 @@
 // C_t(1)). A ratio of means, not a mean of per-round ratios, because throughput is total tokens
 // over total time. Round times come from the cost model (robust to outliers), not the clock.
 //
-// Its standard error counts how many rounds the means hold. Before that, one drafted token
+// The means are plain averages until they hold 1/weight rounds, then exponentially weighted, so the
+// first round does not outweigh the next thirty. Their standard error counts how many rounds they hold. Before that, one drafted token
 // rejected in the first round read as a gain of 0.92 known exactly (a variance of 0 from one
 // round), and speculation sat out 31 rounds on the wide rig at T = 1, where it pays (docs/algorithm.md,
 // "When the draft runs").
@@ -14,6 +15,8 @@ export interface SpeculationGainState {
   variance?: number;
   /** Σ of the squared weights of the rounds in the means (1 after one round): its variance is variance × this. */
   spread?: number;
+  /** Rounds seen, while fewer than 1/weight: until then the means are plain averages. */
+  rounds?: number;
 }
 
 /**
@@ -21,15 +24,24 @@ export interface SpeculationGainState {
  * draft or not gain about 1.7 and 0.9 on the wide rig, 1.25 and 0.6 on the padded one: a standard deviation near 0.4.
  */
 export const PRIOR_GAIN_VARIANCE = 0.16;
+const PRIOR_ROUNDS = 4;
+
+/**
+ * How much one round moves the means: about the last 32 rounds count. With 1/8 the bound of two
+ * standard errors stayed above break-even down to a gain of about 0.8 (per-round gains scatter by
+ * about 0.4), which let the padded rig lose 11 % at T = 0.7 (docs/algorithm.md, "The rule per round").
+ */
+export const GAIN_WEIGHT = 1 / 32;
 
 export class SpeculationGain {
   private tokens: number;
   private time: number;
   private variance: number;
   private spread: number;
+  private rounds: number;
 
   /** `weight`: how much one round moves the means. */
-  constructor(private readonly weight = 0.125, state?: SpeculationGainState) {
+  constructor(private readonly weight = GAIN_WEIGHT, state?: SpeculationGainState) {
     const valid = state && state.tokens > 0 && state.time > 0 && Number.isFinite(state.tokens) && Number.isFinite(state.time);
     this.tokens = valid ? state.tokens : NaN;
     this.time = valid ? state.time : NaN;
@@ -37,6 +49,7 @@ export class SpeculationGain {
     // A state saved without its spread held many rounds: the spread's floor.
     const floor = weight / (2 - weight);
     this.spread = valid && Number.isFinite(state.spread) && state.spread! >= floor && state.spread! <= 1 ? state.spread! : floor;
+    this.rounds = valid && Number.isInteger(state.rounds) && state.rounds! >= 1 ? state.rounds! : Infinity;
   }
 
   /** A round that ran the draft emitted `tokens` in `time` (in units of one target-only step). */
@@ -46,13 +59,17 @@ export class SpeculationGain {
       this.tokens = tokens;
       this.time = time;
       this.spread = 1;
+      this.rounds = 1;
       return;
     }
+    this.rounds++;
     const deviation = tokens / time - this.value();
-    this.variance += this.weight * (deviation * deviation - this.variance);
-    this.tokens += this.weight * (tokens - this.tokens);
-    this.time += this.weight * (time - this.time);
-    this.spread = (1 - this.weight) ** 2 * this.spread + this.weight ** 2;
+    // The prior variance counts as PRIOR_ROUNDS rounds' worth.
+    this.variance += Math.max(this.weight, 1 / (this.rounds - 1 + PRIOR_ROUNDS)) * (deviation * deviation - this.variance);
+    const step = Math.max(this.weight, 1 / this.rounds);
+    this.tokens += step * (tokens - this.tokens);
+    this.time += step * (time - this.time);
+    this.spread = (1 - step) ** 2 * this.spread + step ** 2;
   }
 
   /**
@@ -70,6 +87,7 @@ export class SpeculationGain {
   }
 
   state(): SpeculationGainState | undefined {
-    return Number.isNaN(this.tokens) ? undefined : {tokens: this.tokens, time: this.time, variance: this.variance, spread: this.spread};
+    if (Number.isNaN(this.tokens)) return undefined;
+    return {tokens: this.tokens, time: this.time, variance: this.variance, spread: this.spread, ...(Number.isFinite(this.rounds) ? {rounds: this.rounds} : {})};
   }
 }
