@@ -8,6 +8,7 @@ import {passCostTable, timeTargetPasses} from "../engine/calibration/passCost";
 import {completeCurve} from "../engine/calibration/costModel";
 import {disposeModel, loadModelPair} from "../engine/models";
 import type {GpuChoice} from "../engine/options";
+import {DraftstopEngine} from "../engine/engine";
 
 const USAGE = `usage: npm run passcost -- --model F [options]
   --model F        a GGUF file
@@ -16,6 +17,8 @@ const USAGE = `usage: npm run passcost -- --model F [options]
   --context N      tokens in the context before the timed passes (default 300)
   --repeats N      timings per pass size; the median is printed (default 9)
   --max N          largest pass (default 17)
+  --load-calibrations N  then load the model N times as the extension does and print the curve
+                   each load-time calibration read (how repeatable that short measurement is)
   --json           print JSON instead of a table`;
 
 export interface PassCostReport {
@@ -37,8 +40,7 @@ export async function measurePassCost(options: {model: string; threads: number; 
     const filler = model.tokenize("for (let i = 0; i < items.length; i++) total += items[i].price * items[i].count;\n", false);
     await sequence.controlledEvaluate(Array.from({length: options.context}, (_, i) => filler[i % filler.length]!));
     const sizes = Array.from({length: options.max}, (_, i) => i + 1);
-    await timeTargetPasses(sequence, {sizes: [1, 2], repeats: 2, tokens: filler}); // warm-up
-    const timings = await timeTargetPasses(sequence, {sizes, repeats: options.repeats, tokens: filler});
+    const timings = await timeTargetPasses(sequence, {sizes, repeats: options.repeats, tokens: filler, warmUp: 2});
     const ms = completeCurve(passCostTable(timings).targetMs, options.max);
     return {
       model: options.model, device: pair.llama.gpu === false ? "cpu" : pair.llama.gpu, threads: options.threads,
@@ -56,10 +58,38 @@ export function passCostTableText(report: PassCostReport): string {
   return lines.join("\n");
 }
 
+export interface LoadCalibrationReading {
+  /** C_t(n)/C_t(1) for n = 1..17, as the cost model starts from it. */
+  ratio: number[];
+  targetTokenMs: number;
+  calibrationMs: number;
+}
+
+/** Loads the model `loads` times, one after the other, and keeps what each load-time calibration read. */
+export async function loadCalibrationReadings(options: {model: string; threads: number; gpu: GpuChoice; loads: number}): Promise<LoadCalibrationReading[]> {
+  const readings: LoadCalibrationReading[] = [];
+  for (let i = 0; i < options.loads; i++) {
+    const engine = await DraftstopEngine.load({targetPath: options.model, threads: options.threads, gpu: options.gpu});
+    try {
+      const {greedyCosts, calibrationMs} = engine.calibrationSnapshot("greedy");
+      readings.push({ratio: greedyCosts.target, targetTokenMs: greedyCosts.targetTokenMs, calibrationMs});
+    } finally {
+      await engine.dispose();
+    }
+  }
+  return readings;
+}
+
+export function loadCalibrationText(readings: readonly LoadCalibrationReading[]): string {
+  return ["", "load-time calibrations, one after the other:", " load   C(2)/C(1)  C(3)/C(1)  C(5)/C(1)  C(1) ms  took ms",
+    ...readings.map((r, i) => `${String(i + 1).padStart(5)}  ${[1, 2, 4].map(n => r.ratio[n]!.toFixed(2).padStart(9)).join("  ")}  ${r.targetTokenMs.toFixed(2).padStart(7)}  ${r.calibrationMs.toFixed(0).padStart(7)}`)
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     model: {type: "string"}, threads: {type: "string"}, gpu: {type: "string"}, context: {type: "string"},
-    repeats: {type: "string"}, max: {type: "string"}, json: {type: "boolean", default: false}, help: {type: "boolean", default: false}
+    repeats: {type: "string"}, max: {type: "string"}, "load-calibrations": {type: "string"}, json: {type: "boolean", default: false}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   if (!values.model) throw new Error(`--model is required\n${USAGE}`);
@@ -74,7 +104,10 @@ async function main(): Promise<void> {
     model: values.model, threads: integer("threads", values.threads, 1, 1), gpu, context: integer("context", values.context, 300, 1),
     repeats: integer("repeats", values.repeats, 9, 1), max: integer("max", values.max, 17, 2)
   });
-  console.log(values.json ? JSON.stringify(report, null, 2) : passCostTableText(report));
+  const loads = integer("load-calibrations", values["load-calibrations"], 0, 0);
+  const loadCalibrations = loads > 0 ? await loadCalibrationReadings({model: values.model, threads: report.threads, gpu, loads}) : undefined;
+  console.log(values.json ? JSON.stringify({...report, ...(loadCalibrations ? {loadCalibrations} : {})}, null, 2)
+    : passCostTableText(report) + (loadCalibrations ? loadCalibrationText(loadCalibrations) : ""));
 }
 
 if (require.main === module) main().catch(error => {

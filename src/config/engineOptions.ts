@@ -8,6 +8,7 @@ export function policySpecFrom(values: SettingValues): PolicySpec {
   switch (values.policy) {
     case "costAware":
       return {name: "costAware", maxDraft: values["costAware.maxDraft"], margin: values["costAware.margin"], exploreEvery: values["costAware.exploreEvery"],
+        exploreAtMost: values["costAware.exploreAtMost"],
         optimism: values["costAware.optimism"], laterOptimism: values["costAware.laterOptimism"],
         lookahead: values["costAware.planAhead"] ? 1 : 0};
     case "adaedl":

@@ -52,6 +52,7 @@ export const SETTINGS = {
   "costAware.maxDraft": integer(COST_AWARE_DEFAULTS.maxDraft, 1, 64, "Cost-aware AdaEDL: most tokens drafted in a round."),
   "costAware.margin": number(COST_AWARE_DEFAULTS.margin, 0, 1, "Cost-aware AdaEDL: the draft runs only while speculation has been faster than the target alone by this fraction."),
   "costAware.exploreEvery": integer(COST_AWARE_DEFAULTS.exploreEvery, 1, 10000, "Cost-aware AdaEDL: while the draft sits out, every this-many-th round runs it anyway to notice when speculation pays again."),
+  "costAware.exploreAtMost": integer(COST_AWARE_DEFAULTS.exploreAtMost, 1, 100000, "Cost-aware AdaEDL: each exploring round that finds speculation still not paying doubles that interval, up to this many rounds; the draft running by its gain again resets it."),
   "costAware.optimism": number(COST_AWARE_DEFAULTS.optimism, 0, 10, "Cost-aware AdaEDL: standard deviations added to the learned acceptance of a round's first drafted token, so that it tries drafts the evidence does not yet support."),
   "costAware.laterOptimism": number(COST_AWARE_DEFAULTS.laterOptimism, 0, 10, "Cost-aware AdaEDL: the same for the second and later tokens of a round. Optimism there compounds into long drafts, so the default reads them at their estimate."),
   "costAware.planAhead": {type: "boolean", default: COST_AWARE_DEFAULTS.lookahead === 1,

@@ -330,13 +330,13 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const largest = CALIBRATION_SIZES.at(-1)!;
     const context = Array.from({length: Math.max(1, Math.min(CALIBRATION_CONTEXT, this.info.contextSize - largest - 1))}, (_, i) => filler[i % filler.length]!);
     await Promise.all([target.sequence.controlledEvaluate(context), draft?.sequence.controlledEvaluate(context)]);
-    await timeTargetPasses(target.sequence, {sizes: [1, 2], repeats: 1, tokens: filler}); // warm-up, as passcost does
-    const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: calibrationRepeats, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler});
+    const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: calibrationRepeats, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler, warmUp: 1});
     const draftMs = draft ? await timeDraftPasses(draft.sequence, filler, CALIBRATION_DRAFT_PASSES, GENERATE_DEFAULTS.entropyTopK) : undefined;
     for (const ms of timings.samples.get(1) ?? []) this.latency.record(timings.contextLength, ms);
     await Promise.all([truncate(target.sequence, 0), truncate(draft?.sequence, 0)]);
     this.calibration = new EngineCalibration(passCostTable(timings, draftMs), {
       calibrationMs: performance.now() - started,
+      calibrationPasses: [...timings.samples].map(([tokens, ms]) => ({tokens, timed: ms.length})),
       persistence: calibrationFile === undefined ? undefined : {
         file: calibrationFile, pairId: pairIdentity(target.path, draft?.path), target: this.info.target.name, draft: this.info.draft?.name,
         warn: message => console.warn(`draftstop: ${message}`)

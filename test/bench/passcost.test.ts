@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {measurePassCost, passCostTableText} from "../../src/cli/passcost";
+import {loadCalibrationReadings, loadCalibrationText, measurePassCost, passCostTableText} from "../../src/cli/passcost";
 import {timeTargetPasses} from "../../src/engine/calibration/passCost";
 import {disposeModel, loadModelPair} from "../../src/engine/models";
 
@@ -37,5 +37,20 @@ describe("passcost", function () {
     } finally {
       await disposeModel(pair.target);
     }
+  });
+
+  it("loads the model as the extension does, once per reading, and prints each load-time curve", async () => {
+    const model = join(__dirname, "..", "..", "..", "src", "modelmaker", "tinypair", "target.gguf");
+    const readings = await loadCalibrationReadings({model, threads: 1, gpu: false, loads: 2});
+    assert.equal(readings.length, 2);
+    for (const reading of readings) {
+      assert.equal(reading.ratio.length, 17);
+      assert.equal(reading.ratio[0], 1);
+      assert.ok(reading.ratio.every((r, i, all) => i === 0 || r >= all[i - 1]!), "C(n)/C(1) never falls");
+      assert.ok(reading.targetTokenMs > 0 && reading.calibrationMs > 0);
+    }
+    const lines = loadCalibrationText(readings).trim().split("\n");
+    assert.equal(lines.length, 2 + 2);
+    assert.match(lines[2]!, new RegExp(`^\\s+1\\s+${readings[0]!.ratio[1]!.toFixed(2)}\\s`));
   });
 });

@@ -11,7 +11,7 @@ import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/policies";
 /** The real rule with GPU-like costs pinned, so that it drafts (and the map learns) on these tiny models. */
 class PinnedCosts extends CostAwarePolicy {
   constructor() {
-    super({exploreEvery: 1});
+    super({exploreEvery: 1, exploreAtMost: 1});
   }
   override prepare(environment: PolicyEnvironment): void {
     super.prepare({...environment, costs: {targetMs: () => 1, draftMs: () => 0.02}});
@@ -43,7 +43,10 @@ describe("calibration persisted per model pair", function () {
   it("measures the cost curve at load", async () => {
     const engine = await load(pair.targetPath, pair.draftPath, join(dir, "unused.json"));
     try {
-      const {greedyCosts, calibrationMs} = engine.calibrationSnapshot("greedy");
+      const {greedyCosts, calibrationMs, calibrationPasses} = engine.calibrationSnapshot("greedy");
+      // Passes over 1 to 3 tokens are timed most: they decide whether a CPU's speculation pays.
+      // This pair's passes take a few ms, so the whole plan fits the 0.7 s budget.
+      assert.deepEqual(calibrationPasses.map(size => `${size.tokens}:${size.timed}`), ["1:9", "2:9", "3:9", "5:3", "9:3", "17:3"]);
       assert.equal(greedyCosts.target.length, 17);
       assert.equal(greedyCosts.target[0], 1);
       assert.ok(greedyCosts.target.every((r, i, all) => i === 0 || r >= all[i - 1]!), "C_t(n)/C_t(1) never falls");

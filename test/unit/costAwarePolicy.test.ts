@@ -168,23 +168,68 @@ describe("cost-aware AdaEDL", () => {
     assert.ok(JSON.stringify(state) !== undefined && !JSON.stringify(state).includes("null"), "nothing turns into null over IPC");
   });
 
-  it("stops running the draft where speculation does not pay, and explores one round in exploreEvery", () => {
+  it("stops running the draft where speculation does not pay, and explores less often while explorations keep finding no gain", () => {
     const c = costs(CURVES["2-core CPU"]!, 0.3);
     const alphas = Array<number>(16).fill(0.5);
-    const policy = new CostAwarePolicy();
-    policy.prepare(environment(c, alphas));
-    let speculative = 0;
-    for (let round = 0; round < 640; round++) {
-      if (policy.maxDraftThisRound() === 0) {
-        policy.update(0, 0);
-        continue;
+    /** The rounds, from round 40 on, that ran the draft, every draft rejected: speculation only costs here. */
+    const explorations = (parameters: Partial<CostAwareParameters>) => {
+      const policy = new CostAwarePolicy(parameters);
+      policy.prepare(environment(c, alphas));
+      const rounds: number[] = [];
+      for (let round = 0; round < 2000; round++) {
+        if (policy.maxDraftThisRound() === 0) {
+          policy.update(0, 0);
+          continue;
+        }
+        if (round >= 40) rounds.push(round);
+        policy.update(draftLength(policy, alphas), 0);
       }
-      if (round >= 40) speculative++;
-      const k = draftLength(policy, alphas);
-      policy.update(k, 0); // every draft rejected: speculation only costs here
+      assert.ok(policy.state().speculationGain! < 1);
+      return rounds.map((round, i) => (i === 0 ? NaN : round - rounds[i - 1]!)).slice(1);
+    };
+    assert.ok(explorations({exploreAtMost: 32}).every(gap => gap === 32), "without doubling: exactly one exploring round in every 32");
+    // One round in 32 until the rounds that ran the draft say beyond doubt that it loses (its gain
+    // plus four standard errors below break-even), then each exploration doubles the interval.
+    const gaps = explorations({});
+    assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!), `gaps ${gaps}`);
+    assert.deepEqual([...new Set(gaps)], [32, 64, 128, 256], "doubling up to exploreAtMost");
+  });
+
+  it("keeps exploring one round in exploreEvery while the sit-out may be an unlucky stretch", () => {
+    // Many rounds held, per-round gains scattered by 0.4: a standard error of 0.05.
+    const gaps = (value: number, rounds: number) => {
+      const gain = new SpeculationGain(undefined, {tokens: value, time: 1, variance: 0.16});
+      const policy = new CostAwarePolicy();
+      policy.prepare({...flatEnvironment(costs(CURVES["2-core CPU"]!, 0.1), 0.5), gain});
+      const ran: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        if (policy.maxDraftThisRound() === 0) policy.update(0, 0);
+        // An exploring round drafts one token, rejected: a gain of 1/1.55 that lowers the record a little.
+        else ran.push(round), policy.update(draftLength(policy, [0.5]), 0);
+      }
+      return [...new Set(ran.map((r, i) => (i === 0 ? r + 1 : r - ran[i - 1]!)))];
+    };
+    // 0.95 ± 0.05: idle (the plan says no round pays), but not beyond doubt (1.15 at four errors,
+    // 1.08 after six explorations lowered it).
+    assert.deepEqual(gaps(0.95, 200), [32]);
+    assert.deepEqual(gaps(0.6, 1000), [32, 64, 128, 256], "0.6 ± 0.05 loses beyond doubt");
+  });
+
+  it("explores at exploreEvery again once the draft has run by its gain since", () => {
+    const gain = new SpeculationGain();
+    const policy = new CostAwarePolicy();
+    policy.prepare({...flatEnvironment(costs(CURVES["2-core CPU"]!, 0.3), 0.5), gain});
+    const ran: number[] = [];
+    for (let round = 0; round < 1600; round++) {
+      if (round === 1200) for (let i = 0; i < 64; i++) gain.observe(3, 1); // speculation pays now (a faster machine)
+      if (round === 1300) for (let i = 0; i < 200; i++) gain.observe(1, 10); // and then it does not again
+      if (policy.maxDraftThisRound() === 0) policy.update(0, 0);
+      else ran.push(round), policy.update(draftLength(policy, [0.5]), round >= 1200 && round < 1300 ? 1 : 0);
     }
-    assert.ok(policy.state().speculationGain! < 1);
-    assert.equal(speculative, Math.floor(600 / 32), "exactly one exploring round in every 32");
+    const gaps = (from: number, to: number) => ran.filter(r => r >= from && r < to).map((r, i, all) => (i === 0 ? NaN : r - all[i - 1]!)).slice(1);
+    assert.ok(gaps(600, 1200).every(gap => gap === 256), `explorations before: ${gaps(600, 1200)}`);
+    assert.ok(gaps(1201, 1300).every(gap => gap === 1), "while it pays, every round runs the draft");
+    assert.deepEqual(gaps(1300, 1600).slice(0, 3), [32, 64, 128], "then exploring from one round in 32 again");
   });
 
   it("lets the target decode alone where the plan says no round with the draft beats it, though the gain has not ruled speculation out", () => {
@@ -205,6 +250,20 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(speculates(gpu, 0.02, 0.3), true, "and where a longer pass costs what one does, even unsure drafts pay");
     // A measured gain above 1 is evidence enough: the plan made at that gain is not asked.
     assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 0})), true);
+  });
+
+  it("asks the plan again at ρ = 1 once the gain falls to 1 or below, though its last plan was made at a gain above 1", () => {
+    // A noisy record: its bound stays above break-even throughout, so only the plan can idle the draft.
+    const gain = new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 1});
+    const policy = new CostAwarePolicy();
+    // On the CPU a token accepted 30 % of the time cannot pay: no round with the draft beats target-only.
+    policy.prepare({...flatEnvironment(costs(CURVES["2-core CPU"]!, 0.1), 0.3), gain});
+    assert.ok(policy.maxDraftThisRound() > 0, "a measured gain of 1.2 is evidence enough to run the draft");
+    draftLength(policy, [0.3]); // the round's plan is made at ρ = 1.2
+    gain.observe(1, 10); // a slow round: the gain falls to 0.93, its bound stays at 1.18
+    policy.update(0, 0);
+    assert.ok(gain.value() < 1 && gain.upper() > 1.02, `gain ${gain.value()}, bound ${gain.upper()}`);
+    assert.equal(policy.maxDraftThisRound(), 0, "the plan made again at ρ = 1 says no round with the draft pays");
   });
 
   it("keeps drafting after its very first draft is rejected, where drafting pays", () => {

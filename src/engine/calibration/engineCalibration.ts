@@ -39,6 +39,8 @@ export interface CalibrationSnapshot {
   gamma: number;
   /** How long the load-time measurement took, ms. */
   calibrationMs: number;
+  /** How many passes over each token count it timed (the curve holds their medians). */
+  calibrationPasses: Array<{tokens: number; timed: number}>;
 }
 
 interface SettingState {
@@ -68,7 +70,7 @@ export class EngineCalibration {
   private dirty = false;
   private lastSetting = "greedy";
 
-  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number} = {}) {
+  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number; calibrationPasses?: Array<{tokens: number; timed: number}>} = {}) {
     // Verification at T > 0 asks for a probability map at every position and costs more; its
     // model starts from the greedy measurement and learns its own level and shape from rounds.
     this.greedyCosts = new CostModel(calibration, options.costs);
@@ -123,7 +125,7 @@ export class EngineCalibration {
     return {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
       acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), roundStarts: state.transitions.start(), gamma: state.acceptance.options.gamma,
-      calibrationMs: this.options.calibrationMs ?? NaN
+      calibrationMs: this.options.calibrationMs ?? NaN, calibrationPasses: this.options.calibrationPasses ?? []
     };
   }
 

@@ -15,6 +15,11 @@ export interface PassTimingOptions {
   budgetMs?: number;
   /** Tokens to time with (cycled); any real tokens of the model. */
   tokens: readonly Token[];
+  /**
+   * Untimed rounds of passes over 1 and 2 tokens first: the first passes after a load or a long
+   * idle run slow (caches, page faults) and would read the curve wrong. Default 0.
+   */
+  warmUp?: number;
 }
 
 export interface PassTimings {
@@ -32,10 +37,16 @@ const now = () => performance.now();
  * spreads over all of them; a size with fewer repeats than others sits out the later rounds.
  */
 export async function timeTargetPasses(sequence: LlamaContextSequence, options: PassTimingOptions): Promise<PassTimings> {
-  const start = now();
   const contextLength = sequence.nextTokenIndex;
-  const samples = new Map<number, number[]>();
   const item = (i: number): ControlledEvaluateInputItem => [options.tokens[i % options.tokens.length]!, {generateNext: {token: true}}];
+  for (let round = 0; round < (options.warmUp ?? 0); round++) {
+    for (const n of [1, 2]) {
+      await sequence.controlledEvaluate(Array.from({length: n}, (_, i) => item(i + round)));
+      await truncate(sequence, contextLength);
+    }
+  }
+  const start = now();
+  const samples = new Map<number, number[]>();
   const {repeats} = options;
   const repeatsOf = typeof repeats === "number" ? () => repeats : repeats;
   const most = Math.max(...options.sizes.map(repeatsOf));

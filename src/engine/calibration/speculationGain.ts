@@ -4,10 +4,10 @@
 // over total time. Round times come from the cost model (robust to outliers), not the clock.
 //
 // The means are plain averages until they hold 1/weight rounds, then exponentially weighted, so the
-// first round does not outweigh the next thirty. Their standard error counts how many rounds they hold. Before that, one drafted token
-// rejected in the first round read as a gain of 0.92 known exactly (a variance of 0 from one
-// round), and speculation sat out 31 rounds on the wide rig at T = 1, where it pays (docs/algorithm.md,
-// "When the draft runs").
+// first round does not outweigh the next thirty. Their standard error counts the rounds they hold:
+// when it did not, one rejected draft in the first round read as a gain of 0.92 known exactly, and
+// speculation sat out 31 rounds on the wide rig at T = 1, where it pays (docs/algorithm.md,
+// "The rule per round").
 export interface SpeculationGainState {
   tokens: number;
   time: number;
@@ -73,12 +73,12 @@ export class SpeculationGain {
   }
 
   /**
-   * The gain plus two standard errors of it. Rounds differ a lot (a fully accepted draft, a pass
+   * The gain plus two standard errors of it (or `errors`). Rounds differ a lot (a fully accepted draft, a pass
    * spent for nothing), so the weighted means wander; idling only when even this is below
    * break-even keeps one unlucky stretch from switching speculation off where it pays.
    */
-  upper(): number {
-    return this.value() + 2 * Math.sqrt(this.variance * this.spread);
+  upper(errors = 2): number {
+    return this.value() + errors * Math.sqrt(this.variance * this.spread);
   }
 
   /** The speed-up speculation has been giving; NaN before any round ran the draft. */

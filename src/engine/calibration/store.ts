@@ -1,8 +1,8 @@
 // Persistence of what the engine learns about a model pair (acceptance by entropy, the gain
 // speculation gave, how the draft's entropy moves) in one JSON file, keyed by the pair's identity
 // (pairIdentity.ts) and, inside a pair, by sampling setting. A file that cannot be read or parsed
-// is reported and treated as empty; a write that fails is reported and changes nothing else: calibration is a cache, and
-// completions must never wait on or fail for it. Writes go to a temporary file renamed over the
+// is reported and treated as empty; a write that fails is reported and changes nothing else:
+// calibration is a cache, and completions must never wait on or fail for it. Writes go to a temporary file renamed over the
 // old one, so a crash mid-write leaves the previous file whole.
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "node:fs";
 import {dirname} from "node:path";

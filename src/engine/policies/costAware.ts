@@ -16,8 +16,10 @@
 //   decoding plus `margin`, by more than two standard errors of their noisy mean, or, while they
 //   have measured no gain above 1, the plan values a round with the draft (its first pass
 //   included) below one the target decodes alone. Otherwise rounds are target-only, and one round in
-//   `exploreEvery` runs the draft anyway, so a change (a cooler machine, easier code) is noticed.
-//   That bounds what exploring costs to 1/exploreEvery of one speculative round's loss per round.
+//   `exploreEvery` runs the draft anyway, so a change (a cooler machine, easier code) is noticed;
+//   each exploration that finds no gain doubles that interval, up to `exploreAtMost` rounds.
+//   That bounds what exploring costs to 1/exploreEvery of one speculative round's loss per round,
+//   and to 1/exploreAtMost once it has kept finding nothing.
 import {acceptanceBound} from "./adaedl";
 import {BasePolicy, DraftStep, PolicyEnvironment, PolicyState} from "./policy";
 import {bestDraftLength, breakEvenAcceptance} from "./throughput";
@@ -32,6 +34,12 @@ export interface CostAwareParameters {
   margin: number;
   /** While it does not run, every exploreEvery-th round runs it anyway. Default 32. */
   exploreEvery: number;
+  /**
+   * Each exploring round after which the draft still does not pay doubles that interval, up to
+   * this many rounds; the first round that runs the draft by its gain sets it back to
+   * exploreEvery. Default 256 (exploreEvery: never doubled).
+   */
+  exploreAtMost: number;
   /** Standard deviations of its estimate added to the learned acceptance of a round's first drafted token. Default 2. */
   optimism: number;
   /**
@@ -52,7 +60,7 @@ export interface CostAwareParameters {
   roundGate: number;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, optimism: 2, laterOptimism: 0, lookahead: 1, roundGate: 1};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, lookahead: 1, roundGate: 1};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -67,6 +75,9 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   private environment: PolicyEnvironment | undefined;
   private speculating = true;
   private targetOnlyRounds = 0;
+  /** Rounds between explorations now (exploreEvery, doubled per fruitless exploration), and whether the next round is one. */
+  private exploreInterval = 0;
+  private exploring = false;
   /** α of the tokens the draft proposed in the current round, and its draft passes. */
   private acceptance: number[] = [];
   private passes = 0;
@@ -81,6 +92,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireInteger("costAware.maxDraft", p.maxDraft, 1, 256);
       requireNumber("costAware.margin", p.margin, 0, 10);
       requireInteger("costAware.exploreEvery", p.exploreEvery, 1, 1_000_000);
+      requireInteger("costAware.exploreAtMost", p.exploreAtMost, 1, 1_000_000);
       requireNumber("costAware.optimism", p.optimism, 0, 10);
       requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
       requireInteger("costAware.lookahead", p.lookahead, 0, 1);
@@ -126,6 +138,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
 
   override update(drafted: number, accepted: number): void {
     const environment = this.environment;
+    const explored = this.exploring;
     if (environment && this.passes > 0) {
       const {costs} = environment;
       const time = (this.passes * costs.draftMs() + costs.targetMs(drafted + 1)) / costs.targetMs(1);
@@ -135,12 +148,14 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     this.passes = 0;
     if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
     this.decide();
+    if (explored && !this.speculating && this.clearlyLoses(environment)) this.exploreInterval = Math.min(2 * this.exploreInterval, this.exploreAtMost());
   }
 
   override reset(): void {
     this.plan = undefined;
     this.speculating = true;
     this.targetOnlyRounds = 0;
+    this.exploreInterval = 0;
     this.passes = 0;
     this.decide();
   }
@@ -194,8 +209,23 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   private decide(): void {
     const environment = this.environment;
     const gain = environment?.gain.upper() ?? NaN;
-    const exploring = this.targetOnlyRounds + 1 >= this.parameters.exploreEvery;
-    this.speculating = exploring || Number.isNaN(gain) || (gain > 1 + this.parameters.margin && this.roundMayPay(environment!));
+    const pays = Number.isNaN(gain) || (gain > 1 + this.parameters.margin && this.roundMayPay(environment!));
+    if (pays || this.exploreInterval === 0) this.exploreInterval = this.parameters.exploreEvery;
+    this.exploring = !pays && this.targetOnlyRounds + 1 >= this.exploreInterval;
+    this.speculating = pays || this.exploring;
+  }
+
+  /**
+   * Speculation loses beyond doubt: even four standard errors above, its gain is below 1 + margin.
+   * A sit-out that one unlucky stretch began (the wide rig at T = 1.5) is not that, and keeps
+   * exploring at exploreEvery until it ends.
+   */
+  private clearlyLoses(environment: PolicyEnvironment | undefined): boolean {
+    return environment !== undefined && environment.gain.upper(4) < 1 + this.parameters.margin;
+  }
+
+  private exploreAtMost(): number {
+    return Math.max(this.parameters.exploreEvery, this.parameters.exploreAtMost);
   }
 
   /**
@@ -204,7 +234,9 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
    */
   private roundMayPay(environment: PolicyEnvironment): boolean {
     if (this.parameters.lookahead !== 1 || this.parameters.roundGate !== 1) return true;
-    const plan = (this.plan ??= this.makePlan(environment));
-    return plan.rate > 1 || plan.roundValue > 0;
+    if (environment.gain.value() > 1) return true;
+    // A plan made while the gain stood above 1 values rounds at that gain: make it again at ρ = 1.
+    if (this.plan && this.plan.rate > 1) this.plan = undefined;
+    return (this.plan ??= this.makePlan(environment)).roundValue > 0;
   }
 }
