@@ -1,7 +1,8 @@
 // npm run demo: SmolLM2-135M with its draft (or the tiny pair, --pair tiny) completes a few
 // held-out positions (cut from this repository's own source, which no model here saw; or one
-// position in any file) with speculative decoding and AdaEDL, as the extension asks (FIM or
-// prefix-only with token healing); then target-only and AdaEDL are measured side by side on the
+// position in any file) with speculative decoding and the default policy (cost-aware AdaEDL), as
+// the extension asks (FIM or prefix-only with token healing, stopped where the completion ends);
+// then target-only, the default policy and the paper's AdaEDL are measured side by side on the
 // same positions.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
@@ -10,6 +11,7 @@ import {benchTable} from "../bench/report";
 import {runBenchmark} from "../bench/runner";
 import {BenchTask, tasksFromSources} from "../bench/tasks";
 import {DraftstopEngine} from "../engine";
+import {stopSpecAt} from "../engine/completionStop";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
 
@@ -29,10 +31,10 @@ async function main(): Promise<void> {
 
   const pair = await namedPair({name: values.pair, padded: !values.unpadded});
   console.log(`Draftstop demo: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft}\n`);
-  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, contextSize: 2048, policy: {name: "adaedl"}});
+  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, contextSize: 2048, policy: {name: "costAware"}});
   try {
     for (const task of tasks) {
-      const result = await engine.generateInfill(task, {maxTokens});
+      const result = await engine.generateInfill(task, {maxTokens, completionStop: stopSpecAt(task.prefix, task.suffix)});
       const {prompt} = result;
       const before = task.prefix.split("\n").slice(-3).join("\n");
       const after = task.suffix.split("\n").slice(0, 2).join("\n");
@@ -42,10 +44,10 @@ async function main(): Promise<void> {
       if (task.removed !== undefined) console.log(`   (the line in the file continues: ${JSON.stringify(task.removed)})\n`);
     }
     const bench = await runBenchmark(engine, {
-      tasks, policies: [{name: "off", params: {}}, {name: "adaedl", params: {}}], temperatures: [0],
+      tasks, policies: [{name: "off", params: {}}, {name: "costAware", params: {}}, {name: "adaedl", params: {}}], temperatures: [0],
       repeats: Number(values.repeats ?? 3), maxTokens
     });
-    console.log(benchTable(bench, `Target-only vs AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model; ${maxTokens} tokens per position):`));
+    console.log(benchTable(bench, `Target-only, the default policy (costAware) and the paper's AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model; ${maxTokens} tokens per position):`));
   } finally {
     await engine.dispose();
   }

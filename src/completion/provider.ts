@@ -9,7 +9,8 @@ import type {EngineSession, EngineState} from "../session/engineSession";
 import {AdaptiveDebounce, wait} from "./adaptiveDebounce";
 import {CompletionCache, CompletionKey} from "./completionCache";
 import {extractCursorContext} from "./context";
-import {postprocessCompletion} from "./postprocess";
+import {completionStopSpec, postprocessCompletion} from "./postprocess";
+import {completionLines} from "../engine/completionStop";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
 import {completedReason, outcomeLogLine, RequestOutcome} from "./requestOutcome";
@@ -122,7 +123,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     }
     const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
     const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
-      indentation: cursor.indentation, eol, tabSize: tabSizeOf(document)};
+      indentation: cursor.indentation, eol, tabSize: tabSizeOf(document), lines: completionLines(cursor.linePrefix, cursor.lineSuffix, !automatic)};
     const requestVersion = document.version;
     const finish = (raw: string, fromCache: boolean, tokens?: number, extraContext?: RequestOutcome["extraContext"]): Ending => {
       const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
@@ -150,12 +151,14 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       const summary = await this.gate.run(signal => {
         this.counts.generations++;
         generating = true;
-        return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix, extraContext}, generateOptionsFrom(values), signal);
+        // The engine stops where post-processing would cut: the same rules, fed as tokens come.
+        const options = {...generateOptionsFrom(values), completionStop: completionStopSpec(postprocessContext, values.maxLines)};
+        return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix, extraContext}, options, signal);
       }, {signal: abort.signal});
       if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
       if (summary.stopReason === "abort") return {end: {reason: "cancelled", detail: "while generating", tokens: summary.tokenCount}};
       this.log.debug(`completion ${request.where}: ${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
-        `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted, prefill ${summary.prefill.targetEvaluated} tokens ` +
+        `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted${summary.tokensPastStop ? ` (${summary.tokensPastStop} past the stop)` : ""}, prefill ${summary.prefill.targetEvaluated} tokens ` +
         `(${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}` +
         (summary.extraContext ? `, extra context ${summary.extraContext.paths.join(", ")}` : ""));
       const context = contextFacts(summary);

@@ -1,6 +1,7 @@
 // Every engine option and its default, in one place. Policies keep their own defaults beside their
 // parameters in policies/*.ts (see POLICY_DEFAULTS there).
 import {availableParallelism} from "node:os";
+import {COMPLETION_LINES, CompletionStopSpec} from "./completionStop";
 import {InvalidOptionError} from "./errors";
 
 export type GpuChoice = "auto" | "cuda" | "metal" | "vulkan" | false;
@@ -88,6 +89,11 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number;
   /** Texts that end the generation; the output is cut before the first occurrence. Default none. */
   stopStrings?: readonly string[];
+  /**
+   * The stop rules of a completion at a cursor (completionStop.ts): the generation ends as soon as
+   * the completion does (its line, its block, maxLines), and the text is cut there. Default none.
+   */
+  completionStop?: CompletionStopSpec;
   /** Stop at end-of-generation tokens (EOS/EOT). Default true. */
   stopOnEog?: boolean;
   /** Aborts within one round; both sequences are left holding exactly the committed tokens. */
@@ -138,7 +144,19 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
   const stopStrings = resolved.stopStrings ?? [];
   if (!Array.isArray(stopStrings) || stopStrings.some(s => typeof s !== "string" || s.length === 0))
     throw new InvalidOptionError("stopStrings", stopStrings, "an array of non-empty strings");
+  if (resolved.completionStop !== undefined) requireCompletionStop(resolved.completionStop);
   return {...resolved, seed, stopStrings};
+}
+
+function requireCompletionStop(spec: CompletionStopSpec): void {
+  if (typeof spec !== "object" || spec === null) throw new InvalidOptionError("completionStop", spec, "an object (completionStop.ts, CompletionStopSpec)");
+  if (!COMPLETION_LINES.includes(spec.lines))
+    throw new InvalidOptionError("completionStop.lines", spec.lines, `one of ${COMPLETION_LINES.map(l => JSON.stringify(l)).join(", ")}`);
+  for (const key of ["linePrefix", "lineSuffix", "indentation"] as const)
+    if (typeof spec[key] !== "string") throw new InvalidOptionError(`completionStop.${key}`, spec[key], "a string");
+  if (spec.nextLine !== undefined && typeof spec.nextLine !== "string") throw new InvalidOptionError("completionStop.nextLine", spec.nextLine, "a string or nothing");
+  requireInteger("completionStop.maxLines", spec.maxLines, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger("completionStop.tabSize", spec.tabSize, 1, 64);
 }
 
 export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile">> &

@@ -16,6 +16,7 @@ import type {DraftPolicy} from "./policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
 import {HealedPrompt, restrict} from "./tokenHealing";
+import {OutputStops, StopCheckReason} from "./outputStops";
 import type {LookupDraft, LookupSource} from "./lookup/lookupDrafter";
 
 export interface ModelSide {
@@ -24,7 +25,7 @@ export interface ModelSide {
   contextSize: number;
 }
 
-export type StopReason = "eog" | "maxTokens" | "stopString" | "abort" | "timeBudget" | "contextFull";
+export type StopReason = "eog" | "maxTokens" | StopCheckReason | "abort" | "timeBudget" | "contextFull";
 
 export interface PrefillRecord {
   promptTokens: number;
@@ -37,10 +38,12 @@ export interface PrefillRecord {
 }
 
 export interface GenerationResult {
-  /** The generated text, cut before the first stop string. */
+  /** The generated text, cut before the first stop string, or where the stop rules end the completion. */
   text: string;
-  /** Generated tokens, without a final end-of-generation token. */
+  /** Generated tokens up to the one the text ends in, without a final end-of-generation token. */
   tokens: Token[];
+  /** Tokens the last round committed past the one the text ends in (drafts accepted beyond a stop). */
+  tokensPastStop: number;
   stopReason: StopReason;
   rounds: RoundRecord[];
   totals: StatsTotals;
@@ -118,8 +121,8 @@ export class SpeculativeDecoder {
     totals.generations = 1;
     prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
     totals.prefillMs = prefill.ms;
-    let text = "";
     let stopReason: StopReason | undefined;
+    const stops = OutputStops.for(this.target.model, options, hooks.healing?.healed);
 
     while (stopReason === undefined) {
       if (options.signal?.aborted) {
@@ -175,6 +178,7 @@ export class SpeculativeDecoder {
       if (!lookupDraft) policy.update(drafted.tokens.length, accepted);
 
       const roundTokens: Token[] = [];
+      const outputBefore = output.length;
       for (const token of [...drafted.tokens.slice(0, accepted), next]) {
         committed.push(token);
         roundTokens.push(token);
@@ -187,17 +191,7 @@ export class SpeculativeDecoder {
       await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
       lookup?.commit(roundTokens);
 
-      if (stopReason === undefined && options.stopStrings.length > 0) {
-        // Whole-sequence detokenization: a multibyte character split across tokens only decodes whole.
-        const decoded = this.target.model.detokenize(output);
-        const healed = hooks.healing?.healed;
-        const skip = healed && decoded.startsWith(healed) ? healed.length : 0;
-        const cut = firstStop(decoded.slice(skip), options.stopStrings);
-        if (cut >= 0) {
-          text = decoded.slice(0, skip + cut);
-          stopReason = "stopString";
-        }
-      }
+      if (stopReason === undefined && stops) stopReason = stops.afterRound(output, outputBefore);
       if (stopReason === undefined && output.length >= options.maxTokens) stopReason = "maxTokens";
 
       const round: RoundRecord = {
@@ -222,8 +216,8 @@ export class SpeculativeDecoder {
       addRound(totals, round);
       hooks.onRound?.(round);
     }
-    if (stopReason !== "stopString") text = this.target.model.detokenize(output);
-    return {text, tokens: output, stopReason, rounds, totals, prefill, seed: options.seed};
+    const end = stops?.finish(output) ?? {text: this.target.model.detokenize(output), tokens: output.length};
+    return {text: end.text, tokens: output.slice(0, end.tokens), tokensPastStop: output.length - end.tokens, stopReason, rounds, totals, prefill, seed: options.seed};
   }
 
   /** The result of a generation whose signal fired before it began: no tokens, nothing evaluated. */
@@ -231,7 +225,7 @@ export class SpeculativeDecoder {
     const totals = emptyTotals();
     totals.generations = 1;
     return {
-      text: "", tokens: [], stopReason: "abort", rounds: [], totals, seed: options.seed,
+      text: "", tokens: [], tokensPastStop: 0, stopReason: "abort", rounds: [], totals, seed: options.seed,
       prefill: {promptTokens, targetReused: 0, draftReused: 0, targetEvaluated: 0, draftEvaluated: 0, ms: 0}
     };
   }
@@ -400,13 +394,4 @@ async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly 
 export async function truncate(sequence: LlamaContextSequence | undefined, length: number): Promise<void> {
   if (sequence && sequence.nextTokenIndex > length)
     await sequence.eraseContextTokenRanges([{start: Math.max(0, length), end: sequence.nextTokenIndex}]);
-}
-
-function firstStop(text: string, stops: readonly string[]): number {
-  let first = -1;
-  for (const stop of stops) {
-    const at = text.indexOf(stop);
-    if (at >= 0 && (first < 0 || at < first)) first = at;
-  }
-  return first;
 }

@@ -125,6 +125,7 @@ function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"]
   return {
     text: report.text,
     tokenCount: report.tokens.length,
+    tokensPastStop: report.tokensPastStop,
     stopReason: report.stopReason,
     policy: report.policy,
     promptLayout: prompt.layout,

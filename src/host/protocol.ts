@@ -19,6 +19,8 @@ export interface GenerateRequest {
 export interface GenerationSummary {
   text: string;
   tokenCount: number;
+  /** Tokens the last round accepted beyond where a stop check ended the text. */
+  tokensPastStop: number;
   stopReason: StopReason;
   policy: string;
   promptLayout: FimLayout | "prefixOnly" | "text";

@@ -3,24 +3,25 @@
 // Order, and why:
 // 1. dropIncompleteCharacter  a cut multi-byte character is an artefact of the token limit, not text.
 // 2. normalizeLineEndings     every later rule, and the ghost text, use the document's line break.
-// 3. indentationScope         cut at the end of the block before comparing with the suffix, so
-//                             a block closer the scope kept can still be found repeated below.
-// 4. maxLines                 before suffixOverlap, whose repeated tail must be judged on the end
-// 5. suffixOverlap            that is shown: cut after it, a new last line could repeat the rest of
-//                             the cursor's line (test/unit/completion/captured/report-26-closers-kept.txt).
-// 6. leadingWhitespace        whitespace rules last: the cuts above leave trailing whitespace
-// 7. trimTrailingWhitespace   and blank lines at their cut points.
+// 3. stopRules                the stop rules the generation itself stops by (one line, the block,
+//                             maxLines; src/engine/completionStop.ts): cut at the end of the block
+//                             before comparing with the suffix, so a block closer they kept can
+//                             still be found repeated below.
+// 4. suffixOverlap            after the cut, since the repeated tail must be judged on the end that
+//                             is shown: cut after it, a new last line could repeat the rest of the
+//                             cursor's line (test/unit/completion/captured/report-26-closers-kept.txt).
+// 5. leadingWhitespace        whitespace rules last: the cuts above leave trailing whitespace
+// 6. trimTrailingWhitespace   and blank lines at their cut points.
 // A result that is empty or whitespace-only is undefined.
 import {dropIncompleteCharacter} from "./dropIncompleteCharacter";
-import {indentationScope} from "./indentationScope";
 import {leadingWhitespace} from "./leadingWhitespace";
-import {maxLines} from "./maxLines";
 import {normalizeLineEndings} from "./normalizeLineEndings";
+import {completionStopSpec, stopRules} from "./stopRules";
 import {suffixOverlap} from "./suffixOverlap";
 import {trimTrailingWhitespace} from "./trimTrailingWhitespace";
 import {POSTPROCESS_DEFAULTS, PostprocessContext, PostprocessOptions, PostprocessRule} from "./types";
 
-export {dropIncompleteCharacter, indentationScope, leadingWhitespace, maxLines, normalizeLineEndings, suffixOverlap, trimTrailingWhitespace};
+export {completionStopSpec, dropIncompleteCharacter, leadingWhitespace, normalizeLineEndings, stopRules, suffixOverlap, trimTrailingWhitespace};
 export {POSTPROCESS_DEFAULTS};
 export type {PostprocessContext, PostprocessOptions, PostprocessRule};
 
@@ -29,8 +30,7 @@ export function postprocessRules(options: Partial<PostprocessOptions> = {}): Pos
   return [
     dropIncompleteCharacter,
     normalizeLineEndings,
-    indentationScope,
-    maxLines(limit),
+    stopRules(limit),
     suffixOverlap,
     leadingWhitespace,
     trimTrailingWhitespace

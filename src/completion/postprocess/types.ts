@@ -1,4 +1,5 @@
 // What every postprocessing rule sees, and the defaults of the pipeline's options.
+import type {CompletionLines} from "../../engine/completionStop";
 
 /** The text around the cursor that a completion was generated for. */
 export interface PostprocessContext {
@@ -12,6 +13,11 @@ export interface PostprocessContext {
   indentation: string;
   /** The document's line break; completions are returned with it. */
   eol: "\n" | "\r\n";
+  /**
+   * The stop rules' mode (src/engine/completionStop.ts): "line" or "block". Default: as an
+   * automatic request at this cursor gets it (completionLines).
+   */
+  lines?: CompletionLines;
   /** Columns a tab advances to (the next multiple of). Default POSTPROCESS_DEFAULTS.tabSize. */
   tabSize?: number;
 }

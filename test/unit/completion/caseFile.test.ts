@@ -39,7 +39,7 @@ describe("post-processing case files", () => {
 
   it("derives the context from the document with extractCursorContext", () => {
     const c = toRuleCase(first!);
-    assert.deepEqual(c.context, {linePrefix: "\tx = ", lineSuffix: ";", suffix: ";\r\n}", indentation: "\t", eol: "\r\n", tabSize: 2});
+    assert.deepEqual(c.context, {linePrefix: "\tx = ", lineSuffix: ";", suffix: ";\r\n}", indentation: "\t", eol: "\r\n", lines: "line", tabSize: 2});
     assert.equal(c.cursor.prefix, "function f() {\r\n\tx = ");
   });
 

@@ -29,14 +29,18 @@ import path from "node:path";
 import {repoRoot} from "../../../src/cli/repoRoot";
 import {CursorContext, extractCursorContext} from "../../../src/completion/context";
 import type {PostprocessContext} from "../../../src/completion/postprocess";
+import {completionLines} from "../../../src/engine/completionStop";
 import {defaultSettings} from "../../../src/config/schema";
 
 export const CURSOR = "█";
 export const CASES_DIR = "test/unit/completion/cases";
 export const CAPTURED_DIR = "test/unit/completion/captured";
 
-/** Options a case may set. eol, tabSize and maxLines change what the rules see; the rest describe a captured case. */
-const OPTION_KEYS = ["eol", "tabSize", "maxLines", "source", "model", "generate", "note"] as const;
+/**
+ * Options a case may set. eol, tabSize, maxLines and trigger (automatic, the default, or invoked: the
+ * stop rules' mode, src/engine/completionStop.ts) change what the rules see; the rest describe a captured case.
+ */
+const OPTION_KEYS = ["eol", "tabSize", "maxLines", "trigger", "source", "model", "generate", "note"] as const;
 type OptionKey = typeof OPTION_KEYS[number];
 const SECTIONS = ["document", "completion", "expected"] as const;
 const HEADER = /^(=== |--- \w+$)/;
@@ -102,7 +106,7 @@ export function parseCaseFile(text: string, file: string): CaseEntry[] {
 }
 
 /** The context a rule sees for a case, derived from its document by the real extractCursorContext. */
-export function caseContext(entry: Pick<CaseEntry, "document" | "eol" | "where">, tabSize?: number): {context: PostprocessContext; cursor: CursorContext} {
+export function caseContext(entry: Pick<CaseEntry, "document" | "eol" | "where">, tabSize?: number, invoked = false): {context: PostprocessContext; cursor: CursorContext} {
   const at = entry.document.indexOf(CURSOR);
   assert.ok(at !== -1 && entry.document.indexOf(CURSOR, at + 1) === -1, `${entry.where}: the document needs exactly one ${CURSOR}`);
   const before = entry.document.slice(0, at).split(/\r\n|\r|\n/);
@@ -111,7 +115,8 @@ export function caseContext(entry: Pick<CaseEntry, "document" | "eol" | "where">
   const cursor = extractCursorContext({lineCount: lines.length, lineAt: line => lines[line]!},
     {line: before.length - 1, character: before[before.length - 1]!.length}, {prefixLines, suffixLines, eol: entry.eol});
   const context: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
-    indentation: cursor.indentation, eol: entry.eol, ...(tabSize === undefined ? {} : {tabSize})};
+    indentation: cursor.indentation, eol: entry.eol, lines: completionLines(cursor.linePrefix, cursor.lineSuffix, invoked),
+    ...(tabSize === undefined ? {} : {tabSize})};
   return {context, cursor};
 }
 
@@ -123,7 +128,9 @@ export function toRuleCase(entry: CaseEntry): RuleCase {
     return Number(value);
   };
   const maxLines = number("maxLines");
-  return {...entry, ...caseContext(entry, number("tabSize")), ...(maxLines === undefined ? {} : {maxLines})};
+  const trigger = entry.options.trigger ?? "automatic";
+  assert.ok(trigger === "automatic" || trigger === "invoked", `${entry.where}: trigger must be automatic or invoked`);
+  return {...entry, ...caseContext(entry, number("tabSize"), trigger === "invoked"), ...(maxLines === undefined ? {} : {maxLines})};
 }
 
 /** The cases of one file under the repository root. */

@@ -21,6 +21,6 @@ describe("postprocessCompletion", () => {
 
   it("defaults keep 8 lines", () => {
     assert.equal(POSTPROCESS_DEFAULTS.maxLines, 8);
-    assert.equal(postprocessRules().length, 7);
+    assert.equal(postprocessRules().length, 6);
   });
 });

@@ -3,10 +3,9 @@ import {
   POSTPROCESS_DEFAULTS,
   PostprocessRule,
   dropIncompleteCharacter,
-  indentationScope,
   leadingWhitespace,
-  maxLines,
   normalizeLineEndings,
+  stopRules,
   suffixOverlap,
   trimTrailingWhitespace
 } from "../../../src/completion/postprocess";
@@ -16,9 +15,8 @@ import {CASES_DIR, caseFilesIn, loadCases} from "./caseFile";
 const tables: Array<[string, (maxLines: number | undefined) => PostprocessRule]> = [
   ["dropIncompleteCharacter", () => dropIncompleteCharacter],
   ["normalizeLineEndings", () => normalizeLineEndings],
-  ["indentationScope", () => indentationScope],
+  ["stopRules", limit => stopRules(limit ?? POSTPROCESS_DEFAULTS.maxLines)],
   ["suffixOverlap", () => suffixOverlap],
-  ["maxLines", limit => maxLines(limit ?? POSTPROCESS_DEFAULTS.maxLines)],
   ["leadingWhitespace", () => leadingWhitespace],
   ["trimTrailingWhitespace", () => trimTrailingWhitespace]
 ];
@@ -37,9 +35,9 @@ describe("postprocess rule cases", () => {
   });
 });
 
-describe("postprocess rule maxLines (limits)", () => {
+describe("postprocess rule stopRules (limits)", () => {
   it("rejects a limit below 1 or not an integer", () => {
-    assert.throws(() => maxLines(0), RangeError);
-    assert.throws(() => maxLines(2.5), RangeError);
+    assert.throws(() => stopRules(0), RangeError);
+    assert.throws(() => stopRules(2.5), RangeError);
   });
 });
