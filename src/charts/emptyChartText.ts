@@ -32,7 +32,7 @@ export function noEntropyAcceptanceText(counts: RoundCounts | undefined, draft: 
 /** Why the session's speed-up line has no point. */
 export function noSpeedupText(completions: number): string {
   return completions === 0 ? "No completions yet: the line starts with the first one."
-    : "No speed-up yet: the single-token target latency it is measured against is not known yet.";
+    : "No speed-up yet: what one target token costs, which it is measured against, is not known yet.";
 }
 
 export function noDraftLengthsText(): string {

@@ -34,6 +34,8 @@ interface Entry {
   suffixLength: number;
   suffixHash: string;
   completion: string;
+  /** Generated ahead, before anyone asked for this place (prefetch.ts). */
+  prefetched: boolean;
 }
 
 /** Characters an editor inserts after the cursor by itself when an opening one is typed. */
@@ -58,14 +60,20 @@ export class CompletionCache {
     return this.entries.get(this.keyOf(key))?.completion;
   }
 
-  set(key: CompletionKey, completion: string): void {
+  /** Whether the entry at exactly this place was generated ahead by a prefetch. */
+  prefetched(key: CompletionKey): boolean {
+    return this.entries.peek(this.keyOf(key))?.prefetched ?? false;
+  }
+
+  set(key: CompletionKey, completion: string, options: {prefetched?: boolean} = {}): void {
     this.entries.set(this.keyOf(key), {
       document: documentOf(key),
       prefixLength: key.prefix.length,
       prefixHash: sha1(key.prefix),
       suffixLength: key.suffix.length,
       suffixHash: sha1(key.suffix),
-      completion
+      completion,
+      prefetched: options.prefetched ?? false
     });
   }
 

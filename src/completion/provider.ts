@@ -19,7 +19,9 @@ import type {Snooze} from "./snooze";
 import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
 import type {ExtraContextInput} from "../engine/extraContext/render";
-import type {CursorContext} from "./context";
+import type {CursorContext, CursorPosition, LineSource} from "./context";
+import {acceptedDocument, Prefetcher} from "./prefetch";
+
 
 /** Where the provider gets the chunks of other files for a prompt (extraContext/collector.ts). */
 export interface ExtraContextSource {
@@ -28,6 +30,8 @@ export interface ExtraContextSource {
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
 const PREFIX_ANCHOR_STRIDE = 16;
+/** Quiet time after a jump of the cursor (or a file opened) before its prompt is evaluated ahead. */
+const PREFILL_AFTER_MS = 300;
 
 export interface ProviderCounters {
   requests: number;
@@ -35,6 +39,11 @@ export interface ProviderCounters {
   cacheHits: number;
   /** Completions dropped because the document changed while they were generated. */
   staleDropped: number;
+  /** Generations started ahead for the place after a shown completion, and those dropped before use. */
+  prefetches: number;
+  prefetchesDropped: number;
+  /** Prompts evaluated ahead where the cursor jumped to. */
+  prefills: number;
   peakInFlight: number;
 }
 
@@ -63,7 +72,14 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   /** How each request ended: counts per reason, the latest outcomes. */
   readonly outcomes = new RequestOutcomes();
   private debounce: AdaptiveDebounce;
-  private readonly counts = {requests: 0, generations: 0, cacheHits: 0, staleDropped: 0};
+  private readonly counts = {requests: 0, generations: 0, cacheHits: 0, staleDropped: 0, prefetches: 0, prefetchesDropped: 0, prefills: 0};
+  private readonly cursorMoves: vscode.Disposable[];
+  private prefillTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lastLine = new WeakMap<vscode.TextEditor, number>();
+  private readonly prefetcher = new Prefetcher((key, why) => {
+    this.counts.prefetchesDropped++;
+    this.log.debug(`prefetch dropped (${why})`);
+  });
   private readonly keystrokes: vscode.Disposable;
   private readonly shownEmitter = new vscode.EventEmitter<ShownCompletion>();
   /** Fires for every completion handed to VS Code. */
@@ -75,8 +91,27 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     private readonly snooze: Snooze, private readonly extraContext?: ExtraContextSource) {
     this.debounce = this.makeDebounce();
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
-      if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
+      if (event.contentChanges.length === 0) return;
+      if (event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
+      if (this.prefetcher.active) this.prefetcher.edited(event.document.uri.toString(), event.contentChanges.map(change =>
+        ({line: change.range.start.line, character: change.range.start.character, rangeLength: change.rangeLength, text: change.text})));
     });
+    this.cursorMoves = [
+      vscode.window.onDidChangeActiveTextEditor(editor => editor && this.schedulePrefill(editor)),
+      vscode.window.onDidChangeTextEditorSelection(event => {
+        const line = event.selections[0]?.active.line ?? 0;
+        const last = this.lastLine.get(event.textEditor);
+        this.lastLine.set(event.textEditor, line);
+        // A jump: a click, a command (go to line, go to definition) or a move of more than one line; not typing.
+        const jumped = event.kind === vscode.TextEditorSelectionChangeKind.Mouse || last === undefined || Math.abs(line - last) > 1;
+        if (jumped && event.textEditor === vscode.window.activeTextEditor) this.schedulePrefill(event.textEditor);
+      })
+    ];
+  }
+
+  /** A prefetch (prefetch.ts) is generating. */
+  get prefetching(): boolean {
+    return this.prefetcher.active;
   }
 
   get counters(): ProviderCounters {
@@ -113,24 +148,22 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     if (values.disabledLanguages.includes(document.languageId)) return {end: {reason: "languageDisabled", detail: document.languageId}};
     if (!this.session.ready) return {end: {reason: "noModels", detail: notReadyDetail(this.session.snapshot.state)}};
     this.counts.requests++;
-    const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
-    const cursor = extractCursorContext({lineCount: document.lineCount, lineAt: line => document.lineAt(line).text}, position,
-      {prefixLines: values.prefixLines, suffixLines: values.suffixLines, eol, prefixAnchorStride: PREFIX_ANCHOR_STRIDE});
     const automatic = request.trigger === "automatic";
+    const place = this.place(document, linesOf(document), position, automatic);
     if (automatic) {
-      const blocked = automaticTriggerBlock(cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
+      const blocked = automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
       if (blocked) return {end: {reason: blocked}};
     }
-    const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
-    const postprocessContext: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
-      indentation: cursor.indentation, eol, tabSize: tabSizeOf(document), lines: completionLines(cursor.linePrefix, cursor.lineSuffix, !automatic)};
+    const {cursor, key} = place;
     const requestVersion = document.version;
-    const finish = (raw: string, fromCache: boolean, tokens?: number, extraContext?: RequestOutcome["extraContext"]): Ending => {
-      const text = postprocessCompletion(raw, postprocessContext, {maxLines: values.maxLines});
-      const end: Ending["end"] = {reason: completedReason(raw, text, fromCache), modelText: raw, fromCache, tokens, extraContext};
+    const finish = (raw: string, how: {fromCache: boolean; prefetched?: boolean; tokens?: number; extraContext?: RequestOutcome["extraContext"]}): Ending => {
+      const text = postprocessCompletion(raw, place.postprocess, {maxLines: values.maxLines});
+      const end: Ending["end"] = {reason: completedReason(raw, text, how.fromCache, how.prefetched), modelText: raw, fromCache: how.fromCache,
+        tokens: how.tokens, extraContext: how.extraContext};
       if (!text) return {end};
-      this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache, at: Date.now()};
+      this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache: how.fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
+      this.prefetchAfter(document, position, text);
       return {items: [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))], end};
     };
     this.log.debug(`request ${request.where} (${request.trigger}): prefix ${cursor.prefix.length} chars, suffix ${cursor.suffix.length}, ` +
@@ -139,42 +172,107 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const cached = this.cache.get(key) ?? this.cache.lookupTypingThrough(key);
     if (cached !== undefined) {
       this.counts.cacheHits++;
-      return finish(cached, true);
+      return finish(cached, {fromCache: true, prefetched: this.cache.prefetched(key)});
     }
-
     const abort = new AbortController();
     const cancellation = token.onCancellationRequested(() => abort.abort());
     try {
+      // A prefetch computing this very place is waited for; one for any other place is dropped.
+      const prefetched = await this.prefetcher.take(key);
+      if (prefetched !== undefined) {
+        this.counts.cacheHits++;
+        if (document.version !== requestVersion || token.isCancellationRequested) return {end: {reason: "stale", modelText: prefetched}};
+        return finish(prefetched, {fromCache: true, prefetched: true});
+      }
       if (automatic && !(await wait(this.debounce.delayMs(), abort.signal))) return {end: {reason: "debounced"}};
-      const extraContext = await this.extraContext?.forRequest(document, cursor);
       let generating = false;
-      const summary = await this.gate.run(signal => {
+      const summary = await this.generate(document, place, abort.signal, () => {
         this.counts.generations++;
         generating = true;
-        // The engine stops where post-processing would cut: the same rules, fed as tokens come.
-        const options = {...generateOptionsFrom(values), completionStop: completionStopSpec(postprocessContext, values.maxLines)};
-        return this.session.complete({prefix: cursor.prefix, suffix: cursor.suffix, extraContext}, options, signal);
-      }, {signal: abort.signal});
+      });
       if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
       if (summary.stopReason === "abort") return {end: {reason: "cancelled", detail: "while generating", tokens: summary.tokenCount}};
-      this.log.debug(`completion ${request.where}: ${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
-        `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted${summary.tokensPastStop ? ` (${summary.tokensPastStop} past the stop)` : ""}, prefill ${summary.prefill.targetEvaluated} tokens ` +
-        `(${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}` +
-        (summary.extraContext ? `, extra context ${summary.extraContext.paths.join(", ")}` : ""));
+      this.log.debug(`completion ${request.where}: ${describeGeneration(summary)}`);
       const context = contextFacts(summary);
       this.cache.set(key, summary.text); // right for that text even when stale, should the user come back to it
       if (document.version !== requestVersion || token.isCancellationRequested) {
         this.counts.staleDropped++;
         return {end: {reason: "stale", tokens: summary.tokenCount, modelText: summary.text, extraContext: context}};
       }
-      return finish(summary.text, false, summary.tokenCount, context);
+      return finish(summary.text, {fromCache: false, tokens: summary.tokenCount, extraContext: context});
     } finally {
       cancellation.dispose();
     }
   }
 
+  /** What a request at `position` of `lines` (the document, or the document as it will be) sends and compares. */
+  private place(document: vscode.TextDocument, lines: LineSource, position: CursorPosition, automatic: boolean): Place {
+    const values = this.settings.values;
+    const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
+    const cursor = extractCursorContext(lines, position,
+      {prefixLines: values.prefixLines, suffixLines: values.suffixLines, eol, prefixAnchorStride: PREFIX_ANCHOR_STRIDE});
+    const key: CompletionKey = {uri: document.uri.toString(), languageId: document.languageId, prefix: cursor.prefix, suffix: cursor.suffix};
+    const postprocess: PostprocessContext = {linePrefix: cursor.linePrefix, lineSuffix: cursor.lineSuffix, suffix: cursor.suffix,
+      indentation: cursor.indentation, eol, tabSize: tabSizeOf(document), lines: completionLines(cursor.linePrefix, cursor.lineSuffix, !automatic)};
+    return {cursor, key, postprocess};
+  }
+
+  /** One generation through the gate (the newest request, or prefetch, gets the engine); undefined when superseded or cancelled. */
+  private async generate(document: vscode.TextDocument, place: Place, signal: AbortSignal, onStart: () => void, background = false,
+    overrides: {maxTokens?: number} = {}): Promise<GenerationSummary | undefined> {
+    const values = this.settings.values;
+    const extraContext = await this.extraContext?.forRequest(document, place.cursor);
+    return this.gate.run(gateSignal => {
+      onStart();
+      // The engine stops where post-processing would cut: the same rules, fed as tokens come.
+      const options = {...generateOptionsFrom(values), completionStop: completionStopSpec(place.postprocess, values.maxLines), ...overrides};
+      return this.session.complete({prefix: place.cursor.prefix, suffix: place.cursor.suffix, extraContext}, options, gateSignal, background);
+    }, {signal});
+  }
+
+  /**
+   * After the cursor jumped (or a file was opened) and stayed PREFILL_AFTER_MS, evaluates the
+   * prompt there in the background, so that the first keystroke pays only for its own tokens. It
+   * waits for nothing: it starts only while no generation runs, and any request supersedes it.
+   */
+  private schedulePrefill(editor: vscode.TextEditor): void {
+    clearTimeout(this.prefillTimer);
+    this.prefillTimer = setTimeout(() => {
+      const values = this.settings.values;
+      const document = editor.document;
+      if (!values.prefetch || !values.enable || this.snooze.snoozed || values.disabledLanguages.includes(document.languageId)) return;
+      if (!this.session.ready || this.session.generationsInFlight > 0 || document.isClosed || editor !== vscode.window.activeTextEditor) return;
+      if (!["file", "untitled", "vscode-remote"].includes(document.uri.scheme)) return;
+      const place = this.place(document, linesOf(document), editor.selection.active, true);
+      void this.generate(document, place, new AbortController().signal, () => this.counts.prefills++, true, {maxTokens: 1})
+        .catch(error => this.log.debug(`prefill failed: ${(error as Error).message}`));
+    }, PREFILL_AFTER_MS);
+  }
+
+  /**
+   * Generates ahead the completion that follows `shown` once it is accepted (prefetch.ts), unless
+   * that place is cached already or an automatic request there would be turned away.
+   */
+  private prefetchAfter(document: vscode.TextDocument, position: vscode.Position, shown: string): void {
+    const values = this.settings.values;
+    if (!values.prefetch) return;
+    const accepted = acceptedDocument(linesOf(document), position, shown);
+    const place = this.place(document, accepted.doc, accepted.position, true);
+    if (automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]})) return;
+    if (this.cache.get(place.key) !== undefined) return;
+    const where = `${posix.basename(document.uri.path)}:${accepted.position.line + 1}:${accepted.position.character + 1}`;
+    this.prefetcher.start(place.key, shown, position, async signal => {
+      const summary = await this.generate(document, place, signal, () => this.counts.prefetches++, true);
+      if (!summary || summary.stopReason === "abort") return undefined;
+      this.cache.set(place.key, summary.text, {prefetched: true});
+      this.log.debug(`prefetch ${where}: ${describeGeneration(summary)}`);
+      return summary.text;
+    });
+  }
+
   /** Settings changed: the cache may hold completions made under other settings. */
   reset(): void {
+    this.prefetcher.drop("settings");
     this.cache.clear();
     this.debounce = this.makeDebounce();
   }
@@ -185,14 +283,37 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   }
 
   dispose(): void {
+    clearTimeout(this.prefillTimer);
+    for (const subscription of this.cursorMoves) subscription.dispose();
+    this.prefetcher.drop("settings");
     this.keystrokes.dispose();
     this.shownEmitter.dispose();
     this.gate.cancel();
   }
 }
 
+type GenerationSummary = Awaited<ReturnType<EngineSession["complete"]>>;
+
+/** What a request sends (the text around the cursor), its cache key, and what post-processing and the stop rules read. */
+interface Place {
+  cursor: CursorContext;
+  key: CompletionKey;
+  postprocess: PostprocessContext;
+}
+
+function linesOf(document: vscode.TextDocument): LineSource {
+  return {lineCount: document.lineCount, lineAt: line => document.lineAt(line).text};
+}
+
+function describeGeneration(summary: GenerationSummary): string {
+  return `${summary.tokenCount} tokens in ${summary.totals.decodeMs.toFixed(0)} ms, ` +
+    `${summary.totals.accepted}/${summary.totals.drafted} drafts accepted${summary.tokensPastStop ? ` (${summary.tokensPastStop} past the stop)` : ""}, ` +
+    `prefill ${summary.prefill.targetEvaluated} tokens (${summary.prefill.targetReused} reused), ${summary.stopReason}, model wrote ${JSON.stringify(summary.text)}` +
+    (summary.extraContext ? `, extra context ${summary.extraContext.paths.join(", ")}` : "");
+}
+
 /** What the prompt's extra context was, and what its prefill cost (its share of the prefill time, by tokens evaluated). */
-function contextFacts(summary: Awaited<ReturnType<EngineSession["complete"]>>): RequestOutcome["extraContext"] {
+function contextFacts(summary: GenerationSummary): RequestOutcome["extraContext"] {
   const extra = summary.extraContext;
   if (!extra || extra.tokens === 0) return undefined;
   const {targetEvaluated, ms} = summary.prefill;

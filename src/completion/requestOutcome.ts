@@ -4,7 +4,7 @@
 
 /** Why a request showed what it showed (or nothing). The order is the statistics panel's. */
 export const REQUEST_REASONS = [
-  "shown", "cacheHit", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
+  "shown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
   "midWord", "textRightOfCursor", "snoozed", "languageDisabled", "disabled", "noModels"
 ] as const;
 export type RequestReason = (typeof REQUEST_REASONS)[number];
@@ -12,6 +12,7 @@ export type RequestReason = (typeof REQUEST_REASONS)[number];
 export const REASON_LABELS: Record<RequestReason, string> = {
   shown: "shown",
   cacheHit: "cache hit",
+  prefetched: "prefetched",
   emptyAfterPostprocessing: "empty after post-processing",
   endedAtOnce: "the model ended at once",
   debounced: "debounced away",
@@ -27,7 +28,7 @@ export const REASON_LABELS: Record<RequestReason, string> = {
 };
 
 /** Reasons that ran the model (or served what it wrote): the status bar's "last completion". */
-const GENERATED: ReadonlySet<RequestReason> = new Set(["shown", "cacheHit", "emptyAfterPostprocessing", "endedAtOnce", "stale", "error"]);
+const GENERATED: ReadonlySet<RequestReason> = new Set(["shown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "stale", "error"]);
 
 export interface RequestOutcome {
   reason: RequestReason;
@@ -55,12 +56,12 @@ export function isGenerated(outcome: RequestOutcome): boolean {
 }
 
 /**
- * The reason for a request whose model text is known (generated now or cached): shown when
- * post-processing left something, else whether the model wrote nothing at all or wrote only what
+ * The reason for a request whose model text is known (generated now, cached, or generated ahead
+ * by a prefetch): shown when post-processing left something, else whether the model wrote nothing at all or wrote only what
  * post-processing removes.
  */
-export function completedReason(modelText: string, shownText: string | undefined, fromCache: boolean): RequestReason {
-  if (shownText) return fromCache ? "cacheHit" : "shown";
+export function completedReason(modelText: string, shownText: string | undefined, fromCache: boolean, prefetched = false): RequestReason {
+  if (shownText) return prefetched ? "prefetched" : fromCache ? "cacheHit" : "shown";
   return modelText.length === 0 ? "endedAtOnce" : "emptyAfterPostprocessing";
 }
 
@@ -72,7 +73,7 @@ export function describeOutcome(outcome: RequestOutcome): string {
   const facts: string[] = [];
   if (outcome.reason === "emptyAfterPostprocessing" && outcome.modelText !== undefined) facts.push(`model wrote ${quote(outcome.modelText)}`);
   if (outcome.tokens !== undefined && !outcome.fromCache) facts.push(`${outcome.tokens} token${outcome.tokens === 1 ? "" : "s"}`);
-  if (outcome.fromCache && outcome.reason !== "cacheHit") facts.push("cached");
+  if (outcome.fromCache && outcome.reason !== "cacheHit" && outcome.reason !== "prefetched") facts.push("cached");
   const context = outcome.extraContext;
   if (context) facts.push(`context from ${context.files} file${context.files === 1 ? "" : "s"}, ${context.tokens} tokens ${context.evaluated === 0 ? "reused" : `(${context.evaluated} evaluated)`}`);
   if (outcome.detail && outcome.reason !== "error") facts.push(outcome.detail);

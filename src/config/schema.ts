@@ -85,6 +85,8 @@ export const SETTINGS = {
     {reloadsModels: true}),
   "gpu": {type: "string", default: "auto", enum: ["auto", "cuda", "metal", "vulkan", "off"], reloadsModels: true,
     description: "Where the models run: auto picks Metal, CUDA or Vulkan when present, else the CPU."},
+  "prefetch": {type: "boolean", default: true,
+    description: "Work ahead in idle time: once a completion is shown, generate the one that follows it if you accept it, so that the next ghost text is there right after Tab; when the cursor jumps or a file opens, evaluate the prompt there, so that the first keystroke pays only for its own tokens. Dropped at once when you type something else or ask elsewhere."},
   "debounce.minMs": integer(30, 0, 5000, "Shortest wait after a keystroke before completing (the wait adapts to your typing speed)."),
   "debounce.maxMs": integer(300, 0, 5000, "Longest wait after a keystroke before completing."),
   "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."},

@@ -6,7 +6,8 @@
 // Fed text as it is generated, a CompletionStop finds the end from the lines seen so far; no line
 // is read twice. The rules, in the order they are checked on each line:
 // - "line" mode (code before the cursor on its line, or after it): the completion is the rest of
-//   the line; it ends at its first line break.
+//   the line; it ends at its first line break. When it starts with a line break (the cursor's line
+//   is complete), it is the next line instead, unless that line repeats the code below the cursor.
 // - "block" mode (a blank line, a line that ends in a block opener at the cursor, or an invoked
 //   completion), judged by indentation alone, so it works the same for braces, Python and YAML:
 //   1. The base width is where the completion's first line lands: when the text before the cursor
@@ -93,6 +94,11 @@ export class CompletionStop {
     if (!Number.isInteger(spec.maxLines) || spec.maxLines < 1) throw new RangeError(`maxLines must be an integer >= 1, got ${spec.maxLines}`);
   }
 
+  /** A copy in the same state, to try text that may not be committed (drafts). */
+  clone(): CompletionStop {
+    return Object.assign(new CompletionStop(this.spec), this);
+  }
+
   /** Where the completion ends (its length), once some rule has decided; undefined while it goes on. */
   get end(): number | undefined {
     return this.ended;
@@ -127,8 +133,12 @@ export class CompletionStop {
   private completeLine(lineEnd: number): boolean {
     const line = this.text.slice(this.lineStart, lineEnd);
     const before = this.lineStart === 0 ? 0 : this.breakBefore();
+    if (this.spec.lines === "line") {
+      if (this.lineIndex === 0 && isBlank(line) && lineEnd < this.text.length) return false;
+      if (this.lineIndex > 0 && this.repeatsNextLine(line, false)) return this.endAt(before, true);
+      return this.endAt(lineEnd, lineEnd < this.text.length);
+    }
     if (this.lineIndex === 0) {
-      if (this.spec.lines === "line") return this.endAt(lineEnd, lineEnd < this.text.length);
       if (this.repeatsNextLine(line, true)) return this.endAt(0, true);
       const {linePrefix} = this.spec;
       this.base = isBlank(linePrefix) && !isBlank(line) ? indentWidth(linePrefix + leadingWhitespace(line), this.spec.tabSize) : indentWidth(this.spec.indentation, this.spec.tabSize);

@@ -16,12 +16,13 @@ import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, trunca
 import {healPrompt} from "./tokenHealing";
 import {CalibrationSnapshot, EngineCalibration} from "./calibration/engineCalibration";
 import {passCostTable, timeDraftPasses, timeTargetPasses} from "./calibration/passCost";
+import type {CostModel} from "./calibration/costModel";
 import {pairIdentity} from "./calibration/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
 import {LookupDrafter} from "./lookup/lookupDrafter";
 import type {DrafterSetting} from "./options";
 import {draftSources} from "./drafters";
-import {addTotals, emptyTotals, LatencyTracker, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
+import {addTotals, emptyTotals, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
 
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default cost-aware AdaEDL with its defaults. */
@@ -124,7 +125,6 @@ const GENERATION_HEADROOM = 16 + 2;
 
 export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private readonly decoder: SpeculativeDecoder;
-  private readonly latency = new LatencyTracker();
   private totals: StatsTotals = emptyTotals();
   private currentPolicy: DraftPolicy;
   private currentPolicySpec: PolicySpec;
@@ -132,6 +132,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   /** One index for the engine's life: it keeps what the prompts share across keystrokes. */
   private readonly lookup = new LookupDrafter();
   private generationsSinceProbe = 0;
+  private lastProbeContext: number | undefined;
+  /** Whether the latest generation was greedy: the session's figures read that cost model. */
+  private lastGreedy = true;
   private disposed = false;
 
   private calibration!: EngineCalibration;
@@ -251,12 +254,13 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       release = await this.lock.acquire(resolved.signal);
     } catch (error) {
       if (!isAbortError(error)) throw error;
-      return {...this.decoder.abortedBeforeStart(tokens.length, resolved), policy: policy.name, targetTokenMs: this.latency.estimate(tokens.length)};
+      return {...this.decoder.abortedBeforeStart(tokens.length, resolved), policy: policy.name, targetTokenMs: this.calibration.costModel(greedy).targetMs(1)};
     }
     try {
       this.ensureAlive();
       const record = overrides.recordStats ?? true;
       const costs = this.calibration.costModel(greedy);
+      if (record) this.lastGreedy = greedy;
       // The entropy map learns from the rounds of the rule that reads it, so that in a benchmark it
       // knows no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
       const learnModel = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
@@ -270,7 +274,6 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
           if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope);
           if (record) this.emit("round", round);
         },
-        onTargetTokenLatency: record ? (contextLength, ms) => this.latency.record(contextLength, ms) : undefined,
         onTargetPass: (n, ms) => costs.observeTargetPass(n, ms),
         onDraftPass: ms => costs.observeDraftPass(ms),
         sampledAcceptance: overrides.sampledAcceptance,
@@ -281,10 +284,13 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       });
       this.calibration.generationFinished();
       if (record) {
-        await this.maybeProbeLatency(tokens.length + result.tokens.length);
-        addTotals(this.totals, result.totals);
+        await this.maybeProbeLatency(tokens.length + result.tokens.length, costs);
       }
-      const targetTokenMs = this.latency.estimate(tokens.length + result.tokens.length / 2);
+      // The baseline is what a target pass costs now (the cost model's level from the latest
+      // passes), so the estimate follows the machine's load instead of a number from load time.
+      const targetTokenMs = costs.targetMs(1);
+      result.totals.targetOnlyMs = result.totals.tokens * targetTokenMs;
+      if (record) addTotals(this.totals, result.totals);
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
       if (record) this.emit("generation", report);
       return report;
@@ -295,7 +301,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
 
   /** Session statistics since load or the last resetStats(). */
   stats(): StatsSummary {
-    return summarize(this.totals, this.latency.estimate(this.pair.target.sequence.nextTokenIndex));
+    return summarize(this.totals, this.calibration.costModel(this.lastGreedy).targetMs(1));
   }
 
   resetStats(): void {
@@ -332,7 +338,6 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     await Promise.all([target.sequence.controlledEvaluate(context), draft?.sequence.controlledEvaluate(context)]);
     const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: calibrationRepeats, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler, warmUp: 1});
     const draftMs = draft ? await timeDraftPasses(draft.sequence, filler, CALIBRATION_DRAFT_PASSES, GENERATE_DEFAULTS.entropyTopK) : undefined;
-    for (const ms of timings.samples.get(1) ?? []) this.latency.record(timings.contextLength, ms);
     await Promise.all([truncate(target.sequence, 0), truncate(draft?.sequence, 0)]);
     this.calibration = new EngineCalibration(passCostTable(timings, draftMs), {
       calibrationMs: performance.now() - started,
@@ -350,13 +355,21 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return {model: sources === "model" || sources === "both", lookup: sources === "lookup" || sources === "both"};
   }
 
-  private async maybeProbeLatency(contextLength: number): Promise<void> {
+  /**
+   * Times one single-token target pass now and then (every PROBE_EVERY_GENERATIONS generations, or
+   * when the context moved by 25 %) for the cost model: while every round speculates, no round
+   * is a one-token pass, and the level would rest on the shape ρ(n) alone.
+   */
+  private async maybeProbeLatency(contextLength: number, costs: CostModel): Promise<void> {
     this.generationsSinceProbe++;
-    const last = this.latency.latestContextLength;
+    const last = this.lastProbeContext;
     const moved = last === undefined || Math.abs(contextLength - last) > 0.25 * Math.max(last, 64);
     if (!moved && this.generationsSinceProbe < PROBE_EVERY_GENERATIONS) return;
     const sample = await this.decoder.measureTargetToken();
-    if (sample) this.latency.record(sample.contextLength, sample.ms);
+    if (sample) {
+      costs.observeTargetPass(1, sample.ms);
+      this.lastProbeContext = sample.contextLength;
+    }
     this.generationsSinceProbe = 0;
   }
 

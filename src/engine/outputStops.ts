@@ -3,8 +3,8 @@
 // and each check reads only what is new, so a round costs the same at token 60 as at token 1.
 //
 // A healed prompt's output starts with text already in the document (tokenHealing.ts); the checks
-// begin after it. Where a check ends the text, the result keeps the tokens up to the one the text
-// ends in; tokens a round accepted beyond it are counted apart (tokensPastStop).
+// begin after it. Where a check ends the text, the result keeps the tokens up to the one that
+// holds the first character cut; tokens a round accepted beyond it are counted apart (tokensPastStop).
 import {CompletionStop} from "./completionStop";
 import type {LlamaModel, Token} from "./nlc";
 import type {ResolvedGenerateOptions} from "./options";
@@ -12,6 +12,9 @@ import {OutputText} from "./outputText";
 
 /** Why a check ended the generation: a stop string, or the stop rules found the completion complete. */
 export type StopCheckReason = "stopString" | "completionEnd";
+
+/** Tokens before a draft passed as context when decoding it (as outputText.ts does). */
+const CONTEXT_TOKENS = 8;
 
 export class OutputStops {
   private readonly decoded: OutputText;
@@ -21,7 +24,7 @@ export class OutputStops {
   private read = 0;
   private end: number | undefined;
 
-  private constructor(model: Pick<LlamaModel, "detokenize">, private readonly options: Pick<ResolvedGenerateOptions, "stopStrings" | "completionStop">,
+  private constructor(private readonly model: Pick<LlamaModel, "detokenize">, private readonly options: Pick<ResolvedGenerateOptions, "stopStrings" | "completionStop">,
     private readonly healed: string) {
     this.decoded = new OutputText(model);
     this.rules = options.completionStop ? new CompletionStop(options.completionStop) : undefined;
@@ -43,6 +46,28 @@ export class OutputStops {
     return undefined;
   }
 
+  /**
+   * How many of `drafts`, appended to `output`, end the text if all are accepted: drafting past a
+   * stop only makes tokens to throw away. undefined when they do not end it, or when that cannot
+   * be told yet (a character still open, the healed text not yet whole).
+   */
+  draftsToStop(output: readonly Token[], drafts: readonly Token[]): number | undefined {
+    const start = this.start();
+    if (start === undefined || this.decoded.tokenCount !== output.length || this.decoded.pendingTokens > 0) return undefined;
+    const rules = this.rules?.clone();
+    let text = this.decoded.text;
+    for (let i = 0; i < drafts.length; i++) {
+      const context = [...output.slice(-CONTEXT_TOKENS), ...drafts.slice(0, i)].slice(-CONTEXT_TOKENS);
+      const piece = this.model.detokenize([drafts[i]!], false, context);
+      if (piece.includes("\uFFFD")) return undefined;
+      const from = text.length;
+      text += piece;
+      if (rules?.push(piece) !== undefined) return i + 1;
+      if (this.longestStop > 0 && this.options.stopStrings.some(stop => text.indexOf(stop, Math.max(start, from - stop.length + 1)) >= 0)) return i + 1;
+    }
+    return undefined;
+  }
+
   /** The text and how many tokens it spans, once the generation has ended (for whatever reason). */
   finish(output: readonly Token[]): {text: string; tokens: number} {
     if (this.end === undefined) {
@@ -51,7 +76,9 @@ export class OutputStops {
       const start = this.start();
       this.end = start === undefined ? text.length : start + (this.rules ? (this.scan(text, start), this.rules.finish()) : text.length - start);
     }
-    return {text: this.decoded.text.slice(0, this.end), tokens: this.decoded.tokensFor(this.end)};
+    // The token holding the first character cut (the line break a stop was seen at) is kept: it
+    // was needed to see the stop. Only tokens wholly after it are past the stop.
+    return {text: this.decoded.text.slice(0, this.end), tokens: this.decoded.tokensFor(Math.min(this.end + 1, this.decoded.text.length))};
   }
 
   /** Where the checked text starts: after the healed text, once that much is decoded. */

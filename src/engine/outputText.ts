@@ -26,6 +26,11 @@ export class OutputText {
     return this.tokens.length;
   }
 
+  /** Tokens held back because they end inside a character. */
+  get pendingTokens(): number {
+    return this.tokens.length - this.decodedTokens;
+  }
+
   /** Adds a committed token; returns the text it completed ("" while a character is still open). */
   push(token: Token): string {
     this.tokens.push(token);

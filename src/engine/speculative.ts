@@ -40,9 +40,9 @@ export interface PrefillRecord {
 export interface GenerationResult {
   /** The generated text, cut before the first stop string, or where the stop rules end the completion. */
   text: string;
-  /** Generated tokens up to the one the text ends in, without a final end-of-generation token. */
+  /** Generated tokens up to the one that holds the first character a stop cut, without a final end-of-generation token. */
   tokens: Token[];
-  /** Tokens the last round committed past the one the text ends in (drafts accepted beyond a stop). */
+  /** Tokens the last round committed wholly past the stop (drafts accepted beyond it). */
   tokensPastStop: number;
   stopReason: StopReason;
   rounds: RoundRecord[];
@@ -56,8 +56,6 @@ export interface RoundHooks {
   onRound?(round: RoundRecord): void;
   /** Replaces the acceptance rule for this generation (the benchmark's hindsight oracle). */
   sampledAcceptance?: SampledAcceptance;
-  /** A target pass over exactly one token: a direct single-token latency measurement. */
-  onTargetTokenLatency?(contextLength: number, ms: number): void;
   /** Every verification pass over n tokens (x and the drafts), for the cost model. */
   onTargetPass?(tokens: number, ms: number): void;
   /** Every draft pass over a single token (its probability map included), for the cost model. */
@@ -150,9 +148,11 @@ export class SpeculativeDecoder {
       // The rival of a lookup draft: the speed-up model drafting has measured, where it would run.
       const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1) : undefined;
       const lookupMs = lookup ? now() - lookupStart : 0;
+      // Drafts end where the text would: tokens past a stop could only be thrown away.
+      const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
       const drafted = lookupDraft
-        ? lookupDrafted(lookupDraft, greedy)
-        : await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass);
+        ? lookupDrafted(lookupDraft, greedy, draftsToStop)
+        : await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass, draftsToStop);
       drafted.entropyMs += lookupMs;
 
       if (options.signal?.aborted) {
@@ -164,7 +164,6 @@ export class SpeculativeDecoder {
       const verifyStart = now();
       const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
       const verifyMs = now() - verifyStart;
-      if (!healing && drafted.tokens.length === 0 && verified.evaluated === 1) hooks.onTargetTokenLatency?.(n, verifyMs);
       // A healed round asks for the whole distribution, and a pass that also caught up on skipped
       // tokens is bigger than its drafts say: neither is a typical verification.
       if (!healing && verified.evaluated === drafted.tokens.length + 1) hooks.onTargetPass?.(verified.evaluated, verifyMs);
@@ -179,7 +178,9 @@ export class SpeculativeDecoder {
 
       const roundTokens: Token[] = [];
       const outputBefore = output.length;
-      for (const token of [...drafted.tokens.slice(0, accepted), next]) {
+      // Drafts that end the text, all accepted, end the generation: the bonus token would lie past the stop.
+      const endedByDrafts = accepted > 0 && accepted === drafted.tokens.length && draftsToStop?.(drafted.tokens) === accepted;
+      for (const token of endedByDrafts ? drafted.tokens : [...drafted.tokens.slice(0, accepted), next]) {
         committed.push(token);
         roundTokens.push(token);
         if (options.stopOnEog && this.target.model.isEogToken(token)) {
@@ -265,7 +266,7 @@ export class SpeculativeDecoder {
   }
 
   private async draftTokens(committed: readonly Token[], maxDraft: number, policy: DraftPolicy, greedy: boolean,
-    options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void) {
+    options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
     const result = {
       tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
       stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0
@@ -299,6 +300,7 @@ export class SpeculativeDecoder {
       result.distributions.push(q);
       result.entropies.push(h);
       if (index >= maxDraft || options.signal?.aborted || policy.worthAnotherPass?.(index + 1) === false) break;
+      if (draftsToStop?.(result.tokens) !== undefined) break;
       pending = [token];
     }
     return result;
@@ -339,10 +341,11 @@ export class SpeculativeDecoder {
  * at T > 0 rejection sampling accepts d with probability p(d) and, on rejection, draws from p with
  * d removed and renormalised: Leviathan et al.'s rule with q = δ_d, exact as it is for any q.
  */
-function lookupDrafted(draft: LookupDraft, greedy: boolean) {
+function lookupDrafted(draft: LookupDraft, greedy: boolean, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
+  const tokens = draft.tokens.slice(0, draftsToStop?.(draft.tokens) ?? draft.tokens.length);
   return {
-    tokens: draft.tokens,
-    distributions: greedy ? [] : draft.tokens.map((token): Distribution => new Map([[token, 1]])),
+    tokens,
+    distributions: greedy ? [] : tokens.map((token): Distribution => new Map([[token, 1]])),
     entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0
   };
 }

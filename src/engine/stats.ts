@@ -56,6 +56,11 @@ export interface StatsTotals {
   verifyMs: number;
   entropyMs: number;
   prefillMs: number;
+  /**
+   * What the target alone would have taken for these tokens, ms: each generation's tokens × C_t(1)
+   * as the cost model read it when the generation ended (its level follows the machine's load).
+   */
+  targetOnlyMs: number;
 }
 
 export interface StatsSummary extends StatsTotals {
@@ -70,18 +75,18 @@ export interface StatsSummary extends StatsTotals {
   tokensPerRound: number;
   targetPassesPerToken: number;
   draftPassesPerToken: number;
-  /** Measured single-token target latency used as the baseline, ms (NaN until measured). */
+  /** What one target-only token costs now, ms: the cost model's level from the latest passes (NaN until measured). */
   targetTokenMs: number;
-  /** tokens × targetTokenMs / decodeMs: target-only time for the same tokens over the time taken. */
+  /** targetOnlyMs / decodeMs (tokens × targetTokenMs / decodeMs before any generation set targetOnlyMs). */
   estimatedSpeedup: number;
 }
 
 export function emptyTotals(): StatsTotals {
   return {generations: 0, tokens: 0, rounds: 0, drafted: 0, accepted: 0, lookupRounds: 0, lookupDrafted: 0, lookupAccepted: 0, draftPasses: 0, decodeMs: 0, draftMs: 0,
-    verifyMs: 0, entropyMs: 0, prefillMs: 0};
+    verifyMs: 0, entropyMs: 0, prefillMs: 0, targetOnlyMs: 0};
 }
 
-/** Adds one round to running totals (not `generations` or `prefillMs`: those belong to a generation). */
+/** Adds one round to running totals (not `generations`, `prefillMs` or `targetOnlyMs`: those belong to a generation). */
 export function addRound(totals: StatsTotals, round: RoundRecord): void {
   totals.rounds++;
   totals.tokens += round.emitted;
@@ -153,7 +158,7 @@ export function speedup(targetOnlyMs: number, takenMs: number): number {
   return Number.isFinite(targetOnlyMs) && takenMs > 0 ? targetOnlyMs / takenMs : NaN;
 }
 
-/** The speed-up estimated from the single-token target latency: tokens × targetTokenMs ÷ decodeMs. */
+/** The speed-up estimated from what one target token costs: tokens × targetTokenMs ÷ decodeMs. */
 export function estimatedSpeedup(t: Pick<StatsTotals, "tokens" | "decodeMs">, targetTokenMs: number): number {
   return speedup(t.tokens * targetTokenMs, t.decodeMs);
 }
@@ -178,42 +183,8 @@ export function summarize(totals: StatsTotals, targetTokenMs: number): StatsSumm
     targetPassesPerToken: targetPassesPerToken(totals),
     draftPassesPerToken: draftPassesPerToken(totals),
     targetTokenMs,
-    estimatedSpeedup: estimatedSpeedup(totals, targetTokenMs)
+    estimatedSpeedup: totals.targetOnlyMs > 0 ? speedup(totals.targetOnlyMs, totals.decodeMs) : estimatedSpeedup(totals, targetTokenMs)
   };
-}
-
-/**
- * Single-token target latency by context length, from the engine's own probes and from
- * target-only rounds. The estimate is the median of recent samples taken at a similar context
- * length (attention cost grows with it), or of all recent samples when none is close.
- */
-export class LatencyTracker {
-  private readonly samples: Array<{contextLength: number; ms: number}> = [];
-
-  constructor(private readonly capacity = 64) {}
-
-  record(contextLength: number, ms: number): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) return;
-    this.samples.push({contextLength, ms});
-    if (this.samples.length > this.capacity) this.samples.shift();
-  }
-
-  /** ms for one target token at `contextLength`, NaN before any measurement. */
-  estimate(contextLength?: number): number {
-    if (this.samples.length === 0) return NaN;
-    const near = contextLength === undefined ? [] : this.samples.filter(s =>
-      Math.abs(s.contextLength - contextLength) <= Math.max(64, 0.25 * contextLength));
-    return median((near.length > 0 ? near : this.samples).map(s => s.ms));
-  }
-
-  /** Context length of the newest sample, for deciding when a new probe is due. */
-  get latestContextLength(): number | undefined {
-    return this.samples.at(-1)?.contextLength;
-  }
-
-  get size(): number {
-    return this.samples.length;
-  }
 }
 
 export function median(values: readonly number[]): number {

@@ -23,11 +23,12 @@ export class EngineHost implements ModelProcessApi {
   async generate(request: GenerateRequest, {signal}: RequestContext): Promise<GenerationSummary> {
     const engine = this.requireEngine();
     const options = {...request.options, signal};
+    const overrides = {recordStats: request.background !== true};
     if ("fim" in request.prompt) {
-      const report = await engine.generateInfill(request.prompt.fim, options);
+      const report = await engine.generateInfill(request.prompt.fim, options, overrides);
       return summarize(report, report.prompt);
     }
-    const report = await engine.generate(request.prompt.text, options);
+    const report = await engine.generate(request.prompt.text, options, overrides);
     return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0});
   }
 

@@ -14,6 +14,11 @@ export interface GenerateRequest {
   /** Plain text (tokenized with BOS) or the text around a cursor, put in the target's FIM layout by the engine. */
   prompt: {text: string} | {fim: InfillRequest};
   options: Omit<GenerateOptions, "signal">;
+  /**
+   * Generated ahead of any request (a prefetch, a prefill): left out of the session statistics,
+   * since nobody waited for it; the calibration and the cost model still learn from it.
+   */
+  background?: boolean;
 }
 
 export interface GenerationSummary {

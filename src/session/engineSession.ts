@@ -45,6 +45,8 @@ export class EngineSession extends EventEmitter<SessionEvents> {
   private readonly client: EngineClient;
   private snapshotValue: SessionSnapshot = {state: {kind: "noModels"}, disabled: false};
   private generating = 0;
+  /** Generations a request waits for (not prefetches): while any runs, the state is "generating". */
+  private foreground = 0;
   private loads = 0;
 
   constructor(options: EngineClientOptions) {
@@ -112,18 +114,28 @@ export class EngineSession extends EventEmitter<SessionEvents> {
     await this.refreshStats();
   }
 
-  async complete(fim: InfillRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal): Promise<GenerationSummary> {
+  /** Generations started and not yet ended, prefetches included. */
+  get generationsInFlight(): number {
+    return this.generating;
+  }
+
+  /**
+   * One completion. `background`: generated ahead of any request (a prefetch, a prefill): the state
+   * stays "ready", so the status bar shows no generation the user is waiting for, and it is left
+   * out of the statistics and of the "generation" event.
+   */
+  async complete(fim: InfillRequest, options: Omit<GenerateOptions, "signal">, signal?: AbortSignal, background = false): Promise<GenerationSummary> {
     this.emit("inFlight", ++this.generating);
-    if (this.generating === 1 && this.ready) this.update({state: {kind: "generating"}});
+    if (!background && ++this.foreground === 1 && this.ready) this.update({state: {kind: "generating"}});
     try {
       const layout = fim.layout ?? this.snapshotValue.fimLayout;
-      const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options}, {signal});
-      this.emit("generation", summary);
+      const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options, background}, {signal});
+      if (!background) this.emit("generation", summary);
       await this.refreshStats();
       return summary;
     } finally {
       this.emit("inFlight", --this.generating);
-      if (this.generating === 0 && this.snapshotValue.state.kind === "generating") this.update({state: {kind: "ready"}});
+      if (!background && --this.foreground === 0 && this.snapshotValue.state.kind === "generating") this.update({state: {kind: "ready"}});
     }
   }
 

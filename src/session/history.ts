@@ -40,9 +40,9 @@ export class SessionHistory {
   }
 
   /**
-   * The session's estimated speed-up after each completion: target-only time at the measured
-   * single-token latency over the time taken, both summed so far (one short completion on its own
-   * says little).
+   * The session's estimated speed-up after each completion: target-only time (tokens × what one
+   * target token cost when the completion ended) over the time taken, both summed so far (one
+   * short completion on its own says little).
    */
   speedups(): Array<{x: number; y: number}> {
     let targetOnlyMs = 0;

@@ -151,8 +151,9 @@ export class StatsPanel implements vscode.Disposable {
 <p class="note">${escapeHtml(info.target.name)}${info.draft ? ` with the draft model ${escapeHtml(info.draft.name)}` : ""} on ${escapeHtml(info.device)};
 drafts: ${escapeHtml(draftSourcesText(drafter, sources, policy?.name))};
 policy ${escapeHtml(policy?.name ?? "?")}${typeof policy?.state.lambda === "number" ? `, λ = ${policy.state.lambda.toFixed(3)}` : ""}.${lookupRounds}
-The speed-up estimate divides the time target-only decoding would take (tokens × the measured single-token target latency,
-${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms` : "not measured yet"}) by the time speculative decoding took.</p>
+The speed-up estimate divides the time target-only decoding would take (each completion's tokens × what one target token cost
+when it ended, the cost model's level from the latest passes, so it follows the machine's load; ${s && Number.isFinite(s.targetTokenMs) ? `${s.targetTokenMs.toFixed(2)} ms now` : "not measured yet"})
+by the time speculative decoding took.</p>
 ${calibration ? costModelHtml(calibration, policy?.state, sources !== "model" && sources !== "none") : ""}`;
   }
 
@@ -202,10 +203,13 @@ function costModelHtml(calibration: CalibrationSnapshot, state: PolicyState | un
   const shown = [1, 2, 3, 4, 5, 9, 17].filter(n => n <= costs.target.length);
   const cells = shown.map(n => `<td>${costs.target[n - 1]!.toFixed(2)}</td>`).join("");
   const gain = state?.speculationGain;
-  const verdict = state?.speculating === undefined ? "" : state.speculating
-    ? " The draft is running: speculation has been paying."
-    : ` The draft is idle: speculation with it has not been paying on this machine, so ${lookupDrafts
-      ? "only lookup drafts, where a match promises more than the target alone" : "the target decodes alone"} (one round in a few dozen still tries the draft).`;
+  const idle = ` The draft is idle: speculation with it has not earned its way in on this machine, so ${lookupDrafts
+    ? "only lookup drafts, where its own rounds have paid" : "the target decodes alone"} (one round in a few dozen still tries the draft`;
+  const verdict = state?.speculating === undefined ? ""
+    : !state.speculating ? `${idle}).`
+      : state.exploring ? `${idle}; this round is one).`
+        : gain !== undefined && gain < 1 ? " The draft is running while its measured gain may still be noise; it stops once the gain is below break-even beyond doubt."
+          : " The draft is running: speculation has been paying.";
   return `<table class="costs"><thead><tr><th>n tokens per target pass</th>${shown.map(n => `<th>${n}</th>`).join("")}<th>draft token</th></tr></thead>
 <tbody><tr><td>cost ÷ one target token</td>${cells}<td>${Number.isFinite(costs.draft) ? costs.draft.toFixed(3) : "–"}</td></tr></tbody></table>
 <p class="note">Cost model (${escapeHtml(calibration.setting)}): measured at load in ${calibration.calibrationMs.toFixed(0)} ms and refined by every round;

@@ -148,8 +148,8 @@ function tooltip(input: StatusInput): string {
     if (stats.accepted > 0) lines.push(`Accepted draft tokens: ${acceptedBySource(stats)}`);
     if (stats.lookupRounds > 0) lines.push(lookupRoundsText(stats));
     if (Number.isFinite(stats.estimatedSpeedup))
-      lines.push(`Speed-up ≈ ${stats.estimatedSpeedup.toFixed(2)}×: tokens × the measured single-token target latency ` +
-        `(${stats.targetTokenMs.toFixed(2)} ms at this context length) ÷ the time speculative decoding took.`);
+      lines.push(`Speed-up ≈ ${stats.estimatedSpeedup.toFixed(2)}×: the time the target alone would have taken (tokens × what one ` +
+        `target token costs on this machine now, ${stats.targetTokenMs.toFixed(2)} ms, from the latest passes) ÷ the time speculative decoding took.`);
   }
   const {lastOutcome, lastGenerated} = input;
   if (lastGenerated || lastOutcome) lines.push("");

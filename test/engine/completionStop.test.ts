@@ -35,7 +35,7 @@ describe("stop rules in the round loop (SmolLM2-135M, its draft, lookup)", funct
   after(() => engine?.dispose());
 
   it("stops where the completion ends, with drafts and lookup on, and emits target-only's text up to there", async () => {
-    let lineStops = 0, blockStops = 0, drafted = 0, saved = 0;
+    let lineStops = 0, blockStops = 0, drafted = 0, saved = 0, pastStop = 0;
     for (const cursor of CURSORS) {
       const spec = specAt(cursor);
       const reference = await engine.generateInfill({...cursor, heal: false}, {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "model"}, {policy: createPolicy({name: "off"})});
@@ -50,18 +50,21 @@ describe("stop rules in the round loop (SmolLM2-135M, its draft, lookup)", funct
         assert.equal(stopped.stopReason, "completionEnd", where);
         assert.ok(stopped.tokens.length < reference.tokens.length, `${where}: generation stopped early`);
         const kept = engine.detokenize(stopped.tokens);
-        assert.ok(kept.length >= end && (end === 0 ? stopped.tokens.length === 0 : engine.detokenize(stopped.tokens.slice(0, -1)).length < end),
-          `${where}: the tokens end with the one the text ends in`);
+        assert.ok(kept.length > end && engine.detokenize(stopped.tokens.slice(0, -1)).length <= end,
+          `${where}: the tokens end with the one that holds the stop`);
         saved += reference.tokens.length - stopped.tokens.length - stopped.tokensPastStop;
+        pastStop += stopped.tokensPastStop;
         if (spec.lines === "line") {
           lineStops++;
-          assert.ok(!stopped.text.includes("\n"), `${where}: one line`);
+          assert.equal(stopped.tokensPastStop, 0, `${where}: drafts end at the line break, and no bonus token past it`);
+          assert.ok(!stopped.text.replace(/^[ \t]*\n/, "").includes("\n"), `${where}: one line (the next one where the cursor's line is complete)`);
         } else blockStops++;
       }
     }
     assert.ok(lineStops >= 2 && blockStops >= 1, `stops at line breaks (${lineStops}) and block ends (${blockStops})`);
     assert.ok(drafted > 0, "drafts were proposed");
     assert.ok(saved > MAX_TOKENS, `stopping spared ${saved} tokens`);
+    assert.ok(pastStop <= blockStops * 3, `tokens past the stop: ${pastStop} (only where a line's start decided a block's end)`);
   });
 
   it("decodes incrementally to the same text as the whole output, a stop string included", async () => {

@@ -5,6 +5,7 @@ import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
 import type {Token} from "../../src/engine/nlc";
 import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
 import type {CostAwareParameters} from "../../src/engine/policies/costAware";
+import {COLD_EXPLORATIONS} from "../../src/engine/policies/speculationGate";
 
 /** Pass costs in units of C_t(1): a curve over n and a draft cost. */
 function costs(curve: (n: number) => number, draft: number): PassCosts {
@@ -192,7 +193,9 @@ describe("cost-aware AdaEDL", () => {
     // plus four standard errors below break-even), then each exploration doubles the interval.
     const gaps = explorations({});
     assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!), `gaps ${gaps}`);
-    assert.deepEqual([...new Set(gaps)], [32, 64, 128, 256], "doubling up to exploreAtMost");
+    // From no evidence the first rounds explore (COLD_EXPLORATIONS), which rules speculation out
+    // beyond doubt before round 40: the interval has doubled once by then.
+    assert.deepEqual([...new Set(gaps)], [64, 128, 256], "doubling up to exploreAtMost");
   });
 
   it("keeps exploring one round in exploreEvery while the sit-out may be an unlucky stretch", () => {
@@ -233,11 +236,16 @@ describe("cost-aware AdaEDL", () => {
   });
 
   it("lets the target decode alone where the plan says no round with the draft beats it, though the gain has not ruled speculation out", () => {
-    // A noisy record at break-even: its upper bound (1.25) leaves speculation on under the gain alone.
-    const noisy = () => new SpeculationGain(undefined, {tokens: 1, time: 1, variance: 1});
-    const speculates = (curve: (n: number) => number, draft: number, alpha: number, parameters: Partial<CostAwareParameters> = {}, gain = noisy()) => {
+    // Earned in at a gain of 1.2, then a slow round: the gain falls to 0.93, its bound (1.18) stays above break-even.
+    const speculates = (curve: (n: number) => number, draft: number, alpha: number, parameters: Partial<CostAwareParameters> = {}) => {
+      const gain = new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 1});
       const policy = new CostAwarePolicy(parameters);
       policy.prepare({...flatEnvironment(costs(curve, draft), alpha), gain});
+      assert.ok(policy.maxDraftThisRound() > 0, "earned in by a measured gain of 1.2");
+      draftLength(policy, [alpha]);
+      gain.observe(1, 10);
+      policy.update(0, 0);
+      assert.ok(gain.value() < 1 && gain.upper() > 1.02);
       return policy.maxDraftThisRound() > 0;
     };
     const cpu = CURVES["2-core CPU"]!, gpu = CURVES["GPU, flat"]!;
@@ -245,11 +253,8 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(speculates(cpu, 0.1, 0.3), false, "no draft where no round can pay");
     assert.equal(speculates(cpu, 0.1, 0.3, {roundGate: 0}), true, "the gain's bound alone would have run it");
     assert.equal(speculates(cpu, 0.1, 0.3, {lookahead: 0}), true, "as the rule without a plan does");
-    assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain()), true, "with no evidence at all it tries");
     assert.equal(speculates(cpu, 0.1, 0.8), true, "where confident drafts pay on the CPU, it drafts");
     assert.equal(speculates(gpu, 0.02, 0.3), true, "and where a longer pass costs what one does, even unsure drafts pay");
-    // A measured gain above 1 is evidence enough: the plan made at that gain is not asked.
-    assert.equal(speculates(cpu, 0.1, 0.3, {}, new SpeculationGain(undefined, {tokens: 1.2, time: 1, variance: 0})), true);
   });
 
   it("asks the plan again at ρ = 1 once the gain falls to 1 or below, though its last plan was made at a gain above 1", () => {
@@ -266,14 +271,42 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(policy.maxDraftThisRound(), 0, "the plan made again at ρ = 1 says no round with the draft pays");
   });
 
-  it("keeps drafting after its very first draft is rejected, where drafting pays", () => {
+  it("keeps drafting after a rejected draft once it has earned its way in, where drafting pays", () => {
     // The wide rig's curve on the AMD EPYC: C_t(2) = 1.12, C_d = 0.05, half the drafts accepted.
     const c = costs(n => (n <= 2 ? 1 + 0.12 * (n - 1) : 1.86 + 0.3 * (n - 3)), 0.05);
     const policy = new CostAwarePolicy();
-    policy.prepare(flatEnvironment(c, 0.5));
+    policy.prepare({...flatEnvironment(c, 0.5), gain: new SpeculationGain(undefined, {tokens: 1.5, time: 1.17, rounds: 1})});
     assert.equal(draftLength(policy, [0.5]), 1);
     policy.update(1, 0);
     assert.ok(policy.maxDraftThisRound() > 0, "one rejected draft is not evidence that speculation loses");
+  });
+
+  it("with no evidence, explores its first rounds and then one in exploreEvery: no paying for learning", () => {
+    // Drafts that are never accepted on the CPU: every round with the draft loses.
+    const lose = flatEnvironment(costs(CURVES["2-core CPU"]!, 0.1), 0.6);
+    const policy = new CostAwarePolicy();
+    policy.prepare(lose);
+    let ran = 0;
+    const rounds = 320;
+    for (let round = 0; round < rounds; round++) {
+      const k = policy.maxDraftThisRound() > 0 ? draftLength(policy, [0.6, 0.6, 0.6]) : 0;
+      if (k > 0) ran++;
+      policy.update(k, 0);
+    }
+    assert.ok(ran >= COLD_EXPLORATIONS && ran <= COLD_EXPLORATIONS + rounds / 32, `the draft ran in ${ran} of ${rounds} rounds`);
+    // Where drafts pay, the first exploration earns it in for good.
+    const win = {...flatEnvironment(costs(CURVES["GPU, flat"]!, 0.02), 0.9), gain: new SpeculationGain()};
+    const winner = new CostAwarePolicy();
+    winner.prepare(win);
+    let first = -1, afterFirst = 0;
+    for (let round = 0; round < 96; round++) {
+      const k = winner.maxDraftThisRound() > 0 ? draftLength(winner, Array<number>(16).fill(0.9)) : 0;
+      if (k > 0 && first < 0) first = round;
+      else if (k > 0) afterFirst++;
+      winner.update(k, k);
+    }
+    assert.equal(first, 0, "the first round explores");
+    assert.equal(afterFirst, 96 - 1, "then it drafts every round");
   });
 
   it("starts drafting again within a few explorations once speculation pays", () => {

@@ -2,7 +2,9 @@
 // shape, the agreement classes, persistence) and the length the drafter takes under a cost model.
 import assert from "node:assert/strict";
 import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/calibration/lookupAcceptance";
-import {LookupDrafter} from "../../src/engine/lookup/lookupDrafter";
+import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
+import {LOOKUP_GATE, LookupDrafter, LookupEnvironment} from "../../src/engine/lookup/lookupDrafter";
+import {COLD_EXPLORATIONS, SpeculationGate} from "../../src/engine/policies/speculationGate";
 import type {Token} from "../../src/engine/nlc";
 import {Prng} from "../../src/engine/sampling";
 
@@ -58,12 +60,15 @@ describe("lookup acceptance", () => {
   });
 });
 
+/** A gate that has let lookup in: its rounds gained 2× (the gate itself is tested below). */
+const earned = (): Pick<LookupEnvironment, "gain" | "gate"> => ({gain: new SpeculationGain(undefined, {tokens: 2, time: 1}), gate: new SpeculationGate(LOOKUP_GATE)});
+
 describe("lookup drafter", () => {
   const repeated = tokens([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0, 1, 2, 3]);
 
   function drafter(targetMs: (n: number) => number, acceptance = new LookupAcceptance()) {
     const lookup = new LookupDrafter();
-    lookup.prepare({acceptance, costs: {targetMs, draftMs: () => NaN}, choice: "recent"});
+    lookup.prepare({acceptance, costs: {targetMs, draftMs: () => NaN}, choice: "recent", ...earned()});
     lookup.begin(repeated);
     return lookup;
   }
@@ -105,7 +110,7 @@ describe("lookup drafter", () => {
 
   it("drafts in a FIM prompt's first round from the prefix's end, not from the markers after the suffix", () => {
     const lookup = new LookupDrafter();
-    lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => NaN}, choice: "recent"});
+    lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => NaN}, choice: "recent", ...earned()});
     // PRE(90) "5 6 7 8 0 5 6" SUF(91) "9" MID(92)
     const prompt = tokens([90, 5, 6, 7, 8, 0, 5, 6, 91, 9, 92]);
     lookup.begin(prompt, {continuesAt: 8});
@@ -122,5 +127,33 @@ describe("lookup drafter", () => {
     assert.deepEqual(lookup.draft(3, 1)!.tokens, tokens([6, 7, 8]));
     lookup.commit(tokens([99]));
     assert.equal(lookup.draft(3, 1), undefined, "5 99 never occurred before");
+  });
+
+  it("is held to the draft model's guarantee: with no evidence it explores one draft, then drafts only while its rounds gain", () => {
+    const lookupWith = (gain: SpeculationGain) => {
+      const lookup = new LookupDrafter();
+      lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: n => 1 + 0.45 * (n - 1), draftMs: () => NaN}, choice: "recent",
+        gain, gate: new SpeculationGate(LOOKUP_GATE)});
+      lookup.begin(repeated);
+      return lookup;
+    };
+    /** Rounds in which lookup drafted, each with the outcome given (tokens emitted, time in target steps). */
+    const drafts = (rounds: number, outcome: (drafted: number) => [tokens: number, time: number]) => {
+      const gain = new SpeculationGain();
+      const lookup = lookupWith(gain);
+      let taken = 0;
+      for (let round = 0; round < rounds; round++) {
+        const draft = lookup.draft(16, 1);
+        if (!draft) continue;
+        taken++;
+        gain.observe(...outcome(draft.tokens.length));
+      }
+      return taken;
+    };
+    // Every copy rejected (a round costs C_t(k + 1) for one token): the first rounds explore, then one in 32 or fewer.
+    const losing = drafts(320, k => [1, 1 + 0.45 * k]);
+    assert.ok(losing >= COLD_EXPLORATIONS && losing <= COLD_EXPLORATIONS + 320 / 32, `${losing} lookup drafts in 320 rounds that each lost`);
+    // Copies accepted whole: the first exploration earns lookup in, and it drafts every round.
+    assert.equal(drafts(64, k => [k + 1, 1 + 0.45 * k]), 64);
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, LatencyTracker, lookupShare,
+  acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, lookupShare,
   meanDraftLength, measuredSpeedup, median, RoundRecord, speedup, StatsTotals, sumTotals, summarize, targetPassesPerToken, tokensPerRound,
   tokensPerSecond
 } from "../../src/engine/stats";
@@ -22,7 +22,7 @@ function threeRounds(): StatsTotals {
 describe("statistics", () => {
   it("adds rounds into totals", () => {
     assert.deepEqual(threeRounds(), {generations: 0, tokens: 6, rounds: 3, drafted: 6, accepted: 3, lookupRounds: 0, lookupDrafted: 0, lookupAccepted: 0,
-      draftPasses: 6, decodeMs: 16, draftMs: 8, verifyMs: 8, entropyMs: 0, prefillMs: 0});
+      draftPasses: 6, decodeMs: 16, draftMs: 8, verifyMs: 8, entropyMs: 0, prefillMs: 0, targetOnlyMs: 0});
   });
 
   it("adds and sums totals, absent fields as 0", () => {
@@ -92,20 +92,10 @@ describe("statistics", () => {
     assert.ok(Number.isNaN(summarize(emptyTotals(), Number.NaN).estimatedSpeedup));
   });
 
-  it("estimates latency from samples at a similar context length", () => {
-    const tracker = new LatencyTracker(8);
-    assert.ok(Number.isNaN(tracker.estimate(100)));
-    tracker.record(100, 1);
-    tracker.record(110, 3);
-    tracker.record(1000, 10);
-    assert.equal(tracker.estimate(105), 2);
-    assert.equal(tracker.estimate(1000), 10);
-    assert.equal(tracker.estimate(5000), 3, "nothing near: median of all");
-    for (let i = 0; i < 10; i++) tracker.record(1000, 20);
-    assert.equal(tracker.size, 8, "bounded");
-    assert.equal(tracker.estimate(100), 20, "old samples fell out");
-    tracker.record(1, Number.NaN);
-    assert.equal(tracker.size, 8, "NaN ignored");
+  it("reads the speed-up against the target-only time the generations recorded, when they did", () => {
+    const t = {...threeRounds(), targetOnlyMs: 32};
+    assert.equal(summarize(t, 4).estimatedSpeedup, 2, "32 ms target-only over 16 ms taken, whatever one token costs now");
+    assert.equal(summarize(threeRounds(), 4).estimatedSpeedup, 1.5, "without it, tokens × what one target token costs now");
   });
 
   it("median", () => {

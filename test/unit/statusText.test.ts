@@ -31,7 +31,7 @@ describe("status bar text", () => {
     assert.match(shown.tooltip, /Draft: tiny\\-draft \(1\.2 MB\)/);
     assert.match(shown.tooltip, /Device: CUDA \(RTX 4090\)/);
     assert.match(shown.tooltip, /Policy: adaedl, λ = 0\.432/);
-    assert.match(shown.tooltip, /single-token target latency/);
+    assert.match(shown.tooltip, /what one target token costs on this machine now/);
   });
 
   it("names every state", () => {

@@ -12,6 +12,8 @@ import {EntropyTransitions} from "./entropyTransitions";
 import {LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
 import type {LookupEnvironment} from "../lookup/lookupDrafter";
 import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
+import {SpeculationGate} from "../policies/speculationGate";
+import {LOOKUP_GATE} from "../lookup/lookupDrafter";
 
 export interface CalibrationPersistence {
   /** JSON file shared by all pairs. */
@@ -47,6 +49,9 @@ interface SettingState {
   acceptance: AcceptanceMap;
   lookup: LookupAcceptance;
   gain: SpeculationGain;
+  /** What lookup rounds gained, and the gate that decides from it whether lookup drafts at all. */
+  lookupGain: SpeculationGain;
+  lookupGate: SpeculationGate;
   transitions: EntropyTransitions;
 }
 
@@ -97,7 +102,8 @@ export class EngineCalibration {
 
   /** What lookup reads for a generation with these options. */
   lookupEnvironment(options: ResolvedGenerateOptions, scope?: string): LookupEnvironment {
-    return {acceptance: this.setting(scoped(settingKey(options), scope)).lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice};
+    const state = this.setting(scoped(settingKey(options), scope));
+    return {acceptance: state.lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice, gain: state.lookupGain, gate: state.lookupGate};
   }
 
   /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
@@ -105,7 +111,11 @@ export class EngineCalibration {
     // A round whose first draft was declined drafted nothing but still shows where rounds start.
     if (round.drafted === 0 && round.stopEntropy === undefined) return;
     const state = this.setting(scoped(settingKey(options), scope));
-    if (round.drafter === "lookup") state.lookup.observeRound(round.match!, round.drafted, round.accepted);
+    if (round.drafter === "lookup") {
+      state.lookup.observeRound(round.match!, round.drafted, round.accepted);
+      const costs = this.costModel(options.temperature === 0);
+      state.lookupGain.observe(round.accepted + 1, costs.targetMs(round.drafted + 1) / costs.targetMs(1));
+    }
     else {
       state.acceptance.observeRound(round.entropies, round.accepted);
       state.transitions.observeRound(round.entropies, round.stopEntropy);
@@ -136,7 +146,7 @@ export class EngineCalibration {
     if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
     const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
     for (const [key, state] of this.settings) if (!key.includes(SCOPE_SEPARATOR)) settings[key] = {
-      acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state(), transitions: state.transitions.state()
+      acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state(), lookupGain: state.lookupGain.state(), transitions: state.transitions.state()
     };
     writePairCalibration(persistence.file, persistence.pairId,
       {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
@@ -152,6 +162,8 @@ export class EngineCalibration {
         acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
         lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
         gain: new SpeculationGain(undefined, saved?.gain),
+        lookupGain: new SpeculationGain(undefined, saved?.lookupGain),
+        lookupGate: new SpeculationGate(LOOKUP_GATE),
         transitions: new EntropyTransitions(saved?.transitions)
       };
       this.settings.set(key, state);

@@ -52,6 +52,11 @@ export class SpeculationGain {
     this.rounds = valid && Number.isInteger(state.rounds) && state.rounds! >= 1 ? state.rounds! : Infinity;
   }
 
+  /** Rounds the record holds: 0 before any, Infinity for a saved record that did not count them. */
+  get roundsHeld(): number {
+    return Number.isNaN(this.tokens) ? 0 : this.rounds;
+  }
+
   /** A round that ran the draft emitted `tokens` in `time` (in units of one target-only step). */
   observe(tokens: number, time: number): void {
     if (!(time > 0) || !Number.isFinite(tokens)) return;

@@ -15,6 +15,8 @@ export interface SettingCalibration {
   acceptance?: AcceptanceMapState;
   lookup?: LookupAcceptanceState;
   gain?: SpeculationGainState;
+  /** The speed-up lookup drafts have given (policies/speculationGate.ts reads it). */
+  lookupGain?: SpeculationGainState;
   transitions?: EntropyTransitionsState;
 }
 

@@ -10,6 +10,8 @@ import type {Token} from "../nlc";
 import type {LookupChoice} from "../options";
 import {expectedRates, fastest} from "../policies/throughput";
 import {NgramIndex, NgramIndexOptions} from "./ngramIndex";
+import type {SpeculationGain} from "../calibration/speculationGain";
+import type {SpeculationGate, SpeculationGateOptions} from "../policies/speculationGate";
 
 export interface LookupDrafterOptions extends NgramIndexOptions {
   /** Most tokens a lookup draft holds. Default 16 (as the cost-aware rule's maxDraft). */
@@ -17,6 +19,9 @@ export interface LookupDrafterOptions extends NgramIndexOptions {
 }
 
 export const LOOKUP_DRAFTER_DEFAULTS = {maxDraft: 16};
+
+/** Lookup is held to the draft model's guarantee (policies/speculationGate.ts), with the cost-aware rule's defaults. */
+export const LOOKUP_GATE: SpeculationGateOptions = {margin: 0.02, exploreEvery: 32, exploreAtMost: 256};
 
 export interface LookupDraft {
   tokens: Token[];
@@ -30,6 +35,9 @@ export interface LookupEnvironment {
   acceptance: LookupAcceptance;
   costs: PassCosts;
   choice: LookupChoice;
+  /** The speed-up lookup rounds have given, and the gate that lets lookup draft only where it has earned it (or explores). */
+  gain: SpeculationGain;
+  gate: SpeculationGate;
 }
 
 /** Where the generation continues the prompt (FIM: right after the prefix). */
@@ -97,6 +105,13 @@ export class LookupDrafter implements LookupSource {
     const rates = expectedRates(acceptance, {targetMs: n => costs.targetMs(n), draftMs: () => 0}, proposal.tokens.length);
     const best = fastest(rates);
     if (best === 0 || !(rates[best]! > rivalSpeedup * rates[0]!)) return undefined;
+    // A draft it would take: whether lookup may draft at all is its measured gain's to say.
+    const {gate, gain} = environment;
+    const explored = gate.explores;
+    const runs = gate.decide(gain);
+    gate.backOff(explored, gain);
+    gate.ended(runs);
+    if (!runs) return undefined;
     return {tokens: proposal.tokens.slice(0, best), match, expectedRate: rates[best]!};
   }
 }

@@ -12,16 +12,19 @@
 //   maximises E(k)/T(k) (throughput.ts), with later tokens assumed as likely as this one, is at
 //   least i. λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
-// - Per round: the draft runs unless the rounds that ran it have been slower than target-only
-//   decoding plus `margin`, by more than two standard errors of their noisy mean, or, while they
-//   have measured no gain above 1, the plan values a round with the draft (its first pass
-//   included) below one the target decodes alone. Otherwise rounds are target-only, and one round in
-//   `exploreEvery` runs the draft anyway, so a change (a cooler machine, easier code) is noticed;
-//   each exploration that finds no gain doubles that interval, up to `exploreAtMost` rounds.
-//   That bounds what exploring costs to 1/exploreEvery of one speculative round's loss per round,
-//   and to 1/exploreAtMost once it has kept finding nothing.
+// - Per round (speculationGate.ts): the draft earns its way in. It runs every round once the rounds
+//   that ran it have measured a gain above 1 + `margin` over target-only decoding, and keeps running
+//   while the gain plus two standard errors of its noisy mean stays above that and, while the gain
+//   is not above 1, the plan values a round with the draft (its first pass included) above one the
+//   target decodes alone. With no evidence yet (a pair this window has not calibrated, none saved),
+//   and whenever it sits out, rounds are target-only and one round in `exploreEvery` runs the draft
+//   anyway, so a gain is measured and a change (a cooler machine, easier code) is noticed; each
+//   exploration that finds no gain doubles that interval, up to `exploreAtMost` rounds. That bounds
+//   what exploring costs to 1/exploreEvery of one speculative round's loss per round, and to
+//   1/exploreAtMost once it has kept finding nothing.
 import {acceptanceBound} from "./adaedl";
 import {BasePolicy, DraftStep, PolicyEnvironment, PolicyState} from "./policy";
+import {SpeculationGate} from "./speculationGate";
 import {bestDraftLength, breakEvenAcceptance} from "./throughput";
 import {DraftPlan} from "./draftPlan";
 import {binMiddle, binOf} from "../calibration/acceptanceMap";
@@ -74,10 +77,8 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   readonly name = "costAware";
   private environment: PolicyEnvironment | undefined;
   private speculating = true;
-  private targetOnlyRounds = 0;
-  /** Rounds between explorations now (exploreEvery, doubled per fruitless exploration), and whether the next round is one. */
-  private exploreInterval = 0;
-  private exploring = false;
+  /** Whether the draft runs: earned by its measured gain, or exploring (speculationGate.ts). */
+  private readonly gate = new SpeculationGate(this.parameters);
   /** α of the tokens the draft proposed in the current round, and its draft passes. */
   private acceptance: number[] = [];
   private passes = 0;
@@ -138,24 +139,22 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
 
   override update(drafted: number, accepted: number): void {
     const environment = this.environment;
-    const explored = this.exploring;
+    const explored = this.gate.explores;
     if (environment && this.passes > 0) {
       const {costs} = environment;
       const time = (this.passes * costs.draftMs() + costs.targetMs(drafted + 1)) / costs.targetMs(1);
       environment.gain.observe(accepted + 1, time);
-      this.targetOnlyRounds = 0;
-    } else this.targetOnlyRounds++;
+    }
+    this.gate.ended(this.passes > 0);
     this.passes = 0;
     if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
     this.decide();
-    if (explored && !this.speculating && this.clearlyLoses(environment)) this.exploreInterval = Math.min(2 * this.exploreInterval, this.exploreAtMost());
+    if (environment) this.gate.backOff(explored, environment.gain);
   }
 
   override reset(): void {
     this.plan = undefined;
-    this.speculating = true;
-    this.targetOnlyRounds = 0;
-    this.exploreInterval = 0;
+    this.gate.reset();
     this.passes = 0;
     this.decide();
   }
@@ -169,7 +168,8 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     return {
       lambda: Number.isFinite(lambda) ? lambda : undefined,
       speculationGain: gain !== undefined && Number.isFinite(gain) ? gain : undefined,
-      speculating: this.speculating
+      speculating: this.speculating,
+      exploring: this.speculating && this.gate.explores
     };
   }
 
@@ -202,30 +202,13 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   }
 
   /**
-   * Whether the next round runs the draft. No evidence yet (NaN gain) counts as "try it"; with
-   * evidence, the gain's upper bound must be above break-even and, where the gain measured is not
-   * above 1, the plan must value a round with the draft above a target-only one.
+   * Whether the next round runs the draft (speculationGate.ts): once its measured gain has earned
+   * it in and, where the gain measured is not above 1, the plan values a round with the draft
+   * above a target-only one; or as an exploration. Outside the engine (no gain to read) it drafts.
    */
   private decide(): void {
     const environment = this.environment;
-    const gain = environment?.gain.upper() ?? NaN;
-    const pays = Number.isNaN(gain) || (gain > 1 + this.parameters.margin && this.roundMayPay(environment!));
-    if (pays || this.exploreInterval === 0) this.exploreInterval = this.parameters.exploreEvery;
-    this.exploring = !pays && this.targetOnlyRounds + 1 >= this.exploreInterval;
-    this.speculating = pays || this.exploring;
-  }
-
-  /**
-   * Speculation loses beyond doubt: even four standard errors above, its gain is below 1 + margin.
-   * A sit-out that one unlucky stretch began (the wide rig at T = 1.5) is not that, and keeps
-   * exploring at exploreEvery until it ends.
-   */
-  private clearlyLoses(environment: PolicyEnvironment | undefined): boolean {
-    return environment !== undefined && environment.gain.upper(4) < 1 + this.parameters.margin;
-  }
-
-  private exploreAtMost(): number {
-    return Math.max(this.parameters.exploreEvery, this.parameters.exploreAtMost);
+    this.speculating = environment ? this.gate.decide(environment.gain, () => this.roundMayPay(environment)) : true;
   }
 
   /**

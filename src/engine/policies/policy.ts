@@ -24,6 +24,8 @@ export interface PolicyState {
   /** The cost-aware rule: the speed-up rounds that ran the draft have given, and whether it drafts now. */
   speculationGain?: number;
   speculating?: boolean;
+  /** The cost-aware rule: the draft runs this round only to explore (its gain has not earned it in). */
+  exploring?: boolean;
   /** AdaEDL's smoothed acceptance rate. */
   acceptanceEstimate?: number;
   /** The draft length the rule currently aims for (static, heuristic). */

@@ -124,8 +124,10 @@ describe("inline completion", function () {
     } finally {
       draftstop.session.off("generation", listener);
     }
-    assert.equal(summaries.length, 2);
-    const [first, second] = summaries as [typeof summaries[number], typeof summaries[number]];
+    // Between the two, the prefetch of what follows the first completion may have run (or been
+    // dropped by the keystroke): the keystroke's prompt is still mostly in the cache.
+    assert.ok(summaries.length === 2 || summaries.length === 3, `${summaries.length} generations`);
+    const [first, second] = [summaries[0]!, summaries.at(-1)!];
     assert.ok(second.prefill.targetReused > 0, "the prompt's start is reused");
     if (second.promptLayout === "spm")
       assert.ok(second.prefill.targetEvaluated <= 6, `SPM: only the edited end of the prefix is evaluated (${second.prefill.targetEvaluated} of ${second.promptTokens})`);

@@ -67,6 +67,9 @@ export async function readyWithTestModels(): Promise<DraftstopApi> {
   if (config.get("draftModel") !== draft) await setSetting("draftModel", draft);
   await draftstop.idle();
   await waitFor("the models to load", () => draftstop.session.ready && draftstop.session.snapshot.info?.target.path === target);
+  // A prefetch an earlier test left running would report its generation to this one's listeners.
+  draftstop.provider.reset();
+  await waitFor("no generation in flight", () => draftstop.session.generationsInFlight === 0);
   return draftstop;
 }
 
