@@ -8,21 +8,11 @@
 // computing waits for it instead of starting again.
 import type {CompletionKey} from "./completionCache";
 import type {CursorPosition, LineSource} from "./context";
+import {afterEdit} from "./documentEdit";
 
 /** The document as it will be once `text` is inserted at `position`, and the cursor after it. */
 export function acceptedDocument(doc: LineSource, position: CursorPosition, text: string): {doc: LineSource; position: CursorPosition} {
-  const inserted = text.split(/\r\n|\r|\n/);
-  const line = doc.lineAt(position.line);
-  const before = line.slice(0, position.character), after = line.slice(position.character);
-  const changed = inserted.map((part, i) => (i === 0 ? before : "") + part + (i === inserted.length - 1 ? after : ""));
-  const extra = inserted.length - 1;
-  return {
-    doc: {
-      lineCount: doc.lineCount + extra,
-      lineAt: l => l < position.line ? doc.lineAt(l) : l <= position.line + extra ? changed[l - position.line]! : doc.lineAt(l - extra)
-    },
-    position: {line: position.line + extra, character: (extra === 0 ? before.length : 0) + inserted[extra]!.length}
-  };
+  return afterEdit(doc, {start: position, end: position}, text);
 }
 
 export interface PrefetchEdit {

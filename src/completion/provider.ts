@@ -21,6 +21,7 @@ import type {Logger} from "../session/logger";
 import type {ExtraContextInput} from "../engine/extraContext/render";
 import type {CursorContext, CursorPosition, LineSource} from "./context";
 import {acceptedDocument, Prefetcher} from "./prefetch";
+import {withSelectedItem} from "./suggestWidget";
 
 
 /** Where the provider gets the chunks of other files for a prompt (extraContext/collector.ts). */
@@ -58,7 +59,7 @@ export interface ShownCompletion {
 }
 
 /** What is known of a request when it arrives. */
-type RequestFacts = Pick<RequestOutcome, "where" | "trigger">;
+type RequestFacts = Pick<RequestOutcome, "where" | "trigger" | "withSuggestWidget">;
 
 /** A request's items (when something is shown) and what its outcome records besides the facts and the timing. */
 interface Ending {
@@ -121,13 +122,15 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position,
     context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
     const started = performance.now();
+    const selected = context.selectedCompletionInfo;
     const request: RequestFacts = {
       where: `${posix.basename(document.uri.path)}:${position.line + 1}:${position.character + 1}`,
-      trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "invoked"
+      trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? "automatic" : "invoked",
+      ...(selected ? {withSuggestWidget: true} : {})
     };
     let ended: Ending;
     try {
-      ended = await this.resolve(document, position, request, token);
+      ended = await this.resolve(document, position, request, token, selected);
     } catch (error) {
       ended = {end: {reason: "error", detail: (error as Error).message}};
     }
@@ -139,9 +142,14 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     return ended.items;
   }
 
-  /** The request's items and how it ended; exactly one ending per request. */
+  /**
+   * The request's items and how it ended; exactly one ending per request. With the suggest widget
+   * open (`selected`), the completion continues the widget's selected item as if it were inserted
+   * (suggestWidget.ts), and the item returned replaces the item's range with that item and the
+   * continuation, which is what VS Code shows beside the widget.
+   */
   private async resolve(document: vscode.TextDocument, position: vscode.Position, request: RequestFacts,
-    token: vscode.CancellationToken): Promise<Ending> {
+    token: vscode.CancellationToken, selected?: vscode.SelectedCompletionInfo): Promise<Ending> {
     const values = this.settings.values;
     if (!values.enable) return {end: {reason: "disabled"}};
     if (this.snooze.snoozed) return {end: {reason: "snoozed"}};
@@ -149,7 +157,8 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     if (!this.session.ready) return {end: {reason: "noModels", detail: notReadyDetail(this.session.snapshot.state)}};
     this.counts.requests++;
     const automatic = request.trigger === "automatic";
-    const place = this.place(document, linesOf(document), position, automatic);
+    const widget = selected ? withSelectedItem(linesOf(document), selected.range, selected.text) : undefined;
+    const place = this.place(document, widget?.doc ?? linesOf(document), widget?.position ?? position, automatic);
     if (automatic) {
       const blocked = automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
       if (blocked) return {end: {reason: blocked}};
@@ -163,6 +172,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       if (!text) return {end};
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache: how.fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
+      if (selected) return {items: [new vscode.InlineCompletionItem(selected.text + text, selected.range)], end};
       this.prefetchAfter(document, position, text);
       return {items: [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))], end};
     };

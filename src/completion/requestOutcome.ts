@@ -35,6 +35,8 @@ export interface RequestOutcome {
   /** `file.ts:12:4`: the document's base name, 1-based line and column. */
   where: string;
   trigger: "automatic" | "invoked";
+  /** Asked while the suggest widget was open: the completion continues its selected item (suggestWidget.ts). */
+  withSuggestWidget?: boolean;
   /** From the request's arrival to its end, debounce included. */
   elapsedMs: number;
   /** Tokens the model generated for it (absent when it did not run). */
@@ -84,7 +86,7 @@ export function describeOutcome(outcome: RequestOutcome): string {
 
 /** The log's one line per request: `completion ts:12:4 → empty after post-processing (model wrote "…", 3 tokens, 41 ms)`. */
 export function outcomeLogLine(outcome: RequestOutcome): string {
-  return `completion ${outcome.where}${outcome.trigger === "invoked" ? " (invoked)" : ""} → ${describeOutcome(outcome)}`;
+  return `completion ${outcome.where}${outcome.trigger === "invoked" ? " (invoked)" : ""}${outcome.withSuggestWidget ? " (with the suggest widget)" : ""} → ${describeOutcome(outcome)}`;
 }
 
 /** JSON-quoted, so line breaks and spaces show; cut after QUOTED_MODEL_TEXT characters. */

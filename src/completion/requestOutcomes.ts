@@ -6,6 +6,8 @@ export interface ReasonCount {
   reason: RequestReason;
   label: string;
   count: number;
+  /** Of these, the requests asked while the suggest widget was open. */
+  withSuggestWidget: number;
 }
 
 /** What extra context cost over the session's generated requests that carried some. */
@@ -23,6 +25,7 @@ const noExtraContext = (): ExtraContextTotals => ({requests: 0, reused: 0, token
 export class RequestOutcomes {
   private context = noExtraContext();
   private readonly counts = new Map<RequestReason, number>();
+  private readonly widgetCounts = new Map<RequestReason, number>();
   private readonly listeners = new Set<(outcome: RequestOutcome) => void>();
   /** The latest request's outcome, whatever it was. */
   last: RequestOutcome | undefined;
@@ -31,6 +34,7 @@ export class RequestOutcomes {
 
   record(outcome: RequestOutcome): void {
     this.counts.set(outcome.reason, this.count(outcome.reason) + 1);
+    if (outcome.withSuggestWidget) this.widgetCounts.set(outcome.reason, (this.widgetCounts.get(outcome.reason) ?? 0) + 1);
     this.last = outcome;
     if (isGenerated(outcome)) this.lastGenerated = outcome;
     const extra = outcome.extraContext;
@@ -56,7 +60,7 @@ export class RequestOutcomes {
 
   /** Every reason in the panel's order, with its count (zeros included, so the table's rows stay put). */
   table(): ReasonCount[] {
-    return REQUEST_REASONS.map(reason => ({reason, label: REASON_LABELS[reason], count: this.count(reason)}));
+    return REQUEST_REASONS.map(reason => ({reason, label: REASON_LABELS[reason], count: this.count(reason), withSuggestWidget: this.widgetCounts.get(reason) ?? 0}));
   }
 
   get extraContext(): ExtraContextTotals {
@@ -65,6 +69,7 @@ export class RequestOutcomes {
 
   clear(): void {
     this.counts.clear();
+    this.widgetCounts.clear();
     this.context = noExtraContext();
     this.last = undefined;
     this.lastGenerated = undefined;

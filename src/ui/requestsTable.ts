@@ -5,10 +5,13 @@ import type {ExtraContextTotals, ReasonCount} from "../completion/requestOutcome
 export function requestsTableHtml(counts: readonly ReasonCount[]): string {
   const total = counts.reduce((sum, c) => sum + c.count, 0);
   if (total === 0) return `<p class="empty">No completion requests yet.</p>`;
+  // A column for the requests asked beside the suggest widget, once there are any.
+  const widget = counts.reduce((sum, c) => sum + c.withSuggestWidget, 0);
+  const widgetCell = (n: number) => (widget > 0 ? `<td class="count">${n}</td>` : "");
   const rows = counts.map(c => `<tr data-reason="${c.reason}"${c.count === 0 ? ` class="zero"` : ""}><td>${escapeHtml(c.label)}</td>` +
-    `<td class="count">${c.count}</td></tr>`).join("");
-  return `<table class="requests"><thead><tr><th>how the request ended</th><th>requests</th></tr></thead>
-<tbody>${rows}</tbody><tfoot><tr><td>all</td><td class="count">${total}</td></tr></tfoot></table>
+    `<td class="count">${c.count}</td>${widgetCell(c.withSuggestWidget)}</tr>`).join("");
+  return `<table class="requests"><thead><tr><th>how the request ended</th><th>requests</th>${widget > 0 ? "<th>with the suggest widget</th>" : ""}</tr></thead>
+<tbody>${rows}</tbody><tfoot><tr><td>all</td><td class="count">${total}</td>${widgetCell(widget)}</tr></tfoot></table>
 <p class="note">Every request ends with one of these reasons; <b>Draftstop: Show Log</b> has a line for each.</p>`;
 }
 

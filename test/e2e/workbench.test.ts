@@ -48,6 +48,13 @@ export const diagonal = hypotenuse(`;
 const ROUTE_CURSOR = {line: 3, column: "export const diagonal = hypotenuse(".length + 1};
 
 const REPEATING_CURSOR = {line: REPEATING_FILE.split("\n").length, column: REPEATING_FILE.split("\n").at(-1)!.length + 1};
+/** An object with members: typing `.` after it opens TypeScript's suggest widget. */
+const WIDGET_FILE = `const inventory = {
+  items: [3, 1, 2],
+  label: "stock",
+};
+
+`;
 
 describe("e2e: packaged extension in code-server", function () {
   this.timeout(10 * 60_000); // a first run installs code-server (~2 minutes); a warm run takes ~1 minute
@@ -62,6 +69,7 @@ describe("e2e: packaged extension in code-server", function () {
     await fs.mkdir(path.join(tmp, "workspace", "lib"));
     await fs.writeFile(path.join(tmp, "workspace", "lib", "geometry.ts"), GEOMETRY_FILE);
     await fs.writeFile(path.join(tmp, "workspace", "route.ts"), ROUTE_FILE);
+    await fs.writeFile(path.join(tmp, "workspace", "widget.ts"), WIDGET_FILE);
     const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
       ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
       : await namedPair({name: "smollm2", padded: false});
@@ -191,6 +199,47 @@ describe("e2e: packaged extension in code-server", function () {
     await paragraph.scrollIntoViewIfNeeded();
     await wb.screenshot("e2e-extra-context-stats");
   });
+
+  it("with the suggest widget open after `.`, shows ghost text that continues the selected member; Tab inserts the member, Tab again the rest, and both are saved", async () => {
+    const wb = workbench!;
+    await wb.openFile("widget.ts");
+    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
+    const last = WIDGET_FILE.split("\n").length;
+    await wb.goTo(last, 1);
+    await wb.type("const sorted = inventory.");
+    const widget = wb.page.locator(".editor-widget.suggest-widget.visible");
+    await widget.waitFor({timeout: 30_000});
+    const selected = (await widget.locator(".monaco-list-row.focused .label-name").first().innerText()).trim();
+    assert.ok(["items", "label"].includes(selected), `TypeScript's widget selects a member: ${selected}`);
+    let ghost = "";
+    // VS Code previews the selected member itself as ghost text; Draftstop's continues it.
+    await waitFor("ghost text beside the widget that continues the selected member", async () => {
+      ghost = await wb.ghostText();
+      return ghost.startsWith(selected) && ghost.trim().length > selected.length && await widget.isVisible();
+    }, 90_000).catch(async error => {
+      const shot = await wb.screenshot("e2e-widget-no-ghost");
+      const classes = await wb.page.evaluate(() => Array.from(document.querySelectorAll(".monaco-editor.focused .view-line [class*='ghost'], .monaco-editor.focused .view-line [class*='suggest']"), e => `${e.className}=${JSON.stringify(e.textContent)}`).join("; "));
+      throw new Error(`${(error as Error).message} (read ${JSON.stringify(ghost)}; ${classes}) (screenshot ${shot}); the log's last lines:\n${(await draftstopLog(wb)).split("\n").slice(-12).join("\n")}`);
+    });
+    await wb.screenshot("e2e-widget-ghost");
+    // Tab is the widget's: it inserts the selected member. The continuation stays as ghost text
+    // (the cache holds it, since the prompt already read as if the member were there), and a
+    // second Tab inserts it.
+    await wb.page.keyboard.press("Tab");
+    await waitFor("the member inserted", async () => (await editorText(wb)).includes(`inventory.${selected}`), 10_000);
+    await waitFor("the continuation as ghost text", async () => {
+      const rest = await wb.ghostText();
+      return rest.length > 0 && ghost.startsWith(`${selected}${rest}`);
+    }, 10_000);
+    await wb.page.keyboard.press("Tab");
+    const expected = `const sorted = inventory.${ghost.split("\n")[0]}`;
+    await waitFor("the member and its continuation in the document", async () => (await editorText(wb)).includes(expected), 10_000)
+      .catch(async error => {
+        throw new Error(`${(error as Error).message}: ${JSON.stringify(expected)} in\n${await editorText(wb)}`);
+      });
+    await wb.page.keyboard.press("Control+S");
+    await waitFor("the file saved", async () => (await fs.readFile(path.join(tmp, "workspace", "widget.ts"), "utf8")).includes(expected), 10_000);
+  });
 });
 
 /** The first line of the ghost text once one shows (asking again with the trigger command while none does). */
@@ -211,6 +260,13 @@ async function ghostFirstLine(wb: Workbench): Promise<string> {
     throw new Error(`${(error as Error).message} (status bar: ${JSON.stringify(await wb.statusBarText("draftstop.status"))}; screenshot ${shot})`);
   });
   return ghost.split("\n")[0]!.trim();
+}
+
+/** What the Draftstop output channel wrote to its file under code-server's logs. */
+async function draftstopLog(wb: Workbench): Promise<string> {
+  const logs = path.join(wb.userDataDir, "logs");
+  const files = (await fs.readdir(logs, {recursive: true}).catch(() => [] as string[])).filter(file => /Draftstop\.log$/.test(file));
+  return (await Promise.all(files.map(file => fs.readFile(path.join(logs, file), "utf8")))).join("\n");
 }
 
 /** The focused editor's text as the workbench renders it (view lines in order). */

@@ -23,6 +23,8 @@ export interface WorkbenchOptions {
 export interface Workbench {
   page: Page;
   codeServer: RunningCodeServer;
+  /** code-server's --user-data-dir: User/settings.json, and logs/ with the extensions' output channels. */
+  userDataDir: string;
   /** Opens a workspace file through quick open (Ctrl+P) and waits for its editor tab. */
   openFile(relativePath: string): Promise<void>;
   /** Moves the cursor of the focused editor to a 1-based line and column (Go to Line, Ctrl+G). */
@@ -57,23 +59,24 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   };
   try {
     const extensionsDir = path.join(tmp, "extensions");
+    const userDataDir = path.join(tmp, "user-data");
     await installVsix(options.vsix, extensionsDir);
     codeServer = await startCodeServer({
-      workspace: options.workspace, extensionsDir, userDataDir: path.join(tmp, "user-data"),
+      workspace: options.workspace, extensionsDir, userDataDir,
       settings: options.settings, env: options.env
     });
     browser = await launchChromium({userDataDir: path.join(tmp, "chromium")});
     const page = browser.pages()[0] ?? await browser.newPage();
     await page.goto(`${codeServer.url}?folder=${encodeURIComponent(path.resolve(options.workspace))}`);
     await page.locator(".monaco-workbench .part.statusbar").waitFor({timeout: 60_000});
-    return {page, codeServer, close, ...helpers(page)};
+    return {page, codeServer, userDataDir, close, ...helpers(page)};
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "close"> {
+function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "userDataDir" | "close"> {
   const quickInput = page.locator(".quick-input-widget input");
   /** `row`: text the focused row must show before Enter (the list can still hold the previous pick's rows). */
   const pick = async (opener: string, query: string, row?: string) => {
@@ -107,7 +110,9 @@ function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "close"> {
       if (!editor) return "";
       const text = (spans: ArrayLike<Element>) => Array.from(spans, (span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
       const top = (line: Element) => parseFloat((line as HTMLElement).style.top) || 0;
-      const first = text(editor.querySelectorAll(".ghost-text-decoration"));
+      // Beside the suggest widget, the selected item's preview is ghost-text-decoration and an
+      // inline completion that continues it ghost-text-decoration-preview.
+      const first = text(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview"));
       const rest = Array.from(editor.querySelectorAll(".suggest-preview-text .view-line"))
         .sort((a, b) => top(a) - top(b))
         .map((line) => text(line.querySelectorAll(".ghost-text")));
