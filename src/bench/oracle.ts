@@ -10,7 +10,7 @@
 // output is the target-only sample itself (exactly the target's distribution). Rejection sampling
 // accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
 // this oracle; the benchmark report says so.
-import {BasePolicy, DraftStep} from "../engine/policies";
+import {BasePolicy, DraftStep, HindsightStep} from "../engine/policies";
 import type {SampledAcceptance} from "../engine/speculative";
 import type {Token} from "../engine/nlc";
 
@@ -26,7 +26,11 @@ export class OraclePolicy extends BasePolicy {
     return this.maxDraft;
   }
 
-  override shouldDraft(step: DraftStep): boolean {
+  override shouldDraft(_step: DraftStep): boolean {
+    throw new Error("the oracle decides in hindsight: shouldDraftKnowing");
+  }
+
+  shouldDraftKnowing(step: HindsightStep): boolean {
     return this.continuation[step.position - this.start] === step.token;
   }
 }

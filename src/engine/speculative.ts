@@ -174,7 +174,7 @@ export class SpeculativeDecoder {
           ? acceptGreedy(drafted.tokens, verified.targetTokens!)
           : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
       // A lookup round is none of the policy's business: it neither drafted nor decided anything.
-      if (!lookupDraft) policy.update(drafted.tokens.length, accepted);
+      if (!lookupDraft) policy.update(drafted.tokens.length, accepted, maxDraft);
 
       const roundTokens: Token[] = [];
       const outputBefore = output.length;
@@ -290,7 +290,8 @@ export class SpeculativeDecoder {
       // The candidate is drawn before the decision (a draw that is then not drafted is simply
       // discarded; it is independent of everything after it, so exactness is untouched).
       const token = greedy ? argmax(q) : sample(q, prng);
-      const go = policy.shouldDraft({index, entropy: h, topProbability: topProbability(q), token, position: committed.length + index - 1});
+      const step = {index, entropy: h, topProbability: topProbability(q), position: committed.length + index - 1};
+      const go = policy.shouldDraftKnowing ? policy.shouldDraftKnowing({...step, token}) : policy.shouldDraft(step);
       result.entropyMs += now() - decideStart;
       if (!go) {
         result.stopEntropy = h;

@@ -22,17 +22,32 @@ import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 interface Setting {
   temperature: number;
   topK: number;
+  /** Default 1 and 0: no truncation. */
+  topP?: number;
+  minP?: number;
   policy: PolicySpec;
   /** Drafts from lookup only (q a point mass on each drafted token), the draft model idle. */
   lookup?: boolean;
 }
 
-/** node-llama-cpp's sampler on a Markov row: temperature, then the top-k tokens, renormalised. */
-function sampledRow(row: ReadonlyMap<number, number>, {temperature, topK}: Setting): Map<number, number> {
-  const entries = [...row].map(([t, p]) => [t, Math.pow(p, 1 / temperature)] as [number, number])
-    .sort((a, b) => b[1] - a[1]).slice(0, topK > 0 ? topK : undefined);
-  const sum = entries.reduce((s, [, p]) => s + p, 0);
-  return new Map(entries.map(([t, p]) => [t, p / sum]));
+/**
+ * node-llama-cpp's sampler chain on a Markov row (AddonSampler.cpp, in this order): top-k; top-p
+ * on the T = 1 probabilities of what is left, keeping the smallest head whose mass reaches topP
+ * (the token that crosses it included); min-p, keeping tokens at least minP × the top one; then
+ * temperature, renormalised.
+ */
+function sampledRow(row: ReadonlyMap<number, number>, {temperature, topK, topP = 1, minP = 0}: Setting): Map<number, number> {
+  let entries = [...row].sort((a, b) => b[1] - a[1]).slice(0, topK > 0 ? topK : undefined);
+  if (topP < 1) {
+    const total = entries.reduce((s, [, p]) => s + p, 0);
+    let mass = 0;
+    const keep = entries.findIndex(([, p]) => (mass += p / total) >= topP);
+    if (keep >= 0) entries = entries.slice(0, keep + 1);
+  }
+  if (minP > 0) entries = entries.filter(([, p]) => p >= minP * entries[0]![1]);
+  const tempered = entries.map(([t, p]) => [t, Math.pow(p, 1 / temperature)] as [number, number]);
+  const sum = tempered.reduce((s, [, p]) => s + p, 0);
+  return new Map(tempered.map(([t, p]) => [t, p / sum]));
 }
 
 /** Moves 0.02 of probability from each row's most to its least likely token: total variation 0.02. */
@@ -49,6 +64,8 @@ interface Observation {
   /** Drafted tokens whose acceptance was decided (all accepted ones and the first rejected one of a round). */
   tested: number;
   accepted: number;
+  drafted: number;
+  rounds: number;
   /** Σ over tested tokens of Σ_v min(p(v|c), q(v|c)) for the token's context c. */
   expectedAccepted: number;
   expectedVariance: number;
@@ -82,7 +99,7 @@ describe("sampling exactness of speculative decoding", function () {
       gain: new SpeculationGain(undefined, {tokens: 2, time: 1}), gate: new SpeculationGate(LOOKUP_GATE)});
     const prompt = loaded.target.model.tokenize("a", false);
     const bos = loaded.target.model.tokens.bos!;
-    const observation: Observation = {counts: new Map(), tested: 0, accepted: 0, expectedAccepted: 0, expectedVariance: 0};
+    const observation: Observation = {counts: new Map(), tested: 0, accepted: 0, drafted: 0, rounds: 0, expectedAccepted: 0, expectedVariance: 0};
     const p = (c: number) => sampledRow(pair.P[c]!, setting);
     const q = (c: number) => sampledRow(pair.Q[c]!, setting);
     const overlap = new Map<number, number>();
@@ -94,8 +111,8 @@ describe("sampling exactness of speculative decoding", function () {
       return overlap.get(c)!;
     };
     for (let seed = 0; seed < generations; seed++) {
-      const options = resolveGenerateOptions({maxTokens: 64, temperature: setting.temperature, topK: setting.topK, topP: 1,
-        minP: 0, seed, stopOnEog: false});
+      const options = resolveGenerateOptions({maxTokens: 64, temperature: setting.temperature, topK: setting.topK, topP: setting.topP ?? 1,
+        minP: setting.minP ?? 0, seed, stopOnEog: false});
       const result = await decoder.generate([bos, ...prompt], policy, options, {lookup, modelDrafts: !lookup});
       let previous = prompt.at(-1)!;
       for (const round of result.rounds) {
@@ -107,6 +124,8 @@ describe("sampling exactness of speculative decoding", function () {
         }
         observation.tested += tested;
         observation.accepted += round.accepted;
+        observation.drafted += round.drafted;
+        observation.rounds++;
         for (const token of round.tokens) {
           countTransition(observation.counts, previous, token);
           previous = token as Token;
@@ -120,11 +139,15 @@ describe("sampling exactness of speculative decoding", function () {
     {temperature: 1, topK: 0, policy: {name: "static", k: 3}},
     {temperature: 0.7, topK: 3, policy: {name: "adaedl", lambda0: 0.3}},
     {temperature: 0.7, topK: 3, policy: {name: "costAware"}, lookup: true},
-    {temperature: 1.5, topK: 0, policy: {name: "costAware"}, lookup: true}
+    {temperature: 1.5, topK: 0, policy: {name: "costAware"}, lookup: true},
+    // What users sample with: the settings' top-k 40 and top-p 0.95, and a min-p.
+    {temperature: 0.7, topK: 40, topP: 0.95, minP: 0.05, policy: {name: "adaedl", lambda0: 0.1, alpha: 0.3}},
+    {temperature: 1, topK: 40, topP: 0.95, minP: 0.02, policy: {name: "costAware"}, lookup: true},
+    {temperature: 1, topK: 40, topP: 0.95, minP: 0.05, policy: {name: "static", k: 4}}
   ];
 
   for (const setting of settings) {
-    describe(`temperature ${setting.temperature}, top-k ${setting.topK || "off"}, ${setting.lookup ? "lookup drafts" : setting.policy.name}`, () => {
+    describe(`temperature ${setting.temperature}, top-k ${setting.topK || "off"}${setting.topP ? `, top-p ${setting.topP}, min-p ${setting.minP}` : ""}, ${setting.lookup ? "lookup drafts" : setting.policy.name}`, () => {
       let observation: Observation;
       let exact: ChiSquareResult;
 
@@ -136,6 +159,10 @@ describe("sampling exactness of speculative decoding", function () {
       it("generates tokens with exactly the target's distribution (χ², p > 0.001)", () => {
         assert.ok(exact.observations >= 20_000, `${exact.observations} transitions observed`);
         assert.ok(exact.pValue > 0.001, `χ² ${exact.statistic.toFixed(1)} on ${exact.dof} dof, p = ${exact.pValue}`);
+      });
+
+      if (setting.policy.name === "adaedl" && setting.topP) it("drafts several tokens a round (AdaEDL's multi-token rounds at T > 0)", () => {
+        assert.ok(observation.drafted / observation.rounds > 2, `${(observation.drafted / observation.rounds).toFixed(2)} drafted a round`);
       });
 
       it("has enough samples to catch a 2 % bias", () => {
@@ -159,6 +186,13 @@ describe("sampling exactness of speculative decoding", function () {
 
   describe("the test catches broken verification", () => {
     const setting = settings[0]!;
+
+    it("fails when the generation ignores top-p and min-p", async () => {
+      const truncated = settings.find(s => s.topP && !s.lookup && s.policy.name === "static")!;
+      const untruncated = await observe({...truncated, topP: 1, minP: 0}, 320);
+      const result = chiSquare(untruncated.counts, from => sampledRow(pair.P[from]!, truncated));
+      assert.ok(result.pValue < 0.001, `sampling without top-p must be detected: p = ${result.pValue}`);
+    });
 
     it("fails when every draft is accepted", async () => {
       const acceptAll: SampledAcceptance = ({drafts, p}, prng) => ({accepted: drafts.length, next: sample(p[drafts.length]!, prng)});

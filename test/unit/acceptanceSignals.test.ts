@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import {ESTIMATORS, JudgedToken, RecordingPolicy, score} from "../../src/cli/acceptanceSignals";
-import type {Token} from "../../src/engine/nlc";
 
 describe("acceptance signals (src/cli/acceptanceSignals.ts)", () => {
   it("records judged tokens only: those up to a round's first rejection", () => {
     const policy = new RecordingPolicy();
     policy.startTask(0, 3);
-    for (let index = 1; index <= 4; index++) policy.shouldDraft({index, entropy: index / 10, topProbability: 1 - index / 10, token: 1 as Token, position: index});
+    for (let index = 1; index <= 4; index++) policy.shouldDraft({index, entropy: index / 10, topProbability: 1 - index / 10, position: index});
     policy.update(4, 1);
     assert.deepEqual(policy.judged.map(t => [t.index, t.accepted, t.task]), [[1, true, 3], [2, false, 3]]);
   });

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type {PassCosts} from "../../src/engine/calibration/costModel";
 import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
 import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
-import type {Token} from "../../src/engine/nlc";
 import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
 import type {CostAwareParameters} from "../../src/engine/policies/costAware";
 import {COLD_EXPLORATIONS} from "../../src/engine/policies/speculationGate";
@@ -40,7 +39,7 @@ function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number
   let k = 0;
   for (let index = 1; index <= policy.parameters.maxDraft; index++) {
     if (index > 1 && !policy.worthAnotherPass(index)) break;
-    if (!policy.shouldDraft({index, entropy: index - 1, topProbability: 0.5, token: 1 as Token, position: 100 + index})) break;
+    if (!policy.shouldDraft({index, entropy: index - 1, topProbability: 0.5, position: 100 + index})) break;
     k = index;
   }
   return k;
@@ -135,7 +134,7 @@ describe("cost-aware AdaEDL", () => {
       assert.equal(cpu.worthAnotherPass(2), false, "no pass for token 2");
       const gpu = new CostAwarePolicy({lookahead});
       gpu.prepare(flatEnvironment(costs(CURVES["GPU, flat"]!, 0.02), 0.6));
-      assert.ok(gpu.shouldDraft({index: 1, entropy: 0, topProbability: 0.5, token: 1 as Token, position: 100}));
+      assert.ok(gpu.shouldDraft({index: 1, entropy: 0, topProbability: 0.5, position: 100}));
       assert.equal(gpu.worthAnotherPass(2), true, "where a pass over more tokens costs what one does, the pass for token 2 runs");
     });
 
@@ -150,7 +149,7 @@ describe("cost-aware AdaEDL", () => {
       let k = 0;
       for (const [i, entropy] of entropies.entries()) {
         if (i > 0 && !policy.worthAnotherPass(i + 1)) break;
-        if (!policy.shouldDraft({index: i + 1, entropy, topProbability: 0.5, token: 1 as Token, position: 100 + i})) break;
+        if (!policy.shouldDraft({index: i + 1, entropy, topProbability: 0.5, position: 100 + i})) break;
         k = i + 1;
       }
       policy.update(k, 0);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import type {Token} from "../../src/engine/nlc";
 import {acceptanceBound, AdaEdlPolicy, createPolicy, HeuristicPolicy, InvalidOptionError, MaxConfidencePolicy, OffPolicy,
   StaticPolicy} from "../../src/engine";
 
-const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability, token: 7 as Token, position: 10 + index});
+const step = (index: number, entropy: number, topProbability = 0.5) => ({index, entropy, topProbability, position: 10 + index});
 
 describe("AdaEDL policy", () => {
   it("bounds the acceptance probability by 1 − sqrt(γ·H)", () => {
@@ -42,10 +41,33 @@ describe("AdaEDL policy", () => {
       assert.ok(Math.abs(state.acceptanceEstimate! - ar) < 1e-12, `AR ${state.acceptanceEstimate} ≠ ${ar}`);
       assert.ok(Math.abs(state.lambda! - lambda) < 1e-12, `λ ${state.lambda} ≠ ${lambda}`);
     }
-    policy.update(0, 0);
-    assert.ok(Math.abs(policy.state().lambda! - 0.502) < 1e-12, "a round with nothing drafted changes nothing");
+    policy.update(0, 0, 0);
+    assert.ok(Math.abs(policy.state().lambda! - 0.502) < 1e-12, "a round that could draft nothing changes nothing");
     policy.reset();
     assert.deepEqual(policy.state(), {lambda: 0.5, acceptanceEstimate: 0.9});
+  });
+
+  it("counts a round that could draft but drafted nothing as all accepted, so a λ above every bound comes down", () => {
+    // minDraft 0 and λ above the bound of every token: nothing is drafted.
+    const policy = new AdaEdlPolicy({minDraft: 0, lambda0: 0.95});
+    const entropy = 0.5; // bound 0.684
+    let rounds = 0;
+    while (!policy.shouldDraft(step(1, entropy)) && rounds < 1000) {
+      policy.update(0, 0, 16);
+      rounds++;
+    }
+    assert.ok(rounds > 0 && rounds < 1000, `drafting again after ${rounds} empty rounds`);
+    assert.ok(policy.state().lambda! <= 0.684);
+    assert.ok(policy.state().acceptanceEstimate! > 0.9, "AR rose: nothing drafted was rejected");
+  });
+
+  it("keeps λ where all of a round's drafts were accepted up to its own cap, not only at maxDraft", () => {
+    const capped = new AdaEdlPolicy({alpha: 0.5});
+    capped.update(3, 3, 3); // cut to three tokens by maxTokens or a stop, all accepted
+    assert.equal(capped.state().lambda, 0.5, "stopped by its cap, not by the threshold: λ stays");
+    const stopped = new AdaEdlPolicy({alpha: 0.5});
+    stopped.update(3, 3, 16); // the threshold stopped it at three
+    assert.ok(stopped.state().lambda! < 0.5, "drafting more would have paid: λ falls");
   });
 
   it("a higher λ makes it stop earlier", () => {

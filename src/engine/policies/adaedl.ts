@@ -57,13 +57,22 @@ export class AdaEdlPolicy extends BasePolicy<AdaEdlParameters> {
     return acceptanceBound(this.parameters.gamma, step.entropy) >= this.lambda;
   }
 
-  override update(drafted: number, accepted: number): void {
-    if (drafted <= 0) return;
-    const {beta1, beta2, epsilon, alpha, maxDraft} = this.parameters;
-    this.acceptance = beta1 * this.acceptance + (1 - beta1) * (accepted / drafted);
+  /**
+   * The paper's update after a round. Two edge cases it leaves open, decided here:
+   * - A round that could draft but drafted nothing (λ above the bound of its first token, with
+   *   minDraft 0) counts as all accepted (a/k := 1: nothing drafted was rejected). AR rises and λ
+   *   falls, so a λ above every bound comes down again; skipping such rounds, as before, left it
+   *   drafting nothing for good. A round that could draft nothing (cap 0) teaches nothing.
+   * - "All accepted", where λ stays, compares with this round's cap, not maxDraft: a round cut to
+   *   three tokens by maxTokens or a stop, all accepted, stopped at its cap, not at the threshold.
+   */
+  override update(drafted: number, accepted: number, cap: number = this.parameters.maxDraft): void {
+    if (cap <= 0) return;
+    const {beta1, beta2, epsilon, alpha} = this.parameters;
+    this.acceptance = beta1 * this.acceptance + (1 - beta1) * (drafted > 0 ? accepted / drafted : 1);
     let proposal = this.lambda;
     if (this.acceptance < alpha) proposal = this.lambda + epsilon;
-    else if (accepted !== maxDraft) proposal = this.lambda - epsilon;
+    else if (accepted !== cap) proposal = this.lambda - epsilon;
     this.lambda = clamp01(beta2 * this.lambda + (1 - beta2) * proposal);
   }
 

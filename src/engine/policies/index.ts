@@ -53,5 +53,5 @@ export {StaticPolicy, STATIC_DEFAULTS} from "./static";
 export {MaxConfidencePolicy, MAX_CONFIDENCE_DEFAULTS} from "./maxConfidence";
 export {HeuristicPolicy, HEURISTIC_DEFAULTS} from "./heuristic";
 export {OffPolicy} from "./off";
-export type {DraftPolicy, DraftStep, PolicyEnvironment, PolicyName, PolicyState} from "./policy";
+export type {DraftPolicy, DraftStep, HindsightStep, PolicyEnvironment, PolicyName, PolicyState} from "./policy";
 export {BasePolicy, POLICY_NAMES} from "./policy";

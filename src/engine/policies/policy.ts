@@ -12,10 +12,18 @@ export interface DraftStep {
   entropy: number;
   /** Largest probability in q_i. */
   topProbability: number;
-  /** The token that would be drafted: argmax of q_i (greedy) or a sample of it. */
-  token: Token;
   /** Index in the committed tokens (prompt included) where it would go. */
   position: number;
+}
+
+/**
+ * A step with the token that would be drafted (argmax of q_i, or a sample of it). Only a
+ * hindsight rule for the benchmark reads it (HindsightPolicy): a rule whose decision depended on a
+ * sampled token would bias which samples get drafted, and the output would no longer be exactly
+ * the target's. Rules for users get DraftStep, which does not carry it.
+ */
+export interface HindsightStep extends DraftStep {
+  token: Token;
 }
 
 export interface PolicyState {
@@ -52,12 +60,22 @@ export interface DraftPolicy {
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
   shouldDraft(step: DraftStep): boolean;
   /**
+   * A hindsight rule (the benchmark's oracle) decides knowing the token; when present the loop
+   * asks this instead of shouldDraft. Never for users: see HindsightStep.
+   */
+  shouldDraftKnowing?(step: HindsightStep): boolean;
+  /**
    * Asked before the draft pass for token `index` (2 or more): false ends drafting without that
    * pass, for a rule that can tell no token there could pay for itself. Default true.
    */
   worthAnotherPass?(index: number): boolean;
-  /** Called after every round with the k tokens drafted (0 in a target-only round) and the a of them accepted. */
-  update(drafted: number, accepted: number): void;
+  /**
+   * Called after every round with the k tokens drafted (0 in a target-only round), the a of them
+   * accepted, and the most the round could draft (maxDraftThisRound() cut by maxTokens, the context
+   * or a stop; 0 when it could draft nothing). The round loop always passes it; without it, the
+   * rule's own maximum.
+   */
+  update(drafted: number, accepted: number, cap?: number): void;
   /** Back to the initial state (e.g. λ0) without reloading anything. */
   reset(): void;
   state(): PolicyState;
@@ -91,7 +109,7 @@ export abstract class BasePolicy<P extends object = object> implements DraftPoli
     return true;
   }
 
-  update(_drafted: number, _accepted: number): void {}
+  update(_drafted: number, _accepted: number, _cap?: number): void {}
 
   reset(): void {}
 
