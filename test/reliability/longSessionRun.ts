@@ -1,6 +1,9 @@
 // The long session itself, run in a process of its own so that its resident memory is the
 // engine's alone (in mocha's process, what earlier suites left behind moves RSS by megabytes).
-// Prints one JSON line: {rssAt100, rssAt1000, longest, contextSize, generations, seconds}.
+// Prints one JSON line: the resident memory after a GC every SAMPLE_EVERY completions from the
+// 100th on, the longest sequence, the context size, the completions and the seconds they took.
+// DRAFTSTOP_PLANTED_LEAK_KB plants a leak of that many kB per completion (the leak check's own
+// test must catch it); DRAFTSTOP_COMPLETIONS runs fewer or more than 1 000.
 //
 //   node --expose-gc out/test/reliability/longSessionRun.js
 import {join} from "node:path";
@@ -10,13 +13,16 @@ import {tinyPairPaths} from "../../src/cli/tinyPair";
 import {DraftstopEngine} from "../../src/engine";
 
 export interface LongSessionFigures {
-  rssAt100: number;
-  rssAt1000: number;
+  /** Resident memory after a GC, bytes, after `completions` completions. */
+  rss: Array<{completions: number; bytes: number}>;
   longest: number;
   contextSize: number;
   generations: number;
   seconds: number;
 }
+
+/** RSS is sampled after every this many completions (after the first 100, the warm-up). */
+const SAMPLE_EVERY = 25;
 
 async function main(): Promise<void> {
   const {target, draft} = tinyPairPaths();
@@ -24,10 +30,13 @@ async function main(): Promise<void> {
   try {
     const tasks = tasksFromSources([join(repoRoot(), "src")], {count: 200, seed: 5, prefixLines: 40, suffixLines: 10});
     const temperatures = [0, 0.7, 1];
-    let rssAt100 = 0;
+    const completions = Number(process.env.DRAFTSTOP_COMPLETIONS ?? 1000);
+    const leakBytes = 1024 * Number(process.env.DRAFTSTOP_PLANTED_LEAK_KB ?? 0);
+    const leaked: Buffer[] = [];
+    const rss: LongSessionFigures["rss"] = [];
     let longest = 0;
     const started = Date.now();
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < completions; i++) {
       const task = tasks[i % tasks.length]!;
       // Vary the prompt like typing does: cut the prefix at a different point each time round.
       const cut = Math.max(0, task.prefix.length - (Math.floor(i / tasks.length) * 7));
@@ -35,14 +44,14 @@ async function main(): Promise<void> {
       await engine.generate(prompt.tokens, {maxTokens: 24, temperature: temperatures[i % 3], seed: i});
       const held = engine.sequenceTokens();
       longest = Math.max(longest, held.target.length, held.draft?.length ?? 0);
-      if (i + 1 === 100) {
+      if (leakBytes > 0) leaked.push(Buffer.alloc(leakBytes, i));
+      if (i + 1 >= 100 && (i + 1) % SAMPLE_EVERY === 0) {
         global.gc?.();
-        rssAt100 = process.memoryUsage().rss;
+        rss.push({completions: i + 1, bytes: process.memoryUsage().rss});
       }
     }
-    global.gc?.();
     const figures: LongSessionFigures = {
-      rssAt100, rssAt1000: process.memoryUsage().rss, longest, contextSize: engine.info.contextSize,
+      rss, longest, contextSize: engine.info.contextSize,
       generations: engine.stats().generations, seconds: (Date.now() - started) / 1000
     };
     console.log(JSON.stringify(figures));
