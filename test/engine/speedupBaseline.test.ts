@@ -1,5 +1,6 @@
 // The live speed-up's baseline (what one target token costs now) follows the machine's load: it
-// is the cost model's level from the latest passes, not a number measured at load. On SmolLM2-135M,
+// is the cost model's level from the latest passes and a round's overhead from the latest rounds,
+// not a number measured at load. On SmolLM2-135M,
 // whose passes take milliseconds, CPU hogs on every core slow the target, and the baseline the
 // next completions report rises with them; without the hogs it comes back down.
 import assert from "node:assert/strict";
@@ -32,7 +33,10 @@ describe("the speed-up's baseline follows the machine's load (SmolLM2-135M)", fu
     const readings: number[] = [];
     for (let i = 0; i < 3; i++) {
       const report = await engine.generate(PROMPT, {maxTokens: 24, stopOnEog: false}, {policy: createPolicy({name: "off"})});
-      assert.equal(report.targetTokenMs, engine.calibrationSnapshot("greedy").greedyCosts.targetTokenMs, "the report's baseline is the cost model's level");
+      const pass = engine.calibrationSnapshot("greedy").greedyCosts.targetTokenMs;
+      const overhead = report.targetTokenMs - pass;
+      // The baseline is the cost model's level (one pass) and one round's overhead (the loop, the rollbacks, the stop checks).
+      assert.ok(overhead > 0, `baseline ${report.targetTokenMs.toFixed(2)} ms: a pass of ${pass.toFixed(2)} ms and an overhead of ${overhead.toFixed(2)} ms`);
       assert.equal(report.totals.targetOnlyMs, report.tokens.length * report.targetTokenMs);
       readings.push(report.targetTokenMs);
     }
