@@ -280,7 +280,7 @@ describe("e2e: packaged extension in code-server", function () {
             return true;
           }
           return false;
-        }, 30_000).then(() => {
+        }, isName ? 30_000 : 5_000).then(() => {
           shown++;
           if (isName) namedShown++;
         }, () => undefined);
