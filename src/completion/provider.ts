@@ -254,6 +254,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       if (!this.session.ready || this.session.generationsInFlight > 0 || document.isClosed || editor !== vscode.window.activeTextEditor) return;
       if (!["file", "untitled", "vscode-remote"].includes(document.uri.scheme)) return;
       const place = this.place(document, linesOf(document), editor.selection.active, true);
+      if (place.cursor.prefix.length === 0) return; // nothing to evaluate at the start of a file
       void this.generate(document, place, new AbortController().signal, () => this.counts.prefills++, true, {maxTokens: 1})
         .catch(error => this.log.debug(`prefill failed: ${(error as Error).message}`));
     }, PREFILL_AFTER_MS);
