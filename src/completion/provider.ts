@@ -160,7 +160,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const widget = selected ? withSelectedItem(linesOf(document), selected.range, selected.text) : undefined;
     const place = this.place(document, widget?.doc ?? linesOf(document), widget?.position ?? position, automatic);
     if (automatic) {
-      const blocked = automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
+      const blocked = this.triggerBlock(place);
       if (blocked) return {end: {reason: blocked}};
     }
     const {cursor, key} = place;
@@ -227,6 +227,12 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     return {cursor, key, postprocess};
   }
 
+  /** Why an automatic request at this place is turned away (trigger rules), if it is. */
+  private triggerBlock(place: Place): ReturnType<typeof automaticTriggerBlock> {
+    const values = this.settings.values;
+    return automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]});
+  }
+
   /** One generation through the gate (the newest request, or prefetch, gets the engine); undefined when superseded or cancelled. */
   private async generate(document: vscode.TextDocument, place: Place, signal: AbortSignal, onStart: () => void, background = false,
     overrides: {maxTokens?: number} = {}): Promise<GenerationSummary | undefined> {
@@ -265,11 +271,10 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
    * that place is cached already or an automatic request there would be turned away.
    */
   private prefetchAfter(document: vscode.TextDocument, position: vscode.Position, shown: string): void {
-    const values = this.settings.values;
-    if (!values.prefetch) return;
+    if (!this.settings.values.prefetch) return;
     const accepted = acceptedDocument(linesOf(document), position, shown);
     const place = this.place(document, accepted.doc, accepted.position, true);
-    if (automaticTriggerBlock(place.cursor.lineSuffix, {midWord: values["trigger.midWord"], maxCharsRight: values["trigger.maxCharsRight"]})) return;
+    if (this.triggerBlock(place)) return;
     if (this.cache.get(place.key) !== undefined) return;
     const where = `${posix.basename(document.uri.path)}:${accepted.position.line + 1}:${accepted.position.character + 1}`;
     this.prefetcher.start(place.key, shown, position, async signal => {

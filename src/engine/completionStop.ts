@@ -99,11 +99,6 @@ export class CompletionStop {
     return Object.assign(new CompletionStop(this.spec), this);
   }
 
-  /** Where the completion ends (its length), once some rule has decided; undefined while it goes on. */
-  get end(): number | undefined {
-    return this.ended;
-  }
-
   /** Feeds the next generated text; returns the completion's length once it is known to end. */
   push(chunk: string): number | undefined {
     if (this.ended !== undefined) return this.ended;

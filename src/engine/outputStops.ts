@@ -13,9 +13,6 @@ import {OutputText} from "./outputText";
 /** Why a check ended the generation: a stop string, or the stop rules found the completion complete. */
 export type StopCheckReason = "stopString" | "completionEnd";
 
-/** Tokens before a draft passed as context when decoding it (as outputText.ts does). */
-const CONTEXT_TOKENS = 8;
-
 export class OutputStops {
   private readonly decoded: OutputText;
   private readonly rules: CompletionStop | undefined;
@@ -53,17 +50,15 @@ export class OutputStops {
    */
   draftsToStop(output: readonly Token[], drafts: readonly Token[]): number | undefined {
     const start = this.start();
-    if (start === undefined || this.decoded.tokenCount !== output.length || this.decoded.pendingTokens > 0) return undefined;
+    if (start === undefined || this.decoded.tokenCount !== output.length) return undefined;
+    const pieces = this.decoded.piecesAfter(drafts);
+    if (!pieces) return undefined;
     const rules = this.rules?.clone();
     let text = this.decoded.text;
-    for (let i = 0; i < drafts.length; i++) {
-      const context = [...output.slice(-CONTEXT_TOKENS), ...drafts.slice(0, i)].slice(-CONTEXT_TOKENS);
-      const piece = this.model.detokenize([drafts[i]!], false, context);
-      if (piece.includes("\uFFFD")) return undefined;
+    for (const [i, piece] of pieces.entries()) {
       const from = text.length;
       text += piece;
-      if (rules?.push(piece) !== undefined) return i + 1;
-      if (this.longestStop > 0 && this.options.stopStrings.some(stop => text.indexOf(stop, Math.max(start, from - stop.length + 1)) >= 0)) return i + 1;
+      if (rules?.push(piece) !== undefined || firstStopString(text, this.options.stopStrings, Math.max(start, from - this.longestStop + 1)) !== undefined) return i + 1;
     }
     return undefined;
   }
@@ -107,15 +102,19 @@ export class OutputStops {
     return this.rules?.push(text.slice(from));
   }
 
-  /** The first stop string in the text after start, looking only where a new one can be. */
+  /** The first stop string in the text after start, looking only where a new one can be; relative to start. */
   private firstStopString(text: string, start: number): number | undefined {
-    if (this.longestStop === 0) return undefined;
-    const from = Math.max(start, start + this.read - this.longestStop + 1);
-    let first: number | undefined;
-    for (const stop of this.options.stopStrings) {
-      const at = text.indexOf(stop, from);
-      if (at >= 0 && (first === undefined || at < first)) first = at;
-    }
-    return first === undefined ? undefined : first - start;
+    const at = firstStopString(text, this.options.stopStrings, Math.max(start, start + this.read - this.longestStop + 1));
+    return at === undefined ? undefined : at - start;
   }
+}
+
+/** Where the first of `stops` occurs in `text` from `from` on, or undefined. */
+function firstStopString(text: string, stops: readonly string[], from: number): number | undefined {
+  let first: number | undefined;
+  for (const stop of stops) {
+    const at = text.indexOf(stop, from);
+    if (at >= 0 && (first === undefined || at < first)) first = at;
+  }
+  return first;
 }

@@ -43,6 +43,22 @@ export class OutputText {
     return piece;
   }
 
+  /**
+   * The text each of `tokens` would add after the committed ones, decoded with the same context
+   * push() uses; undefined when a character is still open there (it cannot be told yet).
+   */
+  piecesAfter(tokens: readonly Token[]): string[] | undefined {
+    if (this.pendingTokens > 0) return undefined;
+    const pieces: string[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const before = [...this.tokens.slice(-CONTEXT_TOKENS), ...tokens.slice(0, i)].slice(-CONTEXT_TOKENS);
+      const piece = this.model.detokenize([tokens[i]!], false, before);
+      if (piece.includes("\uFFFD")) return undefined;
+      pieces.push(piece);
+    }
+    return pieces;
+  }
+
   /** How many tokens it takes to reach `length` characters of the text. */
   tokensFor(length: number): number {
     if (length <= 0) return 0;

@@ -179,7 +179,7 @@ export class SpeculativeDecoder {
       const roundTokens: Token[] = [];
       const outputBefore = output.length;
       // Drafts that end the text, all accepted, end the generation: the bonus token would lie past the stop.
-      const endedByDrafts = accepted > 0 && accepted === drafted.tokens.length && draftsToStop?.(drafted.tokens) === accepted;
+      const endedByDrafts = drafted.reachesStop && accepted === drafted.tokens.length;
       for (const token of endedByDrafts ? drafted.tokens : [...drafted.tokens.slice(0, accepted), next]) {
         committed.push(token);
         roundTokens.push(token);
@@ -269,7 +269,9 @@ export class SpeculativeDecoder {
     options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
     const result = {
       tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
-      stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0
+      stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0,
+      /** The drafts end the text if all are accepted (drafting stopped there). */
+      reachesStop: false
     };
     if (maxDraft <= 0 || !this.draft) return result;
     const sequence = this.draft.sequence;
@@ -300,8 +302,11 @@ export class SpeculativeDecoder {
       result.tokens.push(token);
       result.distributions.push(q);
       result.entropies.push(h);
+      if (draftsToStop?.(result.tokens) !== undefined) {
+        result.reachesStop = true;
+        break;
+      }
       if (index >= maxDraft || options.signal?.aborted || policy.worthAnotherPass?.(index + 1) === false) break;
-      if (draftsToStop?.(result.tokens) !== undefined) break;
       pending = [token];
     }
     return result;
@@ -343,11 +348,13 @@ export class SpeculativeDecoder {
  * d removed and renormalised: Leviathan et al.'s rule with q = δ_d, exact as it is for any q.
  */
 function lookupDrafted(draft: LookupDraft, greedy: boolean, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
-  const tokens = draft.tokens.slice(0, draftsToStop?.(draft.tokens) ?? draft.tokens.length);
+  const cut = draftsToStop?.(draft.tokens);
+  const tokens = draft.tokens.slice(0, cut ?? draft.tokens.length);
   return {
     tokens,
     distributions: greedy ? [] : tokens.map((token): Distribution => new Map([[token, 1]])),
-    entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0
+    entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0,
+    reachesStop: cut !== undefined
   };
 }
 

@@ -9,7 +9,6 @@ export function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
-
 export function tabSizeOf(context: PostprocessContext): number {
   const tabSize = context.tabSize ?? POSTPROCESS_DEFAULTS.tabSize;
   return Number.isInteger(tabSize) && tabSize > 0 ? tabSize : POSTPROCESS_DEFAULTS.tabSize;
