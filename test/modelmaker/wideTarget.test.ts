@@ -9,7 +9,7 @@
 // probabilities. The files are cached in <tmpdir>/draftstop-wide-target-test: the first run
 // writes them (about 15 s on a 2-core CPU), later runs only load them (about 6 s in all).
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
+import {readFileSync, statSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import type {Llama, LlamaModel} from "node-llama-cpp" with {"resolution-mode": "import"};
@@ -18,6 +18,7 @@ import {fixtureDir} from "../../src/modelmaker/tinypair/common";
 import {FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX} from "../../src/modelmaker/tinypair/tinyGguf";
 import {nextTokenProbabilities} from "../../src/modelmaker/tinypair/verify";
 import {ensureWideTarget, WIDE_TARGET_EXTRA_BLOCKS, WIDE_TARGET_FFN, WideTarget} from "../../src/modelmaker/wideTarget";
+import {recordFigure} from "../reliability/figures";
 
 /** Source files the FIM prompts are cut from, each at the line start nearest the middle. */
 const SOURCES = ["src/engine/speculative.ts", "src/host/download.ts", "src/bench/runner.ts", "src/engine/stats.ts"];
@@ -95,10 +96,11 @@ describe("tinypair: wide target", function () {
   before(async () => {
     const nlc = await import("node-llama-cpp");
     llama = await nlc.getLlama({gpu: false, maxThreads: 1});
-    const started = performance.now();
+    const started = performance.now(); // a figure for the report
     wide = await ensureWideTarget({targetPath, cacheDir});
     console.log(`      wide target: ffn ${wide.trainedFfn} → ${wide.ffn}, +${wide.extraBlocks} blocks, ${wide.weightType}, ` +
-      `${(wide.bytes / 1e6).toFixed(1)} MB, ${wide.fromCache ? "cached" : "written"} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      `${(wide.bytes / 1e6).toFixed(1)} MB, ${wide.fromCache ? "cached" : "written"}`);
+    recordFigure(`wide target: ${wide.fromCache ? "taken from the cache" : "written"} in (s)`, ((performance.now() - started) / 1000).toFixed(1));
     const trained = await llama.loadModel({modelPath: targetPath});
     try {
       const root = repoRoot();
@@ -163,13 +165,18 @@ describe("tinypair: wide target", function () {
     assert.ok(c.meanMaxAbsDiff <= 5e-3, describeComparison(c));
   });
 
-  it("returns the cached file at once on the next call", async () => {
-    const started = performance.now();
+  it("returns the cached file on the next call without writing it again", async () => {
+    // The maker writes a temporary file and renames it into place: a rewrite shows as a new inode.
+    const identity = () => {
+      const s = statSync(wide.path);
+      return {ino: s.ino, mtimeMs: s.mtimeMs, size: s.size};
+    };
+    const before = identity();
     const again = await ensureWideTarget({targetPath, cacheDir});
-    const ms = performance.now() - started;
     assert.equal(again.fromCache, true);
     assert.equal(again.path, wide.path);
-    assert.equal(again.trainedFfn, 768);
-    assert.ok(ms < 2000, `cached call took ${ms} ms`);
+    assert.equal(again.trainedFfn, 768, "read back from the cached file's own metadata");
+    assert.equal(again.bytes, before.size);
+    assert.deepEqual(identity(), before, "the cached file was not written again");
   });
 });

@@ -25,7 +25,7 @@ const CHILD_SCRIPT = join(__dirname, "helpers", "downloadChild.js");
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const ranged = (requests: ServedRequest[]) => requests.filter(r => r.range !== undefined);
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms)); // a polling interval, never a verdict
 
 function download(uri: string, directory: string, options: {signal?: AbortSignal; limits?: DownloadLimits} = {}) {
   return downloadModel(uri, directory, options.signal ?? new AbortController().signal, () => {}, options.limits);
@@ -49,6 +49,9 @@ function childOutcomes(stdout: string): ChildOutcome[] {
   return JSON.parse(line) as ChildOutcome[];
 }
 
+// Every failure below is told apart by its message, which names the limit of ours that cut it. The
+// suite's timeout only fails a hung test: without those limits node-llama-cpp's downloader retries
+// for ~12 minutes, and a held response never ends.
 describe("model downloads", function () {
   this.timeout(120_000);
   let fixtures: string;
@@ -166,49 +169,50 @@ describe("model downloads", function () {
     assert.ok(ranged(server.requests).length > 0, "fetched after the existing file failed the check");
   });
 
-  it("gives up a stalled download in bounded time, keeping the partial file for a resume", async () => {
+  it("gives up a stalled download by its own stall timer, keeping the partial file for a resume", async () => {
     // The downloader keeps a chunk in memory until all its 5 MiB have arrived: stall in the second
     // chunk of the big model so that the first one is on disk.
     const server = await serve({path: "/models/served.gguf", body: served});
     server.hold(DOWNLOAD_CHUNK_BYTES + 1_000_000);
-    const started = Date.now();
+    const started = Date.now(); // a figure for the report
     await assert.rejects(download(server.url, dir, {limits: {stallMs: 1_500}}), rejectsWith("download.failed", e => {
       assert.ok(e.message.includes(server.url), e.message);
+      // The stall watchdog's own words, with the limit it was given: not a connection error.
       assert.match(e.message, /no data arrived for 1\.5 s/);
     }));
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 6_000, `gave up after ${elapsed} ms`);
+    recordFigure("downloads: stall of 1.5 s given up after (ms)", Date.now() - started);
+    assert.ok(ranged(server.requests).some(r => r.held && !r.finished), "the server was still holding the response: the download gave up, not the server");
     assert.ok(existsSync(join(dir, "served.gguf.ipull")));
     server.release();
     const result = await download(server.url, dir);
     assert.equal(sha256(readFileSync(result.path)), sha256(served));
   });
 
-  it("fails fast with a clear error when nothing listens at the source", async () => {
+  it("fails at the first refused connection, with a clear error, when nothing listens at the source", async () => {
     const port = await closedPort();
     const uri = `http://127.0.0.1:${port}/models/target.gguf`;
-    const started = Date.now();
+    const started = Date.now(); // a figure for the report
     await assert.rejects(download(uri, dir), rejectsWith("download.failed", e => {
       assert.ok(e.message.includes(uri), e.message);
+      // The probe's words with the refusal's code: it failed on the refusal itself, before
+      // node-llama-cpp's downloader (which alone retries for ~12 minutes) was started.
       assert.match(e.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     }));
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 3_000, `failed after ${elapsed} ms (node-llama-cpp's downloader alone retries for ~12 minutes)`);
-    recordFigure("downloads: unreachable source reported after (ms)", elapsed);
+    recordFigure("downloads: unreachable source reported after (ms)", Date.now() - started);
   });
 
-  it("fails fast with a clear error when the file is not on the server", async () => {
+  it("fails on the first answer, with a clear error, when the file is not on the server", async () => {
     const server = await serve({path: "/models/target.gguf", body: target});
     const uri = server.url.replace("target.gguf", "missing.gguf");
-    const started = Date.now();
     await assert.rejects(download(uri, dir), rejectsWith("download.failed", e => {
       assert.ok(e.message.includes(uri), e.message);
-      assert.match(e.message, /404/);
+      assert.match(e.message, /the server has no such file \(HTTP 404\)/);
     }));
-    assert.ok(Date.now() - started < 3_000);
+    // Told by the first answer: the downloader, which retries, never asked.
+    assert.deepEqual(server.requests.map(r => `${r.method} ${r.url}`), ["HEAD /models/missing.gguf"]);
   });
 
-  it("gives up in bounded time on a server that answers only errors", async () => {
+  it("gives up by its own connect timer on a server that answers only errors", async () => {
     // node-llama-cpp's downloader retries 5xx answers for ~12 minutes and cannot be stopped; run
     // it in a child process so that its retries end with the process, not keep mocha alive.
     const server = await serve({path: "/models/target.gguf", body: target, errorStatus: 503});
@@ -217,11 +221,12 @@ describe("model downloads", function () {
     const [outcome] = childOutcomes(run.stdout);
     assert.equal(outcome?.error?.code, "download.failed", JSON.stringify(outcome));
     assert.ok(outcome.error.message.includes(server.url), outcome.error.message);
+    // The connect timer's own words, with the limit it was given and what the server answered.
     assert.match(outcome.error.message, /did not describe the file within 1\.5 s \(it answers HTTP 503\)/);
-    assert.ok(outcome.ms < 4_000, `failed after ${outcome.ms} ms`);
+    recordFigure("downloads: server answering 503 given up after (ms, connect limit 1 500)", outcome.ms);
   });
 
-  it("fails fast with a clear error for hf: URIs when there is no network", async () => {
+  it("fails at the first network error, with a clear error, for hf: URIs when there is no network", async () => {
     const uris = ["hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf", "hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF:Q8_0"];
     const child = await runWithoutNetwork(CHILD_SCRIPT, [dir, ...uris]);
     assert.equal(child.code, 0, child.stderr);
@@ -230,8 +235,10 @@ describe("model downloads", function () {
       assert.equal(outcome.uri, uris[i]);
       assert.equal(outcome.error?.code, "download.failed", JSON.stringify(outcome));
       assert.ok(outcome.error.message.includes(uris[i]!), outcome.error.message);
-      assert.match(outcome.error.message, /cannot reach huggingface\.co/);
-      assert.ok(outcome.ms < 5_000, `failed after ${outcome.ms} ms`);
+      // The system's error code (here EAI_AGAIN: no name server to ask), not "no answer within
+      // 15 s": it failed on the error, without waiting out the connect limit.
+      assert.match(outcome.error.message, /cannot reach huggingface\.co \(E[A-Z_]+\)/);
+      recordFigure(`downloads: hf: URI ${i + 1} without network reported after (ms)`, outcome.ms);
     }
   });
 
@@ -314,7 +321,7 @@ describe("model downloads", function () {
  * file's full length, so the partial file grows past `fullLength`.
  */
 async function partialRecorded(partialPath: string, fullLength: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs; // only fails a hung test
   while (!(existsSync(partialPath) && statSync(partialPath).size > fullLength)) {
     if (Date.now() > deadline) throw new Error(`${partialPath} holds no completed chunk after ${timeoutMs} ms`);
     await sleep(20);

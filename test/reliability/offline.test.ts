@@ -65,8 +65,9 @@ describe("nothing leaves the machine", function () {
     const report = driverReport(run.stdout);
     assert.equal(report.download?.ok, false);
     assert.equal(report.download?.code, "download.failed", report.download?.message);
-    assert.match(report.download?.message ?? "", /ENETUNREACH/);
-    assert.ok(report.download!.ms < 3_000, `failed after ${report.download!.ms} ms`);
+    // The network's own refusal, not a timer of ours running out: it failed on the first attempt.
+    assert.match(report.download?.message ?? "", /cannot reach 127\.0\.0\.1:8089 \(ENETUNREACH\)/);
+    recordFigure("offline: download without network reported after (ms)", report.download!.ms);
 
     const attempts = networkCalls(run.trace).filter(c => c.call === "connect" && c.pid === report.hostPid);
     assert.ok(attempts.some(c => c.family === "AF_INET" && c.line.includes('inet_addr("127.0.0.1")') && c.line.includes("htons(8089)")),

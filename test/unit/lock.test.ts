@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+// Holders that take a while, so that others queue; no test judges how long anything took.
 import {setTimeout as sleep} from "node:timers/promises";
 import {AbortableLock, isAbortError} from "../../src/engine/lock";
 
@@ -23,12 +24,12 @@ describe("AbortableLock", () => {
     const cancelled = lock.run(async () => (ran = true), controller.signal);
     const next = lock.run(async () => "next");
     assert.equal(lock.waiting, 2);
-    const started = performance.now();
     controller.abort();
+    // The holder releases only further down: a rejection that waited for the lock would never come
+    // (mocha's timeout fails that).
     await assert.rejects(cancelled, (error: unknown) => isAbortError(error));
-    assert.ok(performance.now() - started < 50, "rejected while the holder still holds the lock");
     assert.equal(lock.waiting, 1, "the cancelled waiter left the queue");
-    assert.equal(lock.locked, true);
+    assert.equal(lock.locked, true, "rejected while the holder still holds the lock");
     release();
     assert.equal(await next, "next");
     assert.equal(ran, false);

@@ -56,6 +56,7 @@ async function canDownloadVSCode(): Promise<boolean> {
   return fetch(url, {method: "HEAD", signal: AbortSignal.timeout(5000)}).then((r) => r.ok, () => false);
 }
 
+/** Fails a run that hangs (VS Code or code-server that never returns); the limits are minutes, not a verdict on speed. */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

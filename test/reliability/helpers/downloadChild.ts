@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const [directory, ...uris] = args;
   if (!directory || uris.length === 0) throw new Error("usage: downloadChild [--connect-ms N] DIR URI...");
   const outcomes = await Promise.all(uris.map(async (uri): Promise<ChildOutcome> => {
-    const started = Date.now();
+    const started = Date.now(); // a figure for the report
     try {
       const {path} = await downloadModel(uri, directory, new AbortController().signal, () => {}, {connectMs});
       return {uri, ms: Date.now() - started, path};
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(outcomes) + "\n");
 }
 
+// Long enough for a write still in flight to fail; not a verdict on anything's speed.
 const LINGER_MS = 3_000;
 // Then exit: the downloader may hold sockets open.
 void main().then(() => setTimeout(() => process.exit(0), LINGER_MS));

@@ -11,6 +11,7 @@ export interface Finished {
   ms: number;
 }
 
+/** `timeoutMs` only ends a hung child (it then reports code null); `ms` is a figure for the report. */
 export function run(command: string, args: string[], timeoutMs = 60_000): Promise<Finished> {
   const started = Date.now();
   return new Promise((resolve, reject) => {

@@ -68,7 +68,7 @@ export class ModelServer {
     this.release_();
   }
 
-  /** Resolves once `condition` holds for the requests seen so far (polled; fails after timeoutMs). */
+  /** Resolves once `condition` holds for the requests seen so far (polled; timeoutMs only fails a hung test). */
   async until(condition: (requests: ServedRequest[]) => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition(this.requests)) {
@@ -134,6 +134,7 @@ export class ModelServer {
       position = stop;
       record.bytesSent += piece.length;
       if (!res.write(piece)) await drainedOrClosed(res);
+      // A slow link on purpose (the progress test): it slows the server, it judges nothing.
       if (this.options.pieceDelayMs) await new Promise(resolve => setTimeout(resolve, this.options.pieceDelayMs));
     }
     if (!res.destroyed) res.end();

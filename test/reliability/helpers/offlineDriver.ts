@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     const report: DriverReport = {driverPid: process.pid, hostPid: client.pid!, completions, statsTokens: stats?.summary.tokens ?? 0,
       benchmarkRuns: benchmark.runs.length};
     if (wantsDownload) {
-      const started = Date.now();
+      const started = Date.now(); // a figure for the report
       try {
         await client.api.download({uri: downloadUrl!, directory: join(work, "models")});
         report.download = {ok: true, ms: Date.now() - started};

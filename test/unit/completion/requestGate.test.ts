@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+// Generations that take a while, so that newer requests overlap them; no test judges how long anything took.
 import {setTimeout as sleep} from "node:timers/promises";
 import {RequestGate} from "../../../src/completion/requestGate";
 
@@ -125,6 +126,7 @@ describe("RequestGate", () => {
 
     const caller = new AbortController();
     const running = gate.run(generation("late", 5_000), {signal: caller.signal});
+    // Node runs due timers in the order they fall due, however late: the abort always comes first.
     setTimeout(() => caller.abort(), 5);
     assert.equal(await running, undefined);
     assert.equal(gate.counters.superseded, 0);

@@ -22,7 +22,8 @@ describe("keystroke storm", function () {
     let lastKeystroke = 0;
     for (let i = 0; i < 200; i++) {
       await vscode.commands.executeCommand("type", {text: text[i % text.length]});
-      lastKeystroke = performance.now();
+      lastKeystroke = performance.now(); // a figure for the report
+      // The storm's pace, not a verdict: a busy machine only spreads the keystrokes further apart.
       await new Promise(resolve => setTimeout(resolve, 20));
     }
     const finalVersion = editor.document.version;
@@ -30,8 +31,8 @@ describe("keystroke storm", function () {
     const last = await waitFor("a suggestion for the final text", () => {
       const shown = draftstop.provider.lastShown;
       return shown && shown.uri === editor.document.uri.toString() && shown.documentVersion === finalVersion ? shown : undefined;
-    }, 60_000);
-    const latency = last.at - (Date.now() - (performance.now() - lastKeystroke));
+    }, 60_000); // only fails a suggestion that never comes
+    const latency = last.at - (Date.now() - (performance.now() - lastKeystroke)); // a figure for the report
     showing.dispose();
     draftstop.session.off("inFlight", countInFlight);
     const stale = during.filter(s => s.requestVersion !== s.documentVersion).length;

@@ -44,7 +44,7 @@ describe("bad models, end to end", function () {
       const pid = draftstop.session.processId;
       const problemsBefore = draftstop.log.problems.length;
       const path = await c.make();
-      const started = Date.now();
+      const started = Date.now(); // a figure for the report
       await setSetting(c.setting, path);
       const told = draftstop.log.problems.slice(problemsBefore).map(p => p.message).join("\n");
       reportFigure(`bad model (${c.what}): reported after (ms)`, Date.now() - started);

@@ -1,7 +1,7 @@
 // The command palette entries, run as commands.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import {readyWithTestModels, setSetting, waitFor} from "./helpers";
+import {answerQuickPick, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 describe("commands", function () {
   this.timeout(120_000);
@@ -43,9 +43,8 @@ describe("commands", function () {
     const before = JSON.stringify(vscode.workspace.getConfiguration("draftstop"));
     for (const command of ["draftstop.selectTargetModel", "draftstop.selectDraftModel", "draftstop.downloadRecommendedModels"]) {
       const picking = vscode.commands.executeCommand(command);
-      await new Promise(resolve => setTimeout(resolve, 500));
-      await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
-      assert.equal(await picking, undefined, command);
+      const value = await answerQuickPick(picking, "workbench.action.closeQuickOpen", `${command} to return once its quick pick is dismissed`);
+      assert.equal(value, undefined, command);
     }
     assert.equal(JSON.stringify(vscode.workspace.getConfiguration("draftstop")), before);
   });

@@ -48,14 +48,31 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await (await api()).idle();
 }
 
+/** Polls `probe` until it gives a value; `timeoutMs` only fails a wait for something that never comes. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 100));
+    await new Promise(resolve => setTimeout(resolve, 100)); // the polling interval
   }
+}
+
+/**
+ * Answers a quick pick that `picking` (a command) opens with `action` (e.g.
+ * "workbench.action.closeQuickOpen"), and returns what the command returned. The extension API
+ * cannot see when the quick pick is up, and the action does nothing before it is: it is repeated
+ * until the command returns.
+ */
+export async function answerQuickPick<T>(picking: Thenable<T>, action: string, what: string): Promise<T> {
+  let settled = false;
+  const result = Promise.resolve(picking).finally(() => (settled = true));
+  await waitFor(what, async () => {
+    if (!settled) await vscode.commands.executeCommand(action);
+    return settled;
+  });
+  return result;
 }
 
 /** Loads the test models (if not loaded) and waits until the engine is ready. */

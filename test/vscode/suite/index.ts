@@ -7,11 +7,20 @@ import path from "node:path";
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ui: "bdd", color: false, timeout: 60_000, reporter: "spec"});
-  if (process.env.DRAFTSTOP_SUITE_GREP) mocha.grep(process.env.DRAFTSTOP_SUITE_GREP);
+  const grep = process.env.DRAFTSTOP_SUITE_GREP;
+  if (grep) mocha.grep(grep);
   const ending = process.env.DRAFTSTOP_SUITE_FILES ?? ".suite.js";
   const files = (readdirSync(__dirname, {recursive: true}) as string[]).filter((file) => file.endsWith(ending)).sort();
   if (files.length === 0) throw new Error(`No *${ending} files in ${__dirname}`);
   for (const file of files) mocha.addFile(path.join(__dirname, file));
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  let selected = 0;
+  const failures = await new Promise<number>((resolve) => {
+    // The runner counts the tests the grep selects before it runs any.
+    selected = mocha.run(resolve).total;
+  });
+  // A grep with a typo would otherwise run nothing and pass.
+  if (selected === 0)
+    throw new Error(grep ? `DRAFTSTOP_SUITE_GREP=${JSON.stringify(grep)} selects no test in the *${ending} files (${files.join(", ")})`
+      : `the *${ending} files (${files.join(", ")}) hold no test`);
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }
