@@ -17,7 +17,7 @@ import {namedPair} from "../../src/cli/pairs";
 import {repoRoot} from "../../src/cli/repoRoot";
 import {packageVsix} from "../../src/cli/vsix";
 import {Prng} from "../../src/engine/sampling";
-import {openWorkbench, type Workbench} from "./workbench";
+import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 const KEY_DELAY_MS = 80; // a brisk typist
 const GHOST_LIMIT_MS = 5000;
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       }
     });
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb!.statusBarText(STATUS)), 300_000);
-    const run: Run = {wb, workspace, log: await findLog(wb.userDataDir), pid: ourModelProcess(wb)};
+    const run: Run = {wb, workspace, log: await findDraftstopLog(wb.userDataDir), pid: ourModelProcess(wb)};
     await warmUp(run);
 
     const records: PositionRecord[] = [];
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     if (args.json) await fs.writeFile(args.json, JSON.stringify({pair: args.pair, seed, summary, positions: records, ab}, null, 2) + "\n");
   } finally {
     // The extension's log goes beside the JSON: what each request did, for figures that look wrong.
-    const log = wb && await findLog(wb.userDataDir).catch(() => undefined);
+    const log = wb && await findDraftstopLog(wb.userDataDir).catch(() => undefined);
     if (args.json && log) await fs.copyFile(log, `${args.json}.draftstop.log`);
     await wb?.close();
     await fs.rm(tmp, {recursive: true, force: true});
@@ -461,17 +461,6 @@ async function packageOnce(out: string, tries = 3): Promise<{path: string}> {
 /** The log's text from a byte offset (offsets are bytes: "→" alone is three). */
 const logSince = (log: string, byteOffset: number) => readFileSync(log).subarray(byteOffset).toString("utf8");
 
-/** The log file of the "Draftstop" Output channel, which code-server writes under <user-data>/logs. */
-async function findLog(userDataDir: string): Promise<string> {
-  let found: string | undefined;
-  await waitFor("the Draftstop log file", async () => {
-    const files = existsSync(path.join(userDataDir, "logs")) ? await fs.readdir(path.join(userDataDir, "logs"), {recursive: true}) : [];
-    found = files.map(String).find(file => path.basename(file).toLowerCase().includes("draftstop") && file.endsWith(".log"));
-    return found !== undefined;
-  }, 30_000);
-  return path.join(userDataDir, "logs", found!);
-}
-
 function describe(r: PositionRecord): string {
   const ms = (s: Shown | null) => s ? `${Math.round(s.ms)} ms` : "none";
   return `${r.id} typed ${JSON.stringify(r.typed)}: ghost ${ms(r.keystroke)}${r.keystroke ? "" : ` (${r.outcome ?? "no request logged"})`}${r.tabTried ? `, Tab → ${ms(r.tab)}` : ""}` +
@@ -499,14 +488,6 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 function positiveInt(name: string, value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name} ${value}: expected a positive integer`);
   return Number(value);
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
 }
 
 main().catch(error => {

@@ -12,7 +12,7 @@ import path from "node:path";
 import {namedPair} from "../../src/cli/pairs";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/sample";
 import {packageVsix} from "../../src/cli/vsix";
-import {openWorkbench, type Workbench} from "./workbench";
+import {draftstopLogTail, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 /**
  * Functions alike but for their names and factors: after the last line's `(`, the parameter list and
@@ -158,7 +158,7 @@ describe("e2e: packaged extension in code-server", function () {
     assert.match(ghost, /^value: number\): number \{$/, "the parameter list the lines above repeat");
     await waitFor("the lookup share in the status bar", async () => /lookup \d+ %/.test(await wb.statusBarText("draftstop.status")), 30_000)
       .catch(async error => {
-        throw new Error(`${(error as Error).message} (status bar: ${JSON.stringify(await wb.statusBarText("draftstop.status"))})`);
+        throw new Error(`${(error as Error).message} (status bar: ${JSON.stringify(await wb.statusBarText("draftstop.status"))}); the log ends:\n${await draftstopLogTail(wb.userDataDir)}`);
       });
     const status = await wb.statusBarText("draftstop.status");
     const share = Number(/lookup (\d+) %/.exec(status)![1]);
@@ -343,13 +343,4 @@ async function editorText(wb: Workbench): Promise<string> {
     };
     return lines.sort((a, b) => (parseFloat(a.style.top) || 0) - (parseFloat(b.style.top) || 0)).map(textOf).join("\n");
   });
-}
-
-/** Polls `condition`; `timeoutMs` only fails a wait for something that never comes. */
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
 }

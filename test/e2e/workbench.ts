@@ -1,6 +1,6 @@
 // A packaged extension in a real workbench: code-server with the VSIX installed, opened in headless
 // Chromium, plus the few UI steps the e2e tests need.
-import {readFileSync} from "node:fs";
+import {existsSync, readFileSync} from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -129,4 +129,30 @@ function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "userDataD
       return file;
     }
   };
+}
+
+/** The log file of the "Draftstop" Output channel, which code-server writes under <user-data>/logs. */
+export async function findDraftstopLog(userDataDir: string): Promise<string> {
+  let found: string | undefined;
+  await waitFor("the Draftstop log file", async () => {
+    const files = existsSync(path.join(userDataDir, "logs")) ? await fs.readdir(path.join(userDataDir, "logs"), {recursive: true}) : [];
+    found = files.map(String).find(file => path.basename(file).toLowerCase().includes("draftstop") && file.endsWith(".log"));
+    return found !== undefined;
+  }, 30_000);
+  return path.join(userDataDir, "logs", found!);
+}
+
+/** The last `chars` characters of the Draftstop log, for a failure message ("" when there is none). */
+export async function draftstopLogTail(userDataDir: string, chars = 4000): Promise<string> {
+  const log = await findDraftstopLog(userDataDir).catch(() => undefined);
+  return log ? (await fs.readFile(log, "utf8")).slice(-chars) : "";
+}
+
+/** Polls `condition`; `timeoutMs` only fails a wait for something that never comes. */
+export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!await condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
 }

@@ -68,6 +68,8 @@ describe("calibration persisted per model pair", function () {
     const snapshot = first.calibrationSnapshot("greedy").acceptance;
     const lookup = first.calibrationSnapshot("greedy").lookup;
     const roundStarts = first.calibrationSnapshot("greedy").roundStarts;
+    const lookupGains = first.calibrationSnapshot("greedy").lookupGains;
+    assert.ok(Object.values(lookupGains).some(gain => gain > 0), `lookup rounds measured a gain: ${JSON.stringify(lookupGains)}`);
     assert.ok(Math.max(...roundStarts) > 2 / roundStarts.length, `where rounds start was learned: ${roundStarts.map(p => p.toFixed(2))}`);
     assert.ok(lookup.some(bin => bin.judged > 0), "lookup drafts were judged too");
     await first.dispose();
@@ -83,6 +85,7 @@ describe("calibration persisted per model pair", function () {
       assert.deepEqual(moved.calibrationSnapshot("greedy").acceptance, snapshot, "the same models elsewhere start where the first left off");
       assert.deepEqual(moved.calibrationSnapshot("greedy").lookup, lookup, "and so does what lookup learned");
       assert.deepEqual(moved.calibrationSnapshot("greedy").roundStarts, roundStarts, "and where rounds start");
+      assert.deepEqual(moved.calibrationSnapshot("greedy").lookupGains, lookupGains, "and what lookup gained, by agreement");
     } finally {
       await moved.dispose();
     }

@@ -13,10 +13,8 @@ import type {Token} from "../../src/engine/nlc";
 import {sample} from "../../src/engine/sampling";
 import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/speculative";
 import {chiSquare, ChiSquareResult, countTransition, Counts} from "./helpers/chiSquare";
-import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
-import {SpeculationGate} from "../../src/engine/policies/speculationGate";
-import {LookupAcceptance} from "../../src/engine/calibration/lookupAcceptance";
-import {LOOKUP_GATE, LookupDrafter} from "../../src/engine/lookup/lookupDrafter";
+import {AGREEMENTS, LookupAcceptance} from "../../src/engine/calibration/lookupAcceptance";
+import {LookupDrafter, lookupGates} from "../../src/engine/lookup/lookupDrafter";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 
 interface Setting {
@@ -96,7 +94,7 @@ describe("sampling exactness of speculative decoding", function () {
     const lookup = setting.lookup ? new LookupDrafter() : undefined;
     // A gain of 2 earned in, so the gate lets every proposal through.
     lookup?.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => 0}, choice: "recent",
-      gain: new SpeculationGain(undefined, {tokens: 2, time: 1}), gate: new SpeculationGate(LOOKUP_GATE)});
+      gates: lookupGates(Object.fromEntries(AGREEMENTS.map(agreement => [agreement, {tokens: 2, time: 1}])))});
     const prompt = loaded.target.model.tokenize("a", false);
     const bos = loaded.target.model.tokens.bos!;
     const observation: Observation = {counts: new Map(), tested: 0, accepted: 0, drafted: 0, rounds: 0, expectedAccepted: 0, expectedVariance: 0};

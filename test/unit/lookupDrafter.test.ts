@@ -2,9 +2,8 @@
 // shape, the agreement classes, persistence) and the length the drafter takes under a cost model.
 import assert from "node:assert/strict";
 import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/calibration/lookupAcceptance";
-import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
-import {LOOKUP_GATE, LookupDrafter, LookupEnvironment} from "../../src/engine/lookup/lookupDrafter";
-import {COLD_EXPLORATIONS, SpeculationGate} from "../../src/engine/policies/speculationGate";
+import {LookupDrafter, lookupGates, type LookupGates} from "../../src/engine/lookup/lookupDrafter";
+import {COLD_EXPLORATIONS} from "../../src/engine/policies/speculationGate";
 import type {Token} from "../../src/engine/nlc";
 import {Prng} from "../../src/engine/sampling";
 
@@ -60,8 +59,9 @@ describe("lookup acceptance", () => {
   });
 });
 
-/** A gate that has let lookup in: its rounds gained 2× (the gate itself is tested below). */
-const earned = (): Pick<LookupEnvironment, "gain" | "gate"> => ({gain: new SpeculationGain(undefined, {tokens: 2, time: 1}), gate: new SpeculationGate(LOOKUP_GATE)});
+/** Gates that have let lookup in, whatever the match's agreement: its rounds gained 2× (the gates themselves are tested below). */
+const GAINED = {tokens: 2, time: 1};
+const earned = (): {gates: LookupGates} => ({gates: lookupGates({single: GAINED, agreed: GAINED, split: GAINED})});
 
 describe("lookup drafter", () => {
   const repeated = tokens([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 0, 1, 2, 3]);
@@ -130,17 +130,18 @@ describe("lookup drafter", () => {
   });
 
   it("is held to the draft model's guarantee: with no evidence it explores one draft, then drafts only while its rounds gain", () => {
-    const lookupWith = (gain: SpeculationGain) => {
+    const lookupWith = (gates: LookupGates) => {
       const lookup = new LookupDrafter();
-      lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: n => 1 + 0.45 * (n - 1), draftMs: () => NaN}, choice: "recent",
-        gain, gate: new SpeculationGate(LOOKUP_GATE)});
+      lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: n => 1 + 0.45 * (n - 1), draftMs: () => NaN}, choice: "recent", gates});
       lookup.begin(repeated);
       return lookup;
     };
     /** Rounds in which lookup drafted, each with the outcome given (tokens emitted, time in target steps). */
     const drafts = (rounds: number, outcome: (drafted: number) => [tokens: number, time: number]) => {
-      const gain = new SpeculationGain();
-      const lookup = lookupWith(gain);
+      const gates = lookupGates();
+      const lookup = lookupWith(gates);
+      // The repeated run occurred once before: every copy is after a lone match.
+      const gain = gates.single.gain;
       let taken = 0;
       for (let round = 0; round < rounds; round++) {
         const draft = lookup.draft(16, 1);
@@ -155,5 +156,19 @@ describe("lookup drafter", () => {
     assert.ok(losing >= COLD_EXPLORATIONS && losing <= COLD_EXPLORATIONS + 320 / 32, `${losing} lookup drafts in 320 rounds that each lost`);
     // Copies accepted whole: the first exploration earns lookup in, and it drafts every round.
     assert.equal(drafts(64, k => [k + 1, 1 + 0.45 * k]), 64);
+  });
+
+  it("judges copies after matches whose occurrences agreed apart from copies after lone matches", () => {
+    // "9 1 2 3" occurred twice (after different tokens), followed by 7 8 both times (agreed); "0 4 5" once, followed by 6 (lone).
+    const context = tokens([5, 9, 1, 2, 3, 7, 8, 6, 9, 1, 2, 3, 7, 8, 0, 4, 5, 6, 0]);
+    const gates = lookupGates({single: {tokens: 1, time: 2, rounds: 200}});
+    const lookup = new LookupDrafter();
+    lookup.prepare({acceptance: new LookupAcceptance(), costs: {targetMs: () => 1, draftMs: () => NaN}, choice: "recent", gates});
+    lookup.begin([...context, ...tokens([4, 5])]);
+    assert.equal(lookup.draft(4, 1), undefined, "lone matches lost half their time over 200 rounds: their copies sit out");
+    lookup.begin([...context, ...tokens([9, 1, 2, 3])]);
+    const draft = lookup.draft(2, 1);
+    assert.equal(agreementOf(draft!.match), "agreed");
+    assert.deepEqual(draft!.tokens, tokens([7, 8]), "agreed matches hold no evidence yet: their first copies explore");
   });
 });

@@ -9,11 +9,9 @@ import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acce
 import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
 import {SpeculationGain} from "./speculationGain";
 import {EntropyTransitions} from "./entropyTransitions";
-import {LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
-import type {LookupEnvironment} from "../lookup/lookupDrafter";
+import {AGREEMENTS, agreementOf, type Agreement, LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
+import {lookupGates, type LookupEnvironment, type LookupGates} from "../lookup/lookupDrafter";
 import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
-import {SpeculationGate} from "../policies/speculationGate";
-import {LOOKUP_GATE} from "../lookup/lookupDrafter";
 
 export interface CalibrationPersistence {
   /** JSON file shared by all pairs. */
@@ -35,6 +33,8 @@ export interface CalibrationSnapshot {
   /** The learned acceptance of lookup drafts by match length and agreement. */
   lookup: LookupBinEstimate[];
   gain: number;
+  /** What lookup rounds gained, by the agreement of their matches (NaN before any such round). */
+  lookupGains: Record<Agreement, number>;
   /** P(a round's first drafted token falls in each entropy bin), as the plan reads it (entropyTransitions.ts). */
   roundStarts: number[];
   /** γ of the acceptance map's prior (AdaEDL's bound). */
@@ -49,9 +49,8 @@ interface SettingState {
   acceptance: AcceptanceMap;
   lookup: LookupAcceptance;
   gain: SpeculationGain;
-  /** What lookup rounds gained, and the gate that decides from it whether lookup drafts at all. */
-  lookupGain: SpeculationGain;
-  lookupGate: SpeculationGate;
+  /** What lookup rounds gained, and the gates that decide from it whether lookup drafts, by the match's agreement. */
+  lookupGates: LookupGates;
   transitions: EntropyTransitions;
 }
 
@@ -103,7 +102,7 @@ export class EngineCalibration {
   /** What lookup reads for a generation with these options. */
   lookupEnvironment(options: ResolvedGenerateOptions, scope?: string): LookupEnvironment {
     const state = this.setting(scoped(settingKey(options), scope));
-    return {acceptance: state.lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice, gain: state.lookupGain, gate: state.lookupGate};
+    return {acceptance: state.lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice, gates: state.lookupGates};
   }
 
   /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
@@ -114,7 +113,7 @@ export class EngineCalibration {
     if (round.drafter === "lookup") {
       state.lookup.observeRound(round.match!, round.drafted, round.accepted);
       const costs = this.costModel(options.temperature === 0);
-      state.lookupGain.observe(round.accepted + 1, costs.targetMs(round.drafted + 1) / costs.targetMs(1));
+      state.lookupGates[agreementOf(round.match!)].gain.observe(round.accepted + 1, costs.targetMs(round.drafted + 1) / costs.targetMs(1));
     }
     else {
       state.acceptance.observeRound(round.entropies, round.accepted);
@@ -134,7 +133,8 @@ export class EngineCalibration {
     const state = this.setting(scoped(setting, scope));
     return {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
-      acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(), roundStarts: state.transitions.start(), gamma: state.acceptance.options.gamma,
+      acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(),
+      lookupGains: Object.fromEntries(AGREEMENTS.map(agreement => [agreement, state.lookupGates[agreement].gain.value()])) as Record<Agreement, number>, roundStarts: state.transitions.start(), gamma: state.acceptance.options.gamma,
       calibrationMs: this.options.calibrationMs ?? NaN, calibrationPasses: this.options.calibrationPasses ?? []
     };
   }
@@ -146,7 +146,7 @@ export class EngineCalibration {
     if (!force && performance.now() - this.lastSaveMs < (persistence.minIntervalMs ?? 10_000)) return;
     const settings: Record<string, SettingCalibration> = {...this.saved?.settings};
     for (const [key, state] of this.settings) if (!key.includes(SCOPE_SEPARATOR)) settings[key] = {
-      acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state(), lookupGain: state.lookupGain.state(), transitions: state.transitions.state()
+      acceptance: state.acceptance.state(), lookup: state.lookup.state(), gain: state.gain.state(), lookupGains: lookupGainStates(state.lookupGates), transitions: state.transitions.state()
     };
     writePairCalibration(persistence.file, persistence.pairId,
       {target: persistence.target, draft: persistence.draft, updatedAt: new Date().toISOString(), settings}, persistence.warn);
@@ -162,14 +162,17 @@ export class EngineCalibration {
         acceptance: new AcceptanceMap(this.options.acceptance, saved?.acceptance),
         lookup: new LookupAcceptance(this.options.acceptance, saved?.lookup),
         gain: new SpeculationGain(undefined, saved?.gain),
-        lookupGain: new SpeculationGain(undefined, saved?.lookupGain),
-        lookupGate: new SpeculationGate(LOOKUP_GATE),
+        lookupGates: lookupGates(saved?.lookupGains),
         transitions: new EntropyTransitions(saved?.transitions)
       };
       this.settings.set(key, state);
     }
     return state;
   }
+}
+
+function lookupGainStates(gates: LookupGates): SettingCalibration["lookupGains"] {
+  return Object.fromEntries(AGREEMENTS.map(agreement => [agreement, gates[agreement].gain.state()]));
 }
 
 function scoped(key: string, scope: string | undefined): string {

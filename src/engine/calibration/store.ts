@@ -8,15 +8,19 @@ import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "no
 import {dirname} from "node:path";
 import type {AcceptanceMapState} from "./acceptanceMap";
 import type {SpeculationGainState} from "./speculationGain";
-import type {LookupAcceptanceState} from "./lookupAcceptance";
+import type {Agreement, LookupAcceptanceState} from "./lookupAcceptance";
 import type {EntropyTransitionsState} from "./entropyTransitions";
 
 export interface SettingCalibration {
   acceptance?: AcceptanceMapState;
   lookup?: LookupAcceptanceState;
   gain?: SpeculationGainState;
-  /** The speed-up lookup drafts have given (policies/speculationGate.ts reads it). */
-  lookupGain?: SpeculationGainState;
+  /**
+   * The speed-up lookup drafts have given, by the agreement of their matches (policies/
+   * speculationGate.ts reads it). A file that holds the one record saved before (lookupGain) is read
+   * without it: lookup then explores again, as on a first run.
+   */
+  lookupGains?: Partial<Record<Agreement, SpeculationGainState>>;
   transitions?: EntropyTransitionsState;
 }
 

@@ -5,13 +5,13 @@
 // nothing that the choice could save: a lookup draft is taken when it promises more than the
 // alternative, the draft model's measured speed-up or, without it, target-only decoding.
 import type {PassCosts} from "../calibration/costModel";
-import type {LookupAcceptance, LookupMatch} from "../calibration/lookupAcceptance";
+import {AGREEMENTS, agreementOf, type Agreement, type LookupAcceptance, type LookupMatch} from "../calibration/lookupAcceptance";
 import type {Token} from "../nlc";
 import type {LookupChoice} from "../options";
 import {expectedRates, fastest} from "../policies/throughput";
 import {NgramIndex, NgramIndexOptions} from "./ngramIndex";
-import type {SpeculationGain} from "../calibration/speculationGain";
-import type {SpeculationGate, SpeculationGateOptions} from "../policies/speculationGate";
+import {SpeculationGain, type SpeculationGainState} from "../calibration/speculationGain";
+import {SpeculationGate, type SpeculationGateOptions} from "../policies/speculationGate";
 
 export interface LookupDrafterOptions extends NgramIndexOptions {
   /** Most tokens a lookup draft holds. Default 16 (as the cost-aware rule's maxDraft). */
@@ -22,6 +22,20 @@ export const LOOKUP_DRAFTER_DEFAULTS = {maxDraft: 16};
 
 /** Lookup is held to the draft model's guarantee (policies/speculationGate.ts), with the cost-aware rule's defaults. */
 export const LOOKUP_GATE: SpeculationGateOptions = {margin: 0.02, exploreEvery: 32, exploreAtMost: 256};
+
+/**
+ * One gain and gate per kind of agreement among the match's earlier occurrences (calibration/
+ * lookupAcceptance.ts): copies after a match whose occurrences all agreed are a different drafter
+ * from copies after a lone or split one. With one record for all, the losing explorations of lone
+ * bigram matches (their first token is read optimistically, on purpose) shut lookup out of a file
+ * whose functions repeat, where it gains most.
+ */
+export type LookupGates = Record<Agreement, {gain: SpeculationGain; gate: SpeculationGate}>;
+
+export function lookupGates(saved?: Partial<Record<Agreement, SpeculationGainState>>): LookupGates {
+  return Object.fromEntries(AGREEMENTS.map(agreement =>
+    [agreement, {gain: new SpeculationGain(undefined, saved?.[agreement]), gate: new SpeculationGate(LOOKUP_GATE)}])) as LookupGates;
+}
 
 export interface LookupDraft {
   tokens: Token[];
@@ -35,9 +49,8 @@ export interface LookupEnvironment {
   acceptance: LookupAcceptance;
   costs: PassCosts;
   choice: LookupChoice;
-  /** The speed-up lookup rounds have given, and the gate that lets lookup draft only where it has earned it (or explores). */
-  gain: SpeculationGain;
-  gate: SpeculationGate;
+  /** The speed-up lookup rounds have given, and the gates that let lookup draft only where it has earned it (or explores), by agreement. */
+  gates: LookupGates;
 }
 
 /** Where the generation continues the prompt (FIM: right after the prefix). */
@@ -106,7 +119,7 @@ export class LookupDrafter implements LookupSource {
     const best = fastest(rates);
     if (best === 0 || !(rates[best]! > rivalSpeedup * rates[0]!)) return undefined;
     // A draft it would take: whether lookup may draft at all is its measured gain's to say.
-    const {gate, gain} = environment;
+    const {gate, gain} = environment.gates[agreementOf(match)];
     const explored = gate.explores;
     const runs = gate.decide(gain);
     gate.backOff(explored, gain);
