@@ -99,6 +99,8 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     this.lastGoodLoad = undefined;
   }
 
+  private requests = 0;
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -127,7 +129,13 @@ export class EngineClient extends EventEmitter<ClientEvents> {
   }
 
   private send(message: ClientMessage): void {
+    if (message.kind === "request") this.requests++;
     this.child?.send(message);
+  }
+
+  /** Requests sent to the model process so far (what the typing path costs in round trips). */
+  get requestsSent(): number {
+    return this.requests;
   }
 
   /** Stops the model process for good. */

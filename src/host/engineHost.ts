@@ -24,12 +24,13 @@ export class EngineHost implements ModelProcessApi {
     const engine = this.requireEngine();
     const options = {...request.options, signal};
     const overrides = {recordStats: request.background !== true};
+    // The statistics ride on the reply, so that a completion costs the typing path one request.
     if ("fim" in request.prompt) {
       const report = await engine.generateInfill(request.prompt.fim, options, overrides);
-      return summarize(report, report.prompt);
+      return summarize(report, report.prompt, this.sessionStats(engine));
     }
     const report = await engine.generate(request.prompt.text, options, overrides);
-    return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0});
+    return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0}, this.sessionStats(engine));
   }
 
   async setPolicy(policy: PolicySpec): Promise<void> {
@@ -37,8 +38,11 @@ export class EngineHost implements ModelProcessApi {
   }
 
   async stats(): Promise<SessionStats | undefined> {
-    return this.engine && {summary: this.engine.stats(), policy: {name: this.engine.policy.name, state: this.engine.policy.state()},
-      calibration: this.engine.calibrationSnapshot()};
+    return this.engine && this.sessionStats(this.engine);
+  }
+
+  private sessionStats(engine: DraftstopEngine): SessionStats {
+    return {summary: engine.stats(), policy: {name: engine.policy.name, state: engine.policy.state()}, calibration: engine.calibrationSnapshot()};
   }
 
   async resetStats(): Promise<void> {
@@ -122,7 +126,7 @@ function isDraftProblem(error: unknown): boolean {
   return e?.role === "draft" || e?.name === "VocabularyMismatchError";
 }
 
-function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"], "layout"> & {layout: GenerationSummary["promptLayout"]}): GenerationSummary {
+function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"], "layout"> & {layout: GenerationSummary["promptLayout"]}, stats: SessionStats): GenerationSummary {
   return {
     text: report.text,
     tokenCount: report.tokens.length,
@@ -137,7 +141,8 @@ function summarize(report: GenerationReport, prompt: Omit<InfillReport["prompt"]
     totals: report.totals,
     rounds: report.rounds,
     targetTokenMs: report.targetTokenMs,
-    seed: report.seed
+    seed: report.seed,
+    stats
   };
 }
 

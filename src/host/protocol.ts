@@ -38,6 +38,8 @@ export interface GenerationSummary {
   rounds: RoundRecord[];
   targetTokenMs: number;
   seed: number;
+  /** The session's statistics after this generation (a completion then needs no second request for them). */
+  stats: SessionStats;
 }
 
 export interface LoadResult {

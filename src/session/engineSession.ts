@@ -6,7 +6,7 @@ import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, St
 import type {EngineLoadOptions, InfillRequest} from "../engine/engine";
 import type {CalibrationSnapshot} from "../engine/calibration/engineCalibration";
 import {CrashReport, EngineClient, EngineClientOptions, EngineCrashedError} from "../host/engineClient";
-import type {BenchmarkRequest, GenerationSummary, LoadResult, Progress} from "../host/protocol";
+import type {BenchmarkRequest, GenerationSummary, LoadResult, Progress, SessionStats} from "../host/protocol";
 
 /** What the model process is doing, as the status bar shows it. */
 export type EngineState =
@@ -72,6 +72,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
     return this.snapshotValue.state.kind === "ready" || this.snapshotValue.state.kind === "generating";
   }
 
+  /** Requests sent to the model process so far. */
+  get requestsSent(): number {
+    return this.client.requestsSent;
+  }
+
   get processId(): number | undefined {
     return this.client.pid;
   }
@@ -131,7 +136,7 @@ export class EngineSession extends EventEmitter<SessionEvents> {
       const layout = fim.layout ?? this.snapshotValue.fimLayout;
       const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options, background}, {signal});
       if (!background) this.emit("generation", summary);
-      await this.refreshStats();
+      this.applyStats(summary.stats);
       return summary;
     } finally {
       this.emit("inFlight", --this.generating);
@@ -176,7 +181,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
 
   async refreshStats(): Promise<void> {
     const stats = await this.client.api.stats().catch(() => undefined);
-    if (stats) this.update({stats: stats.summary, policy: stats.policy, calibration: stats.calibration});
+    if (stats) this.applyStats(stats);
+  }
+
+  private applyStats(stats: SessionStats): void {
+    this.update({stats: stats.summary, policy: stats.policy, calibration: stats.calibration});
   }
 
   setDisabled(disabled: boolean): void {

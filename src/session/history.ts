@@ -17,7 +17,7 @@ export class SessionHistory {
 
   constructor(private readonly maxEntries = 500, private readonly maxRounds = 5000) {}
 
-  add(summary: GenerationSummary): void {
+  add(summary: Pick<GenerationSummary, "totals" | "rounds" | "targetTokenMs">): void {
     this.entries.push({at: Date.now(), tokens: summary.totals.tokens, decodeMs: summary.totals.decodeMs, targetTokenMs: summary.targetTokenMs});
     if (this.entries.length > this.maxEntries) this.entries.shift();
     for (const round of summary.rounds) {

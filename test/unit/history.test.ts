@@ -8,7 +8,7 @@ const round = (drafted: number, accepted: number, entropies: number[], lambda = 
   entropyMs: 0, totalMs: 2, contextLength: 10
 });
 
-function summary(tokens: number, decodeMs: number, targetTokenMs: number, rounds: RoundRecord[]): GenerationSummary {
+function summary(tokens: number, decodeMs: number, targetTokenMs: number, rounds: RoundRecord[]): Omit<GenerationSummary, "stats"> {
   return {text: "", tokenCount: tokens, tokensPastStop: 0, stopReason: "maxTokens", policy: "adaedl", promptLayout: "psm", promptTokens: 10, droppedPromptTokens: 0,
     prefill: {promptTokens: 10, targetReused: 0, draftReused: 0, targetEvaluated: 9, draftEvaluated: 9, ms: 1},
     totals: {...emptyTotals(), tokens, decodeMs}, rounds, targetTokenMs, seed: 1};
