@@ -3,6 +3,13 @@
 // request never waits for, let alone runs, the work ahead of it. Used by the engine (one
 // generation per context), the completion gate (one request in flight) and the extension's
 // settings queue (loads in the order the settings changed).
+//
+// Not lifecycle-utils' withLock, though node-llama-cpp installs it and it takes an abort signal too:
+// that package is ECMAScript-module only and the engine compiles to CommonJS (module "node16"), so
+// TypeScript refuses a static import of it (TS1479). Reaching it by dynamic import, as nlc.ts does
+// node-llama-cpp, would put a module load on the typing path's first acquire and make a transitive
+// package a direct one, to replace sixty tested lines. Its locks also live in one process-wide map
+// keyed by scope objects; this one is an object its owner holds, and says how many wait.
 
 /** Hands the lock to the next waiter. Calling it more than once does nothing. */
 export type Release = () => void;
