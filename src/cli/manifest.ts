@@ -3,21 +3,22 @@
 // Run: npm run manifest. test/unit/manifest.test.ts fails when package.json is out of date.
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {SETTINGS, SETTINGS_SECTION} from "../config/schema";
+import {MAIN_SETTINGS, SETTINGS, SETTINGS_SECTION} from "../config/schema";
 import {COMMAND_CATEGORY, COMMANDS} from "../config/commandIds";
 
 export function contributes(): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
+  const main: Record<string, unknown> = {};
+  const advanced: Record<string, unknown> = {};
   let order = 0;
   for (const [key, spec] of Object.entries(SETTINGS)) {
     const {reloadsModels, ...json} = spec as typeof spec & {reloadsModels?: boolean};
     const property: Record<string, unknown> = {...json, order: order++};
     if (json.type === "array") property.items = {type: "string"};
     if (reloadsModels) property.markdownDescription = `${json.description} Changing it reloads the models.`;
-    properties[`${SETTINGS_SECTION}.${key}`] = property;
+    ((MAIN_SETTINGS as readonly string[]).includes(key) ? main : advanced)[`${SETTINGS_SECTION}.${key}`] = property;
   }
   return {
-    configuration: {title: "Draftstop", properties},
+    configuration: [{id: "draftstop", title: "Draftstop", order: 0, properties: main}, {id: "draftstop-advanced", title: "Draftstop: Advanced", order: 1, properties: advanced}],
     commands: Object.values(COMMANDS).map(c => ({command: c.id, title: c.title, category: COMMAND_CATEGORY}))
   };
 }

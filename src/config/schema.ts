@@ -101,6 +101,16 @@ export const SETTINGS = {
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * What a user sets, listed first under "Draftstop"; every other setting (the policies' research
+ * knobs, sampling truncation, prompt sizes, timing and trigger details) is under "Draftstop:
+ * Advanced". Names, defaults and behaviour are the same in both.
+ */
+export const MAIN_SETTINGS = [
+  "enable", "targetModel", "draftModel", "modelDirectory", "gpu", "threads", "contextSize", "drafter", "policy",
+  "temperature", "maxTokens", "maxLines", "prefetch", "extraContext.enable", "disabledLanguages"
+] as const satisfies readonly SettingKey[];
 export const SETTINGS_SECTION = "draftstop";
 
 type ValueOf<S> = S extends {type: "boolean"} ? boolean : S extends {type: "array"} ? string[] : S extends {type: "string"} ? string : number;
