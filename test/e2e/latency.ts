@@ -23,6 +23,8 @@ const KEY_DELAY_MS = 80; // a brisk typist
 const GHOST_LIMIT_MS = 5000;
 const TAB_LIMIT_MS = 3000;
 const STATUS = "draftstop.status";
+/** The provider prefills the prompt where the cursor jumped after this long without a keystroke (PREFILL_AFTER_MS, src/completion/provider.ts). */
+const PREFILL_IDLE_MS = 300;
 /** Completed once before the measured positions, so that none of them waits on start-up work. */
 const WARM_UP = {file: "warmup.js", content: "function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n}\n", line: 5, column: 21};
 
@@ -35,6 +37,8 @@ interface Generation {kind: string; where: string; tokens: number; pastStop: num
 interface Shown {ms: number; ghost: string; where?: string; providerMs?: number; generation?: Generation}
 interface PositionRecord {
   id: string; typed: string; policy: string; where: string;
+  /** With --read prefill: ms from placing the cursor until the model was idle (the prompt evaluated), before typing. */
+  readMs?: number;
   /** In the A/B: 1 when this arm ran first at its position, 2 when second (the model's cache then holds the prompt). */
   order?: number;
   /** The log's outcome of the last request where typing ended ("shown", "the model ended at once", …), and of the first after Tab. */
@@ -50,15 +54,25 @@ interface PositionRecord {
 const {values: args} = parseArgs({options: {
   pair: {type: "string", default: "smollm2"}, count: {type: "string", default: "30"}, seed: {type: "string", default: "1"},
   json: {type: "string"}, ab: {type: "boolean", default: true}, "no-ab": {type: "boolean", default: false},
-  "idle-seconds": {type: "string", default: "60"}
+  "idle-seconds": {type: "string", default: "60"}, read: {type: "string", default: "prefill"}
 }});
 
+/**
+ * What the user does between placing the cursor in a file just opened and typing. "prefill" (the
+ * default): reads until the model process is idle, so that the prompt is evaluated in that pause
+ * (prefill, issue 29) and the keystrokes pay for their own tokens, as they do while editing a file
+ * already open. "none": types at once, so the first keystroke waits for the whole prompt.
+ */
+type Reading = "prefill" | "none";
+
 /** What each measurement needs: the workbench, its folder, the extension's log file, the model process. */
-interface Run {wb: Workbench; workspace: string; log: string; pid: number}
+interface Run {wb: Workbench; workspace: string; log: string; pid: number; reading: Reading}
 
 async function main(): Promise<void> {
   const count = positiveInt("count", args.count!), seed = positiveInt("seed", args.seed!), idleSeconds = positiveInt("idle-seconds", args["idle-seconds"]!);
   if (args.pair !== "smollm2" && args.pair !== "tiny") throw new Error(`--pair ${args.pair}: choose smollm2 or tiny`);
+  if (args.read !== "prefill" && args.read !== "none") throw new Error(`--read ${args.read}: choose prefill or none`);
+  const reading = args.read as Reading;
   warnIfStaleBuild();
   const models = await namedPair({name: args.pair, padded: args.pair === "tiny"});
   const positions = cutPositions(count, seed);
@@ -86,7 +100,7 @@ async function main(): Promise<void> {
       }
     });
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb!.statusBarText(STATUS)), 300_000);
-    const run: Run = {wb, workspace, log: await findDraftstopLog(wb.userDataDir), pid: ourModelProcess(wb)};
+    const run: Run = {wb, workspace, log: await findDraftstopLog(wb.userDataDir), pid: ourModelProcess(wb), reading};
     await warmUp(run);
 
     const records: PositionRecord[] = [];
@@ -159,18 +173,26 @@ function cutPositions(count: number, seed: number): Position[] {
 }
 
 /** Types at one position and measures in the page; then reads the position's lines of the debug log. */
-async function measure({wb, workspace, log, pid}: Run, position: Position, policy: string, tryTab: boolean): Promise<PositionRecord> {
+async function measure({wb, workspace, log, pid, reading}: Run, position: Position, policy: string, tryTab: boolean): Promise<PositionRecord> {
   await fs.writeFile(path.join(workspace, position.file), position.content);
   const logStart = statSync(log).size, cpuStart = cpuSnapshot();
   await wb.openFile(position.file);
   await wb.goTo(position.line, position.column);
+  let readMs: number | undefined;
+  if (reading === "prefill") {
+    // The prefill starts after 300 ms without a keystroke; the reading ends once the model is idle again.
+    const readStart = performance.now();
+    await sleep(PREFILL_IDLE_MS + 100);
+    await modelIdle(wb, pid);
+    readMs = performance.now() - readStart;
+  }
   const enter = position.typed === "\n";
   let where = "";
   const {ms: keyMs, suggestWidget} = await timeToGhost(wb.page, position.typed.length, false, GHOST_LIMIT_MS, async () => {
     await wb.page.keyboard.type(position.typed, {delay: KEY_DELAY_MS});
     where = `${position.file}:${await cursorAt(wb, position.line + (enter ? 1 : 0), enter ? undefined : position.column + position.typed.length)}`;
   });
-  const record: PositionRecord = {id: position.id, typed: position.typed, policy, where, keystroke: null, tab: null, tabTried: false, suggestWidget, otherCores: 0, generations: []};
+  const record: PositionRecord = {id: position.id, typed: position.typed, policy, where, readMs, keystroke: null, tab: null, tabTried: false, suggestWidget, otherCores: 0, generations: []};
   if (keyMs !== null) {
     record.keystroke = {ms: keyMs, ghost: await wb.ghostText()};
     if (tryTab) {
@@ -403,6 +425,7 @@ function summarize(records: PositionRecord[], ab: PositionRecord[], statusAfterM
   });
   return {
     positions: records.length, shown: shown.length, noGhost, noTabGhost,
+    readP50: percentile(records.flatMap(r => r.readMs ?? []), 50), readP95: percentile(records.flatMap(r => r.readMs ?? []), 95),
     suggestWidget: [...records, ...ab].filter(r => r.suggestWidget).length, measured: records.length + ab.length,
     concurrent: [...records, ...ab].filter(r => r.otherCores > 0.25).length,
     otherCoresMedian: percentile([...records, ...ab].map(r => r.otherCores), 50),
@@ -424,6 +447,7 @@ function printTable(s: ReturnType<typeof summarize>, pair: string): void {
   const reasons = (counts: Record<string, number>) => Object.entries(counts).map(([reason, n]) => `${n} ${reason}`).join(", ");
   const rows: Array<[string, string]> = [
     ["positions", `${s.positions}`],
+    ["reading before typing", args.read === "prefill" ? `until the prompt is evaluated (prefill): p50 ${f(s.readP50)} ms, p95 ${f(s.readP95)} ms` : "none: typing starts as the cursor lands (--read none)"],
     ["ghost text shown within 5 s", `${s.shown} of ${s.positions}${s.shown < s.positions ? ` (none: ${reasons(s.noGhost)})` : ""}`],
     ["keystroke → ghost text p50 / p95", `${f(s.keystrokeP50)} / ${f(s.keystrokeP95)} ms (the provider's own p50: ${f(s.providerP50)} ms)`],
     ["Tab → next ghost text p50", `${f(s.tabP50)} ms (${s.tabShown} of ${s.tabTried} came within 3 s${s.tabShown < s.tabTried ? `; none: ${reasons(s.noTabGhost)}` : ""})`],
