@@ -184,7 +184,7 @@ async function measure({wb, workspace, log, pid, reading}: Run, position: Positi
     const readStart = performance.now();
     await sleep(PREFILL_IDLE_MS + 100);
     await modelIdle(wb, pid);
-    readMs = performance.now() - readStart;
+    readMs = performance.now() - readStart; // a figure of the benchmark
   }
   const enter = position.typed === "\n";
   let where = "";
@@ -231,9 +231,9 @@ async function timeToGhost(page: Page, keys: number, needGone: boolean, limitMs:
     const check = () => {
       if (state.keyAt.length < keys || state.ghostAt !== undefined) return;
       if (!ghostShown()) state.gone = true;
-      else if (state.gone) state.ghostAt = performance.now();
+      else if (state.gone) state.ghostAt = performance.now(); // a figure of the benchmark, which asserts nothing
     };
-    const onKey = () => state.keyAt.push(performance.now());
+    const onKey = () => state.keyAt.push(performance.now()); // a figure of the benchmark
     window.addEventListener("keydown", onKey, true);
     const observer = new MutationObserver(check);
     observer.observe(document.querySelector(".part.editor") ?? document.body, {subtree: true, childList: true, characterData: true, attributes: true});
@@ -249,6 +249,7 @@ async function timeToGhost(page: Page, keys: number, needGone: boolean, limitMs:
     const last = state.keyAt.at(-1);
     const suggestWidget = document.querySelector(".suggest-widget.visible") !== null;
     if (state.ghostAt !== undefined) return {ms: state.ghostAt - last, suggestWidget};
+    // No ghost text within limitMs is counted as none (a figure), not a failure.
     return last !== undefined && performance.now() - last > limit ? {ms: null, suggestWidget} : false;
   }, limitMs, {polling: 50, timeout: limitMs + 30_000});
   const {ms, suggestWidget} = await handle.jsonValue() as {ms: number | null; suggestWidget: boolean};
@@ -264,12 +265,13 @@ async function warmUp({wb, log, pid}: Run): Promise<void> {
   await wb.openFile(WARM_UP.file);
   await wb.goTo(WARM_UP.line, WARM_UP.column);
   await wb.page.keyboard.press("Enter");
+  // A pace for asking again, not a verdict: only waitFor's limit fails a warm-up that never comes.
   let askedAt = Date.now();
   await waitFor("a first completion (warm-up)", async () => {
     if (/\] completion warmup\.js:\S+(?: \(invoked\))? → (shown|the model ended|empty)/.test(logSince(log, logStart))) return true;
-    if (Date.now() - askedAt > 15_000) {
+    if (Date.now() - askedAt > 15_000) { // the pace, not a verdict
       await wb.triggerInlineSuggest();
-      askedAt = Date.now();
+      askedAt = Date.now(); // the pace
     }
     return false;
   }, 120_000);
@@ -380,6 +382,7 @@ function cpuSnapshot(): {at: number; machine: number; ours: number} {
     } catch { /* gone since readdir */ }
   }
   const ours = (pid: number): boolean => pid === process.pid || (pid > 1 && parent.has(pid) && ours(parent.get(pid)!));
+  // `at` is the interval otherCores divides by: a load figure for the report.
   return {at: performance.now(), machine: user! + nice! + system! + irq! + softirq! + steal!, ours: sum([...ticks].filter(([pid]) => ours(pid)).map(([, t]) => t))};
 }
 
@@ -392,9 +395,10 @@ const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], {encoding: "utf8"}).
 async function idleCpu({wb, pid}: Run, seconds: number): Promise<Idle> {
   await wb.runCommand("View: Close All Editors");
   await modelIdle(wb, pid);
+  // The wall time the CPU share is taken over: a figure for the report.
   const before = cpuTicks(pid), startedAt = performance.now();
   await sleep(seconds * 1000);
-  const cpuSeconds = (cpuTicks(pid) - before) / CLK_TCK, wallSeconds = (performance.now() - startedAt) / 1000;
+  const cpuSeconds = (cpuTicks(pid) - before) / CLK_TCK, wallSeconds = (performance.now() - startedAt) / 1000; // figures
   return {seconds: wallSeconds, cpuPercent: 100 * cpuSeconds / wallSeconds, pid};
 }
 
@@ -507,6 +511,7 @@ function percentile(values: number[], p: number): number | undefined {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const tally = (keys: string[]) => keys.reduce<Record<string, number>>((counts, key) => ({...counts, [key]: (counts[key] ?? 0) + 1}), {});
+// The benchmark's own pauses (the prefill's idle time, the idle-CPU window, a retry): nothing is judged by them.
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 function positiveInt(name: string, value: string): number {

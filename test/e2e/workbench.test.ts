@@ -313,7 +313,7 @@ async function ghostFirstLine(wb: Workbench): Promise<string> {
     // this CPU: ask at most every 15 s. A pace, not a verdict: waitFor's limit decides.
     if (!ghost.trim() && Date.now() - askedAt > 15_000) {
       await wb.triggerInlineSuggest();
-      askedAt = Date.now();
+      askedAt = Date.now(); // the pace above
     }
     return ghost.trim().length > 0;
   }, 90_000).catch(async error => {

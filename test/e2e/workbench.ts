@@ -150,9 +150,9 @@ export async function draftstopLogTail(userDataDir: string, chars = 4000): Promi
 
 /** Polls `condition`; `timeoutMs` only fails a wait for something that never comes. */
 export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs; // only fails a hang
   while (!await condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 250));
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`); // the hang guard
+    await new Promise(resolve => setTimeout(resolve, 250)); // the polling interval
   }
 }

@@ -180,7 +180,7 @@ describe("model downloads", function () {
       // The stall watchdog's own words, with the limit it was given: not a connection error.
       assert.match(e.message, /no data arrived for 1\.5 s/);
     }));
-    recordFigure("downloads: stall of 1.5 s given up after (ms)", Date.now() - started);
+    recordFigure("downloads: stall of 1.5 s given up after (ms)", Date.now() - started); // a figure, never a verdict
     assert.ok(ranged(server.requests).some(r => r.held && !r.finished), "the server was still holding the response: the download gave up, not the server");
     assert.ok(existsSync(join(dir, "served.gguf.ipull")));
     server.release();
@@ -198,7 +198,7 @@ describe("model downloads", function () {
       // node-llama-cpp's downloader (which alone retries for ~12 minutes) was started.
       assert.match(e.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     }));
-    recordFigure("downloads: unreachable source reported after (ms)", Date.now() - started);
+    recordFigure("downloads: unreachable source reported after (ms)", Date.now() - started); // a figure, never a verdict
   });
 
   it("fails on the first answer, with a clear error, when the file is not on the server", async () => {
@@ -323,7 +323,7 @@ describe("model downloads", function () {
 async function partialRecorded(partialPath: string, fullLength: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs; // only fails a hung test
   while (!(existsSync(partialPath) && statSync(partialPath).size > fullLength)) {
-    if (Date.now() > deadline) throw new Error(`${partialPath} holds no completed chunk after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${partialPath} holds no completed chunk after ${timeoutMs} ms`); // the hang guard
     await sleep(20);
   }
 }

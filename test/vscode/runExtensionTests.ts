@@ -60,7 +60,7 @@ async function canDownloadVSCode(): Promise<boolean> {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms); // only fails a hung run
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

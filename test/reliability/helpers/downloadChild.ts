@@ -21,10 +21,10 @@ async function main(): Promise<void> {
     const started = Date.now(); // a figure for the report
     try {
       const {path} = await downloadModel(uri, directory, new AbortController().signal, () => {}, {connectMs});
-      return {uri, ms: Date.now() - started, path};
+      return {uri, ms: Date.now() - started, path}; // ms: a figure for the report
     } catch (e) {
       const error = e as {name: string; code?: string; message: string};
-      return {uri, ms: Date.now() - started, error: {name: error.name, code: error.code, message: error.message}};
+      return {uri, ms: Date.now() - started, error: {name: error.name, code: error.code, message: error.message}}; // ms: a figure
     }
   }));
   process.stdout.write(JSON.stringify(outcomes) + "\n");

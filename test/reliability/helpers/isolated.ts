@@ -13,18 +13,18 @@ export interface Finished {
 
 /** `timeoutMs` only ends a hung child (it then reports code null); `ms` is a figure for the report. */
 export function run(command: string, args: string[], timeoutMs = 60_000): Promise<Finished> {
-  const started = Date.now();
+  const started = Date.now(); // for `ms`, a figure for the report
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {stdio: ["ignore", "pipe", "pipe"]});
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", chunk => (stdout += chunk));
     child.stderr.on("data", chunk => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs); // only ends a hung child
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({code, signal, stdout, stderr, ms: Date.now() - started});
+      resolve({code, signal, stdout, stderr, ms: Date.now() - started}); // ms: a figure for the report
     });
   });
 }

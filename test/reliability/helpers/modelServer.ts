@@ -70,10 +70,10 @@ export class ModelServer {
 
   /** Resolves once `condition` holds for the requests seen so far (polled; timeoutMs only fails a hung test). */
   async until(condition: (requests: ServedRequest[]) => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + timeoutMs; // only fails a hung test
     while (!condition(this.requests)) {
-      if (Date.now() > deadline) throw new Error(`server condition not reached in ${timeoutMs} ms: ${JSON.stringify(this.requests)}`);
-      await new Promise(resolve => setTimeout(resolve, 10));
+      if (Date.now() > deadline) throw new Error(`server condition not reached in ${timeoutMs} ms: ${JSON.stringify(this.requests)}`); // the hang guard
+      await new Promise(resolve => setTimeout(resolve, 10)); // the polling interval
     }
   }
 

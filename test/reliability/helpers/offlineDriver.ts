@@ -48,10 +48,10 @@ async function main(): Promise<void> {
       const started = Date.now(); // a figure for the report
       try {
         await client.api.download({uri: downloadUrl!, directory: join(work, "models")});
-        report.download = {ok: true, ms: Date.now() - started};
+        report.download = {ok: true, ms: Date.now() - started}; // ms: a figure for the report
       } catch (e) {
         const error = e as {code?: string; message: string};
-        report.download = {ok: false, code: error.code, message: error.message, ms: Date.now() - started};
+        report.download = {ok: false, code: error.code, message: error.message, ms: Date.now() - started}; // ms: a figure
       }
     }
     process.stdout.write(JSON.stringify(report) + "\n");

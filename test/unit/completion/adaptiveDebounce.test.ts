@@ -80,7 +80,7 @@ describe("wait", () => {
   it("resolves true after the delay", async () => {
     // Due 1 ms before the wait's end: Node runs it first however late the timers run.
     let almost = false;
-    setTimeout(() => (almost = true), 19);
+    setTimeout(() => (almost = true), 19); // an order of timers, not a speed (above)
     assert.equal(await wait(20, new AbortController().signal), true);
     assert.equal(almost, true, "not before the delay");
   });
@@ -96,8 +96,8 @@ describe("wait", () => {
     // Node runs due timers in the order they fall due, however late, and the promise reactions
     // of each before the next: these tell "at the abort" from "at the delay's end" on any machine.
     let delayOver = false;
-    const end = setTimeout(() => (delayOver = true), 5_000);
-    setTimeout(() => controller.abort(), 10);
+    const end = setTimeout(() => (delayOver = true), 5_000); // marks the delay's end
+    setTimeout(() => controller.abort(), 10); // falls due first, however late timers run
     const result = await wait(5_000, controller.signal);
     clearTimeout(end);
     assert.equal(result, false);

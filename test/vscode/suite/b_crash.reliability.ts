@@ -24,7 +24,7 @@ describe("crash isolation", function () {
     // A timeout that only fails a recovery that never comes.
     await waitFor("the previous models back", () => draftstop.session.ready && draftstop.session.processId !== pid
       && draftstop.session.snapshot.info?.target.path === testModels().target ? true : undefined, 60_000);
-    reportFigure("crash: previous models back after (s)", ((Date.now() - started) / 1000).toFixed(1));
+    reportFigure("crash: previous models back after (s)", ((Date.now() - started) / 1000).toFixed(1)); // a figure, never a verdict
 
     assert.ok(pid && draftstop.session.processId !== pid, "a new model process");
     assert.throws(() => process.kill(pid!, 0), /ESRCH/, "the old model process is gone");

@@ -47,7 +47,7 @@ describe("bad models, end to end", function () {
       const started = Date.now(); // a figure for the report
       await setSetting(c.setting, path);
       const told = draftstop.log.problems.slice(problemsBefore).map(p => p.message).join("\n");
-      reportFigure(`bad model (${c.what}): reported after (ms)`, Date.now() - started);
+      reportFigure(`bad model (${c.what}): reported after (ms)`, Date.now() - started); // a figure, never a verdict
       assert.ok(told.includes(path), `the message names ${path}: ${told}`);
       assert.match(told, c.reason);
       const info = draftstop.session.snapshot.info!;

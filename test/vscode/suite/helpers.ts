@@ -50,11 +50,11 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
 
 /** Polls `probe` until it gives a value; `timeoutMs` only fails a wait for something that never comes. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs; // only fails a hang
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`); // the hang guard
     await new Promise(resolve => setTimeout(resolve, 100)); // the polling interval
   }
 }

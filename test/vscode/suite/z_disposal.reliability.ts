@@ -41,6 +41,6 @@ describe("disposal", function () {
     // deactivate() resolves once the model process has exited; the generation had to settle by then.
     assert.equal(await outcome, "stopped (engine.disposed)", "the generation ends with the extension");
     assert.throws(() => process.kill(pid, 0), /ESRCH/, "the model process is gone");
-    reportFigure("disposal: deactivate → model process gone (ms)", Date.now() - started);
+    reportFigure("disposal: deactivate → model process gone (ms)", Date.now() - started); // a figure, never a verdict
   });
 });
