@@ -3,11 +3,12 @@
 //
 //   engine ← bench, charts, config ← host ← session ← models, completion ← ui ← extension.ts
 //
-// cli (entry points) and modelmaker (the code that makes the tiny pair and padded targets) are
-// tools on top that no product code imports. Nothing in src imports test, and the layers below
-// the UI never import vscode, so they run under plain Node (mocha) and in the model process.
+// src/lab holds the tools that are no part of the extension (command-line entry points, the
+// benchmark's lab-only parts, the GPU kit, the model makers): the lab may import the product,
+// nothing in the product imports the lab. Nothing in src imports test, and the layers below the UI
+// never import vscode, so they run under plain Node (mocha) and in the model process.
 
-/** Each folder of src and the folders it may import besides itself. */
+/** Each folder of src (a path below src/) and the folders it may import besides itself. */
 const LAYERS = {
   engine: [],
   charts: ["engine"],
@@ -18,15 +19,20 @@ const LAYERS = {
   models: ["engine", "config", "host", "session"],
   completion: ["engine", "config", "session"],
   ui: ["engine", "bench", "charts", "config", "host", "session", "models", "completion"],
-  modelmaker: ["engine"],
-  cli: ["engine", "bench", "charts", "config", "host", "models", "modelmaker"]
+  "lab/modelmaker": ["engine"],
+  "lab/bench": ["engine", "bench", "charts"],
+  "lab/cli": ["engine", "bench", "charts", "config", "host", "models", "lab/bench", "lab/modelmaker"],
+  "lab/gpu": ["lab/cli", "lab/modelmaker"]
 };
+
+/** The entry point of the extension: it may import everything but the lab, and nothing imports it. */
+const ENTRY = "^src/extension\\.ts$";
 
 /**
  * Code that must run without VS Code, not even through what it imports: everything but the UI, the
  * settings store, the provider, the model manager and the entry point.
  */
-const PLAIN_NODE = "^src/((engine|charts|bench|host|session|modelmaker|cli)/|config/(?!settings\\.ts$))";
+const PLAIN_NODE = "^src/((engine|charts|bench|host|session|lab)/|config/(?!settings\\.ts$))";
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => ({
   name: `layer-${layer}`,
@@ -40,6 +46,20 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: "every-file-in-a-layer",
+      comment: "every file of src lies in a folder of LAYERS (or is the entry point), so that some rule says what it may import",
+      severity: "error",
+      from: {path: "^src/", pathNot: [ENTRY, ...Object.keys(LAYERS).map(layer => `^src/${layer}/`)]},
+      to: {}
+    },
+    {
+      name: "product-never-imports-lab",
+      comment: "src/lab (command-line tools, benchmark peers, GPU kit, model makers) is never bundled into the extension: the lab may import the product, never the reverse",
+      severity: "error",
+      from: {path: "^src/", pathNot: "^src/lab/"},
+      to: {path: "^src/lab/"}
+    },
+    {
       name: "src-never-imports-test",
       comment: "product code must not depend on tests or their fixtures",
       severity: "error",
@@ -51,7 +71,7 @@ module.exports = {
       comment: "src/extension.ts is the top: nothing imports it",
       severity: "error",
       from: {},
-      to: {path: "^src/extension\\.ts$"}
+      to: {path: ENTRY}
     },
     {
       name: "plain-node-never-imports-vscode",

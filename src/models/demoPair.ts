@@ -1,5 +1,5 @@
-// The tiny demo pair that ships in a clone of the repository (made by src/modelmaker/tinypair/,
-// described in its README). The VSIX leaves it out, so an installed extension has no demo pair.
+// The tiny demo pair that ships in a clone of the repository, in media/models/tinypair (made by
+// src/lab/modelmaker/tinypair/, described in its README). The VSIX leaves it out, so an installed extension has no demo pair.
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 
@@ -9,7 +9,7 @@ export interface DemoPair {
 }
 
 /** Where the pair lies, relative to the repository root (= the extension's folder in a clone). */
-export const DEMO_PAIR_FOLDER = ["src", "modelmaker", "tinypair"] as const;
+export const DEMO_PAIR_FOLDER = ["media", "models", "tinypair"] as const;
 
 export function demoPairPaths(root: string): DemoPair {
   const folder = join(root, ...DEMO_PAIR_FOLDER);

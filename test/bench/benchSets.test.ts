@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {benchJson, benchTable} from "../../src/bench/report";
 import {BenchPolicy, BenchResult, defaultPolicies, drafterOf, needsDraftModel, policyLabel, runBenchmark} from "../../src/bench/runner";
 import {BenchSetupError} from "../../src/bench/errors";
-import {summaryLines} from "../../src/bench/summary";
+import {summaryLines} from "../../src/lab/bench/summary";
 import {BenchTask, interleave} from "../../src/bench/tasks";
 import {DraftstopEngine} from "../../src/engine";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";

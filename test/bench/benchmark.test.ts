@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {writePlots} from "../../src/bench/plots";
+import {writePlots} from "../../src/lab/bench/plots";
 import {benchJson, benchTable} from "../../src/bench/report";
 import {BenchResult, defaultPolicies, runBenchmark} from "../../src/bench/runner";
 import {tasksFromJsonl, tasksFromSources} from "../../src/bench/tasks";

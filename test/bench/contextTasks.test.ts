@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {contextTasksFromSources, fileChunks, relativeImports} from "../../src/bench/contextTasks";
+import {contextTasksFromSources, fileChunks, relativeImports} from "../../src/lab/bench/contextTasks";
 import {CHUNK_LINES} from "../../src/engine/extraContext/chunking";
 
 const GEOMETRY = [

@@ -8,8 +8,8 @@ import {
   llamaCppLayout, LlamaCppOutputError, llamaCppProgramPath, llamaCppSpeculativeBinary, parseLlamaCompletionOutput,
   parseLlamaCppSpeculativeOutput, runLlamaCppSpeculative
 } from "../../src/bench/llamaCppPeer";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 
 const fixture = (name: string) => readFileSync(join(repoRoot(), "test", "fixtures", "llamacpp", name), "utf8");
 

@@ -11,11 +11,11 @@ import os from "node:os";
 import path from "node:path";
 import {parseArgs} from "node:util";
 import type {Page} from "playwright-core";
-import {heldOutRoots} from "../../src/bench/heldOut";
+import {heldOutRoots} from "../../src/lab/bench/heldOut";
 import {SOURCE_EXTENSIONS, sourceFiles} from "../../src/bench/tasks";
-import {namedPair} from "../../src/cli/pairs";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {packageVsix} from "../../src/cli/vsix";
+import {namedPair} from "../../src/lab/cli/pairs";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {packageVsix} from "../../src/lab/cli/vsix";
 import {Prng} from "../../src/engine/sampling";
 import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
 

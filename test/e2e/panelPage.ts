@@ -8,7 +8,7 @@ import {join} from "node:path";
 import {chartsHtml} from "../../src/charts/chartsHtml";
 import type {PanelChart} from "../../src/charts/panelChart";
 import {PANEL_THEME} from "../../src/charts/render";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {launchChromium} from "./browser";
 
 export const RESULTS = join(repoRoot(), "test-results");

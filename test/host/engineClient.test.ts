@@ -8,7 +8,7 @@ import {join} from "node:path";
 import {CrashReport, EngineClient, EngineCrashedError, RemoteEngineError} from "../../src/host/engineClient";
 import {LoadResult} from "../../src/host/protocol";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {writeGguf} from "../../src/modelmaker/ggufWriter";
+import {writeGguf} from "../../src/lab/modelmaker/ggufWriter";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 
 const HOST_SCRIPT = join(__dirname, "..", "..", "src", "host", "engineHost.js");

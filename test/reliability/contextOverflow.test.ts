@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 import {EngineClient} from "../../src/host/engineClient";
 import {recordFigure} from "./figures";
 

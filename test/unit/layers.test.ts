@@ -5,7 +5,7 @@ import {spawnSync} from "node:child_process";
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 
 /** Runs the check as `npm run check:layers` does; returns its exit status and the rules it reported. */
 function cruise(cwd: string): {status: number | null; violations: string[]} {
@@ -43,14 +43,23 @@ describe("layer rules (dependency-cruiser)", function () {
   const planted: Array<[string, string, Record<string, string>]> = [
     ["a back-import (session → ui)", "layer-session", {"src/session/status.ts": "import {text} from '../ui/statusText';\nexport const s = text;\n"}],
     ["engine importing anything above it", "layer-engine", {"src/engine/state.ts": "import {session} from '../session/engineSession';\nexport const s = session;\n"}],
-    ["product code importing a test fixture", "src-never-imports-test", {"src/cli/tinyPair.ts": "import {model} from '../../test/fixtures/model';\nexport const m = model;\n"}],
+    ["product code importing a test fixture", "src-never-imports-test", {"src/lab/cli/tinyPair.ts": "import {model} from '../../../test/fixtures/model';\nexport const m = model;\n"}],
     ["a plain-Node layer reaching vscode through an import", "plain-node-never-imports-vscode", {
       "src/config/settings.ts": "import * as vscode from 'vscode';\nexport const settings = vscode;\n",
       "src/host/engineHost.ts": "import {settings} from '../config/settings';\nexport const h = settings;\n"
     }],
+    ["the product importing the lab", "product-never-imports-lab", {
+      "src/lab/cli/tool.ts": "export const tool = 3;\n",
+      "src/ui/toolButton.ts": "import {tool} from '../lab/cli/tool';\nexport const b = tool;\n"
+    }],
+    ["a file in no layer", "every-file-in-a-layer", {"src/attic/old.ts": "import {round} from '../engine/round';\nexport const o = round;\n"}],
     ["an import cycle", "no-circular", {
       "src/engine/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
       "src/engine/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
+    }],
+    ["an import cycle in the lab's GPU kit", "no-circular", {
+      "src/lab/gpu/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
+      "src/lab/gpu/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
     }]
   ];
   for (const [what, rule, files] of planted)

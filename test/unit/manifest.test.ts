@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {contributes} from "../../src/cli/manifest";
+import {contributes} from "../../src/lab/cli/manifest";
 import {SETTINGS, SETTINGS_SECTION} from "../../src/config/schema";
 
 describe("package.json", () => {

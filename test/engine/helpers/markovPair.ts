@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {markovVocabulary, MarkovVocabulary, writeMarkovModel} from "../../fixtures/gguf/markovModel";
 import {Prng} from "../../../src/engine/sampling";
 import {FIM_LAYOUTS_KEY} from "../../../src/engine/fim";
-import {arr} from "../../../src/modelmaker/ggufWriter";
+import {arr} from "../../../src/lab/modelmaker/ggufWriter";
 
 export type Matrix = Array<Map<number, number>>;
 

@@ -26,7 +26,7 @@
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync} from "node:fs";
 import path from "node:path";
-import {repoRoot} from "../../../src/cli/repoRoot";
+import {repoRoot} from "../../../src/lab/cli/repoRoot";
 import {CursorContext, extractCursorContext} from "../../../src/completion/context";
 import type {PostprocessContext} from "../../../src/completion/postprocess";
 import {completionLines} from "../../../src/engine/completionStop";
