@@ -8,7 +8,7 @@ const production = process.argv.includes("--production");
 
 const entryPoints = {
   "extension": "src/extension.ts",
-  "engineHost": "src/host/engineHost.ts",
+  "engineHost": "src/modelProcess/engineHost.ts",
   "cli/demo": "src/lab/cli/demo.ts",
   "cli/bench": "src/lab/cli/bench.ts",
   "cli/passcost": "src/lab/cli/passcost.ts",

@@ -4,9 +4,9 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {editTasksFromSources, isCodeLine, lineSimilarity, nearCopyPositions} from "../../src/lab/bench/editTasks";
-import {BenchSetupError} from "../../src/bench/errors";
+import {BenchSetupError} from "../../src/benchmark/errors";
 import {HELD_OUT_SOURCES, heldOutRoots} from "../../src/lab/bench/heldOut";
-import {interleave, tasksFromJsonl} from "../../src/bench/tasks";
+import {interleave, tasksFromJsonl} from "../../src/benchmark/tasks";
 
 const SWITCH = [
   "export function encode(kind: Kind, value: string): string {",

@@ -7,19 +7,19 @@
 import assert from "node:assert/strict";
 import {existsSync} from "node:fs";
 import {join} from "node:path";
-import {tasksFromSources} from "../../src/bench/tasks";
-import {escapeHtml} from "../../src/charts/chartsHtml";
-import type {PanelChart} from "../../src/charts/panelChart";
-import {renderSvg} from "../../src/charts/render";
-import {SESSION_CHART_TITLES, sessionCharts} from "../../src/charts/sessionCharts";
+import {tasksFromSources} from "../../src/benchmark/tasks";
+import {escapeHtml} from "../../src/extension/charts/chartsHtml";
+import type {PanelChart} from "../../src/extension/charts/panelChart";
+import {renderSvg} from "../../src/extension/charts/render";
+import {SESSION_CHART_TITLES, sessionCharts} from "../../src/extension/charts/sessionCharts";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 import type {DrafterSetting} from "../../src/engine/options";
 import type {PolicySpec} from "../../src/engine/policies";
-import {EngineHost} from "../../src/host/engineHost";
+import {EngineHost} from "../../src/modelProcess/engineHost";
 import type {EngineInfo} from "../../src/engine";
-import {SessionHistory} from "../../src/session/history";
-import {sessionChartData} from "../../src/ui/sessionChartData";
+import {SessionHistory} from "../../src/extension/session/history";
+import {sessionChartData} from "../../src/extension/ui/sessionChartData";
 import {axisTickLabels, svgTexts} from "../unit/svgAxisLabels";
 import {writePanelPage} from "./panelPage";
 

@@ -5,7 +5,7 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
-import {EngineClient} from "../../src/host/engineClient";
+import {EngineClient} from "../../src/extension/session/engineClient";
 import {recordFigure} from "./figures";
 
 describe("context overflow", function () {
@@ -13,7 +13,7 @@ describe("context overflow", function () {
 
   it("completes in a file many times the context, from the text nearest the cursor", async () => {
     const {target, draft} = tinyPairPaths();
-    const client = new EngineClient({hostScript: join(__dirname, "..", "..", "src", "host", "engineHost.js")});
+    const client = new EngineClient({hostScript: join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js")});
     try {
       const {info} = await client.load({targetPath: target, draftPath: draft, threads: 1, contextSize: 512});
       // Far text: this repository's engine source, twenty times over on each side. Near the cursor: the

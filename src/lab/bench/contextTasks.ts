@@ -7,7 +7,7 @@ import {existsSync, readFileSync} from "node:fs";
 import {dirname, relative, resolve} from "node:path";
 import {CHUNK_LINES} from "../../engine/extraContext/chunking";
 import {Prng} from "../../engine/sampling";
-import {sourceFiles} from "../../bench/tasks";
+import {sourceFiles} from "../../benchmark/tasks";
 
 export interface ContextTaskChunk {
   /** Path relative to the tasks' root. */

@@ -10,8 +10,8 @@ import {readFileSync} from "node:fs";
 import {relative} from "node:path";
 import {distance} from "fastest-levenshtein";
 import {Prng} from "../../engine/sampling";
-import {BenchSetupError} from "../../bench/errors";
-import {BenchTask, SOURCE_EXTENSIONS, sourceFiles} from "../../bench/tasks";
+import {BenchSetupError} from "../../benchmark/errors";
+import {BenchTask, SOURCE_EXTENSIONS, sourceFiles} from "../../benchmark/tasks";
 
 export interface EditTask extends BenchTask {
   set: "edit";

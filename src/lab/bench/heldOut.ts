@@ -6,7 +6,7 @@
 // human-written sources, read where npm put them, never copied into the repository.
 import {existsSync, statSync} from "node:fs";
 import {join} from "node:path";
-import {BenchSetupError} from "../../bench/errors";
+import {BenchSetupError} from "../../benchmark/errors";
 
 /** Each held-out package and its folders of hand-written source (versions as pinned in package-lock.json when chosen). */
 export const HELD_OUT_SOURCES: ReadonlyArray<{package: string; folders: readonly string[]}> = [

@@ -1,10 +1,10 @@
 // The benchmark's SVG plots (speed-up, acceptance vs entropy, draft lengths, λ).
 import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {acceptanceChart, draftLengthChart, lambdaChart, speedupChart} from "../../charts/specs";
-import {FILE_THEME, renderSvg} from "../../charts/render";
+import {acceptanceChart, draftLengthChart, lambdaChart, speedupChart} from "../../extension/charts/specs";
+import {FILE_THEME, renderSvg} from "../../extension/charts/render";
 import {ADAEDL_DEFAULTS} from "../../engine/policies";
-import type {BenchResult} from "../../bench/runner";
+import type {BenchResult} from "../../benchmark/runner";
 
 /** Writes speedup.svg, acceptance-entropy.svg, draft-lengths.svg and lambda.svg into `directory`. */
 export async function writePlots(result: BenchResult, directory: string, subtitle: string): Promise<string[]> {

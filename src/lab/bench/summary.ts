@@ -1,7 +1,7 @@
 // The benchmark's closing summary: per pair and temperature, target-only speed and the speed-ups
 // the goals are about, over all tasks and, with more than one set of tasks, per set.
-import type {BenchResult, PolicyRun, RunSet} from "../../bench/runner";
-import {TASK_SETS} from "../../bench/tasks";
+import type {BenchResult, PolicyRun, RunSet} from "../../benchmark/runner";
+import {TASK_SETS} from "../../benchmark/tasks";
 
 const cell = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
 const percent = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : "–");

@@ -11,7 +11,7 @@ import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {editTasksFromSources} from "../bench/editTasks";
-import {interleave, tasksFromSources} from "../../bench/tasks";
+import {interleave, tasksFromSources} from "../../benchmark/tasks";
 import {DraftstopEngine} from "../../engine";
 import {acceptanceBound, ADAEDL_DEFAULTS} from "../../engine/policies/adaedl";
 import {BasePolicy, DraftStep} from "../../engine/policies/policy";

@@ -5,14 +5,14 @@ import {parseArgs} from "node:util";
 import {editTasksFromSources} from "../bench/editTasks";
 import {heldOutRoots} from "../bench/heldOut";
 import {writePlots} from "../bench/plots";
-import {benchJson, benchTable} from "../../bench/report";
-import {BenchPolicy, BenchResult, defaultPolicies, runBenchmark} from "../../bench/runner";
+import {benchJson, benchTable} from "../../benchmark/report";
+import {BenchPolicy, BenchResult, defaultPolicies, runBenchmark} from "../../benchmark/runner";
 import {summaryLines} from "../bench/summary";
-import {BenchTask, interleave, taskSet, tasksFromJsonl, tasksFromSources} from "../../bench/tasks";
+import {BenchTask, interleave, taskSet, tasksFromJsonl, tasksFromSources} from "../../benchmark/tasks";
 import {createPolicy, DRAFTER_SETTINGS, DrafterSetting, DraftstopEngine, PolicyName, PolicySpec} from "../../engine";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
-import {llamaCppAvailable} from "../../bench/llamaCppRun";
+import {llamaCppAvailable} from "../../benchmark/llamaCppRun";
 import type {ModelPair} from "./tinyPair";
 import {ModelFetchError} from "../modelmaker/smollm2/fetch";
 

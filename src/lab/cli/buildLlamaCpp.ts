@@ -1,5 +1,5 @@
 // npm run build:llamacpp: builds llama.cpp's speculative-decoding examples, the benchmark peer
-// (src/bench/llamaCppPeer.ts), from the llama.cpp source that node-llama-cpp ships as a git bundle,
+// (src/benchmark/llamaCppPeer.ts), from the llama.cpp source that node-llama-cpp ships as a git bundle,
 // so it runs offline and compares like with like: the same ggml kernels as the extension's.
 // Everything goes to .cache/llama-cpp (git-ignored). Running it again does only what is missing.
 import {spawnSync} from "node:child_process";
@@ -7,7 +7,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from "node
 import {setPriority} from "node:os";
 import path from "node:path";
 import {parseArgs} from "node:util";
-import {LLAMA_CPP_PROGRAMS, LlamaCppLayout, llamaCppLayout, llamaCppProgramPath} from "../../bench/llamaCppPeer";
+import {LLAMA_CPP_PROGRAMS, LlamaCppLayout, llamaCppLayout, llamaCppProgramPath} from "../../benchmark/llamaCppPeer";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: node out/src/lab/cli/buildLlamaCpp.js [--jobs N]

@@ -12,7 +12,7 @@ import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {distance} from "fastest-levenshtein";
-import {tasksFromSources} from "../../bench/tasks";
+import {tasksFromSources} from "../../benchmark/tasks";
 import {DraftstopEngine} from "../../engine";
 import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";

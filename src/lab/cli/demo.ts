@@ -7,9 +7,9 @@
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
-import {benchTable} from "../../bench/report";
-import {runBenchmark} from "../../bench/runner";
-import {BenchTask, tasksFromSources} from "../../bench/tasks";
+import {benchTable} from "../../benchmark/report";
+import {runBenchmark} from "../../benchmark/runner";
+import {BenchTask, tasksFromSources} from "../../benchmark/tasks";
 import {DraftstopEngine} from "../../engine";
 import {stopSpecAt} from "../../engine/completionStop";
 import {repoRoot} from "./repoRoot";

@@ -1,10 +1,10 @@
-// Writes package.json's contributes (settings and commands) from src/config/schema.ts and
-// src/ui/commandIds.ts, so those stay the one place where settings and commands are defined.
+// Writes package.json's contributes (settings and commands) from src/extension/settings/schema.ts and
+// src/extension/settings/commandIds.ts, so those stay the one place where settings and commands are defined.
 // Run: npm run manifest. test/unit/manifest.test.ts fails when package.json is out of date.
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {MAIN_SETTINGS, SETTINGS, SETTINGS_SECTION} from "../../config/schema";
-import {COMMAND_CATEGORY, COMMANDS} from "../../config/commandIds";
+import {MAIN_SETTINGS, SETTINGS, SETTINGS_SECTION} from "../../extension/settings/schema";
+import {COMMAND_CATEGORY, COMMANDS} from "../../extension/settings/commandIds";
 
 export function contributes(): Record<string, unknown> {
   const main: Record<string, unknown> = {};

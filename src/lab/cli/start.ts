@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const extensionsDir = join(state, "extensions");
   mkdirSync(workspace, {recursive: true});
   if (!existsSync(join(workspace, "sample.ts"))) writeFileSync(join(workspace, "sample.ts"), SAMPLE_FILE);
-  cpSync(join(root, "src", "completion"), join(workspace, "completion-pipeline"), {recursive: true});
+  cpSync(join(root, "src", "extension", "completion"), join(workspace, "completion-pipeline"), {recursive: true});
 
   console.log("[start] installing code-server if needed (first run: about two minutes)…");
   await ensureCodeServer();

@@ -5,7 +5,7 @@ import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {ensurePaddedTarget} from "../modelmaker/paddedTarget";
 import {ensureWideTarget} from "../modelmaker/wideTarget";
-import {DEMO_PAIR_FOLDER, demoPairPaths} from "../../models/demoPair";
+import {DEMO_PAIR_FOLDER, demoPairPaths} from "../../extension/models/demoPair";
 import {repoRoot} from "./repoRoot";
 
 export interface ModelPair {

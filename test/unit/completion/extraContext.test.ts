@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import {chunkAround, jaccard, wordsOf} from "../../../src/engine/extraContext/chunking";
 import {ChunkRing, SelectRequest} from "../../../src/engine/extraContext/chunkRing";
-import {activeExcludePatterns, excludingPattern, gitignoreDirs, ignoringGitignore} from "../../../src/completion/extraContext/exclusion";
-import {lineCommentFor} from "../../../src/completion/extraContext/lineComment";
-import {describeOutcome} from "../../../src/completion/requestOutcome";
-import {RequestOutcomes} from "../../../src/completion/requestOutcomes";
-import {extraContextHtml} from "../../../src/ui/requestsTable";
+import {activeExcludePatterns, excludingPattern, gitignoreDirs, ignoringGitignore} from "../../../src/extension/completion/extraContext/exclusion";
+import {lineCommentFor} from "../../../src/extension/completion/extraContext/lineComment";
+import {describeOutcome} from "../../../src/extension/completion/requestOutcome";
+import {RequestOutcomes} from "../../../src/extension/completion/requestOutcomes";
+import {extraContextHtml} from "../../../src/extension/ui/requestsTable";
 
 const lines = Array.from({length: 100}, (_, i) => `line${i}`);
 const lineAt = (l: number) => lines[l]!;

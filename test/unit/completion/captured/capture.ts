@@ -35,16 +35,16 @@
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import path from "node:path";
 import {parseArgs} from "node:util";
-import {sourceFiles} from "../../../../src/bench/tasks";
+import {sourceFiles} from "../../../../src/benchmark/tasks";
 import {repoRoot} from "../../../../src/lab/cli/repoRoot";
-import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../../src/completion/postprocess";
-import {generateOptionsFrom, policySpecFrom} from "../../../../src/config/engineOptions";
-import {defaultSettings} from "../../../../src/config/schema";
+import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../../src/extension/completion/postprocess";
+import {generateOptionsFrom, policySpecFrom} from "../../../../src/extension/settings/engineOptions";
+import {defaultSettings} from "../../../../src/extension/settings/schema";
 import {DraftstopEngine} from "../../../../src/engine";
 import type {GenerateOptions} from "../../../../src/engine/options";
 import type {Token} from "../../../../src/engine/nlc";
 import {Prng} from "../../../../src/engine/sampling";
-import {demoPairPaths} from "../../../../src/models/demoPair";
+import {demoPairPaths} from "../../../../src/extension/models/demoPair";
 import {CAPTURED_DIR, CaseEntry, caseContext, caseFilesIn, CURSOR, formatCase, parseCaseFile} from "../caseFile";
 
 const KINDS = ["line-end", "closers-kept", "body-removed", "new-line", "non-ascii"] as const;
