@@ -102,8 +102,16 @@ module.exports = {
       to: {path: "^vscode$", reachable: true}
     },
     {
+      name: "no-circular-folders",
+      comment: "no two folders import each other, not even through others: the engine's decoding, drafting, prompt and stats folders (and every other folder of src) form a tree of uses, not a circle",
+      severity: "error",
+      scope: "folder",
+      from: {path: "^src/"},
+      to: {circular: true}
+    },
+    {
       name: "no-circular",
-      comment: "a cycle makes the order of the layers meaningless",
+      comment: "a cycle makes the order of the layers meaningless (all of src: the product, the lab and its GPU kit)",
       severity: "error",
       from: {path: "^src/"},
       to: {circular: true}

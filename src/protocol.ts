@@ -6,9 +6,9 @@ import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, St
 import type {EngineLoadOptions, ExtraContextReport, InfillRequest} from "./engine/engine";
 import type {BenchJson} from "./benchmark/report";
 import type {FimLayoutMeasurement} from "./engine/fimLayoutCost";
-import type {PrefillRecord} from "./engine/speculative";
-import type {RoundRecord, StatsTotals} from "./engine/stats";
-import type {CalibrationSnapshot} from "./engine/calibration/engineCalibration";
+import type {PrefillRecord} from "./engine/decoding/speculative";
+import type {RoundRecord, StatsTotals} from "./engine/stats/stats";
+import type {CalibrationSnapshot} from "./engine/drafting/engineCalibration";
 
 export interface GenerateRequest {
   /** Plain text (tokenized with BOS) or the text around a cursor, put in the target's FIM layout by the engine. */

@@ -10,8 +10,8 @@
 // output is the target-only sample itself (exactly the target's distribution). Rejection sampling
 // accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
 // this oracle; the benchmark report says so.
-import {BasePolicy, DraftStep, HindsightStep} from "../engine/policies";
-import type {SampledAcceptance} from "../engine/speculative";
+import {BasePolicy, DraftStep, HindsightStep} from "../engine/drafting/policies";
+import type {SampledAcceptance} from "../engine/decoding/speculative";
 import type {Token} from "../engine/nlc";
 
 export class OraclePolicy extends BasePolicy {

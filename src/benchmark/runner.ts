@@ -6,14 +6,14 @@
 // for the mix of all tasks and for each set of tasks alone (FIM, editing; tasks.ts), each against
 // target-only decoding of the same tasks.
 import type {DraftstopEngine, DrafterSetting, LookupChoice} from "../engine";
-import type {CostRatios} from "../engine/calibration/costModel";
+import type {CostRatios} from "../engine/drafting/costModel";
 import type {Token} from "../engine/nlc";
-import {createPolicy, DraftPolicy, PolicyName} from "../engine/policies";
+import {createPolicy, DraftPolicy, PolicyName} from "../engine/drafting/policies";
 import {
   acceptanceRate, AcceptanceBin, addRound, addTotals, DraftLengthCounts, DraftLengthHistogram, draftPassesPerToken, emptyTotals,
   EntropyAcceptance, lookupShare, meanDraftLength, measuredSpeedup, median, StatsTotals, sumTotals, targetPassesPerToken, tokensPerRound,
   tokensPerSecond
-} from "../engine/stats";
+} from "../engine/stats/stats";
 import {BenchSetupError} from "./errors";
 import {NodeLlamaCppDraftPeer} from "./nlcPredictor";
 import {LLAMA_CPP_DEFAULTS, runLlamaCppPeer} from "./llamaCppRun";

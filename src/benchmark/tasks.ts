@@ -3,7 +3,7 @@
 // cut in editTasks.ts.
 import {readdirSync, readFileSync, statSync} from "node:fs";
 import {extname, join, relative} from "node:path";
-import {Prng} from "../engine/sampling";
+import {Prng} from "../engine/decoding/sampling";
 
 /**
  * The sets the benchmark reports apart: "fim", a cursor anywhere in a line of code; "edit", a

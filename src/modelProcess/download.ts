@@ -11,7 +11,7 @@
 //   model process: those are caught while a download runs, and free space is checked up front.
 import {rm, stat, statfs} from "node:fs/promises";
 import {dirname} from "node:path";
-import {formatBytes} from "../engine/stats";
+import {formatBytes} from "../engine/stats/stats";
 import {DraftstopError, ModelFileError} from "../engine/errors";
 import {preflightModelFile} from "../engine/ggufPreflight";
 import {getBackend} from "../engine/models";

@@ -16,7 +16,7 @@ import {SOURCE_EXTENSIONS, sourceFiles} from "../../src/benchmark/tasks";
 import {namedPair} from "../../src/lab/cli/pairs";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {packageVsix} from "../../src/lab/cli/vsix";
-import {Prng} from "../../src/engine/sampling";
+import {Prng} from "../../src/engine/decoding/sampling";
 import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 const KEY_DELAY_MS = 80; // a brisk typist

@@ -15,7 +15,7 @@ import {SESSION_CHART_TITLES, sessionCharts} from "../../src/extension/charts/se
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 import type {DrafterSetting} from "../../src/engine/options";
-import type {PolicySpec} from "../../src/engine/policies";
+import type {PolicySpec} from "../../src/engine/drafting/policies";
 import {EngineHost} from "../../src/modelProcess/engineHost";
 import type {EngineInfo} from "../../src/engine";
 import {SessionHistory} from "../../src/extension/session/history";

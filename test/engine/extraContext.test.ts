@@ -1,4 +1,4 @@
-// Extra context in prompts (src/engine/extraContext/render.ts) on real GGUF models: the multi-file format
+// Extra context in prompts (src/engine/prompt/extraContext/render.ts) on real GGUF models: the multi-file format
 // each vocabulary calls for, the budget, prompts whose leading tokens stay put so the KV cache
 // keeps the chunks, and lookup drafts copied from a chunk.
 import assert from "node:assert/strict";

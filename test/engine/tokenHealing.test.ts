@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {DraftstopEngine} from "../../src/engine";
-import {healPrompt} from "../../src/engine/tokenHealing";
+import {healPrompt} from "../../src/engine/prompt/tokenHealing";
 import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
 describe("token healing (SmolLM2-135M, prefix-only prompts)", function () {

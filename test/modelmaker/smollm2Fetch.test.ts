@@ -5,7 +5,7 @@ import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, s
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
-import {buildFimPrompt} from "../../src/engine/fim";
+import {buildFimPrompt} from "../../src/engine/prompt/fim";
 import {ensureSmolLM2, ModelFetchError, SMOLLM2_BYTES, SMOLLM2_FILE, SMOLLM2_SHA256, sha256} from "../../src/lab/modelmaker/smollm2/fetch";
 
 const sharedCache = join(repoRoot(), ".cache", "draftstop");

@@ -18,7 +18,7 @@ describe("context overflow", function () {
       const {info} = await client.load({targetPath: target, draftPath: draft, threads: 1, contextSize: 512});
       // Far text: this repository's engine source, twenty times over on each side. Near the cursor: the
       // position where the tiny target is known to write something (test/vscode/suite/helpers.ts).
-      const far = readFileSync(join(repoRoot(), "src", "engine", "speculative.ts"), "utf8").repeat(20);
+      const far = readFileSync(join(repoRoot(), "src", "engine", "decoding", "speculative.ts"), "utf8").repeat(20);
       const prefix = `${far}\nfunction check(value) {\n  if (`;
       const suffix = `\n    throw new TypeError('bad value');\n  }\n  return value;\n}\n${far}`;
       const summary = await client.api.generate({prompt: {fim: {prefix, suffix}}, options: {maxTokens: 32}});

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import {completionStopSpec} from "../../src/extension/completion/postprocess";
 import {CompletionStop, completionEnd, completionLines, CompletionStopSpec} from "../../src/engine/completionStop";
-import {Prng} from "../../src/engine/sampling";
+import {Prng} from "../../src/engine/decoding/sampling";
 import {CAPTURED_DIR, CASES_DIR, caseFilesIn, loadCases} from "./completion/caseFile";
 
 function fedInChunks(text: string, spec: CompletionStopSpec, chunkSizes: () => number): number {

@@ -62,6 +62,12 @@ describe("layer rules (dependency-cruiser)", function () {
       "src/engine/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
       "src/engine/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
     }],
+    ["two engine folders importing each other (no file cycle)", "no-circular-folders", {
+      "src/engine/decoding/round.ts": "import {plan} from '../drafting/plan';\nexport const round = plan;\n",
+      "src/engine/drafting/plan.ts": "export const plan = 1;\n",
+      "src/engine/drafting/gain.ts": "import {stop} from '../decoding/stop';\nexport const gain = stop;\n",
+      "src/engine/decoding/stop.ts": "export const stop = 2;\n"
+    }],
     ["an import cycle in the lab's GPU kit", "no-circular", {
       "src/lab/gpu/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
       "src/lab/gpu/b.ts": "import {a} from './a';\nexport const b = () => a;\n"

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type {EngineInfo, StatsSummary} from "../../src/engine";
-import {emptyTotals, summarize} from "../../src/engine/stats";
+import {emptyTotals, summarize} from "../../src/engine/stats/stats";
 import {liveNumbers, statusText} from "../../src/extension/ui/statusText";
 
 const info: EngineInfo = {

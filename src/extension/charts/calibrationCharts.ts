@@ -2,9 +2,9 @@
 // entropy → acceptance map beside AdaEDL's bound. Both come from a CalibrationSnapshot, which the
 // engine has from load (the measured costs and the map's prior) before any completion.
 import type {TopLevelSpec} from "vega-lite" with {"resolution-mode": "import"};
-import type {CostRatios} from "../../engine/calibration/costModel";
-import type {AcceptanceBinEstimate} from "../../engine/calibration/acceptanceMap";
-import {acceptanceBound} from "../../engine/policies/adaedl";
+import type {CostRatios} from "../../engine/drafting/costModel";
+import type {AcceptanceBinEstimate} from "../../engine/drafting/acceptanceMap";
+import {acceptanceBound} from "../../engine/drafting/adaedl";
 import {COUNT_AXIS, countScale} from "./countAxis";
 
 /** Widest pass the curve shows: a full 16-token draft plus the bonus token. */

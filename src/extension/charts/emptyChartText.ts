@@ -1,12 +1,12 @@
 // The sentence shown instead of a chart with nothing to plot, saying why it is empty: a new user
 // should not have to guess whether the panel is broken or the data just is not there yet.
-import type {DraftSources} from "../../engine/drafters";
-import type {StatsTotals} from "../../engine/stats";
+import type {DraftSources} from "../../engine/drafting/drafters";
+import type {StatsTotals} from "../../engine/stats/stats";
 
 export type RoundCounts = Pick<StatsTotals, "rounds" | "lookupRounds" | "drafted" | "lookupDrafted">;
 
 export interface DraftModelState {
-  /** Which drafters may draft (engine/drafters.ts draftSources: settings, loaded models and policy together). */
+  /** Which drafters may draft (engine/drafting/drafters.ts draftSources: settings, loaded models and policy together). */
   sources: DraftSources;
   /** The policy has the draft model idle (the cost-aware rule, when speculation has not been paying). */
   idle: boolean;

@@ -1,9 +1,9 @@
 // Which γ AdaEDL's bound 1 − sqrt(γ·H) is drawn for: the policy's own when the AdaEDL policy is the
 // one drafting (its stopping rule uses that γ), otherwise the γ the learned acceptance map took its
 // prior from (the only bound anything in the engine uses then).
-import {ADAEDL_DEFAULTS} from "../../engine/policies/adaedl";
-import type {PolicySpec} from "../../engine/policies";
-import {ACCEPTANCE_MAP_DEFAULTS} from "../../engine/calibration/acceptanceMap";
+import {ADAEDL_DEFAULTS} from "../../engine/drafting/adaedl";
+import type {PolicySpec} from "../../engine/drafting/policies";
+import {ACCEPTANCE_MAP_DEFAULTS} from "../../engine/drafting/acceptanceMap";
 
 export interface GammaInUse {
   gamma: number;

@@ -1,8 +1,8 @@
 // The statistics panel's live plots, from plain data (the session history, the engine's totals and
 // calibration): each is a chart, or the sentence saying why it has nothing to show yet. Pure, so
 // unit tests and the rendered screenshots check exactly what the panel shows.
-import type {CalibrationSnapshot} from "../../engine/calibration/engineCalibration";
-import type {AcceptanceBin, DraftLengthCounts} from "../../engine/stats";
+import type {CalibrationSnapshot} from "../../engine/drafting/engineCalibration";
+import type {AcceptanceBin, DraftLengthCounts} from "../../engine/stats/stats";
 import {acceptanceMapChart, costCurveChart} from "./calibrationCharts";
 import {DraftModelState, noCalibrationText, noDraftLengthsText, noEntropyAcceptanceText, noLambdaText, noSpeedupText, RoundCounts} from "./emptyChartText";
 import {boundNote, GammaInUse} from "./gammaInUse";

@@ -1,8 +1,8 @@
 // Vega-Lite specifications of Draftstop's four plots, from plain data, shared by the benchmark's
 // SVG files and the stats panel.
 import type {TopLevelSpec} from "vega-lite" with {"resolution-mode": "import"};
-import {acceptanceRate, AcceptanceBin, DraftLengthCounts} from "../../engine/stats";
-import {acceptanceBound} from "../../engine/policies/adaedl";
+import {acceptanceRate, AcceptanceBin, DraftLengthCounts} from "../../engine/stats/stats";
+import {acceptanceBound} from "../../engine/drafting/adaedl";
 import {COUNT_AXIS, COUNT_LEGEND, countScale} from "./countAxis";
 
 export interface SpeedupPoint {

@@ -18,7 +18,7 @@ import {RequestOutcomes} from "./requestOutcomes";
 import type {Snooze} from "./snooze";
 import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
-import type {ExtraContextInput} from "../../engine/extraContext/render";
+import type {ExtraContextInput} from "../../engine/prompt/extraContext/render";
 import type {CursorContext, CursorPosition, LineSource} from "./context";
 import {acceptedDocument, Prefetcher} from "./prefetch";
 import {withSelectedItem} from "./suggestWidget";

@@ -4,7 +4,7 @@
 import {EventEmitter} from "node:events";
 import type {EngineInfo, FimLayout, GenerateOptions, PolicySpec, PolicyState, StatsSummary} from "../../engine";
 import type {EngineLoadOptions, InfillRequest} from "../../engine/engine";
-import type {CalibrationSnapshot} from "../../engine/calibration/engineCalibration";
+import type {CalibrationSnapshot} from "../../engine/drafting/engineCalibration";
 import {CrashReport, EngineClient, EngineClientOptions, EngineCrashedError} from "./engineClient";
 import type {BenchmarkRequest, GenerationSummary, LoadResult, Progress, SessionStats} from "../../protocol";
 

@@ -1,6 +1,6 @@
 // A bounded record of this session's completions, for the stats panel's live plots.
 import type {GenerationSummary} from "../../protocol";
-import {AcceptanceBin, DraftLengthCounts, DraftLengthHistogram, EntropyAcceptance, speedup} from "../../engine/stats";
+import {AcceptanceBin, DraftLengthCounts, DraftLengthHistogram, EntropyAcceptance, speedup} from "../../engine/stats/stats";
 
 interface Entry {
   at: number;

@@ -1,7 +1,7 @@
 // Settings → the engine's options. Pure, so it is tested without VS Code.
 import type {EngineLoadOptions} from "../../engine/engine";
 import type {DrafterSetting, GenerateOptions, GpuChoice} from "../../engine/options";
-import type {PolicySpec} from "../../engine/policies";
+import type {PolicySpec} from "../../engine/drafting/policies";
 import {SettingKey, SETTINGS, SettingValues} from "./schema";
 
 export function policySpecFrom(values: SettingValues): PolicySpec {

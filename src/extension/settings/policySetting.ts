@@ -2,7 +2,7 @@
 // which no single setting's range can say). A spec the engine would refuse is reported with the
 // setting's name and the last valid spec stays in use.
 import {InvalidOptionError} from "../../engine/errors";
-import {createPolicy, PolicySpec} from "../../engine/policies";
+import {createPolicy, PolicySpec} from "../../engine/drafting/policies";
 import {policySpecFrom} from "./engineOptions";
 import {SETTINGS_SECTION, SettingValues} from "./schema";
 

@@ -1,7 +1,7 @@
 // Every Draftstop setting with its default, range and description: the one place they are defined.
 // package.json's contributes.configuration must say the same (test/unit/config.test.ts checks it).
 import {DRAFTER_SETTINGS, GENERATE_DEFAULTS} from "../../engine/options";
-import {ADAEDL_DEFAULTS, COST_AWARE_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../../engine/policies";
+import {ADAEDL_DEFAULTS, COST_AWARE_DEFAULTS, HEURISTIC_DEFAULTS, MAX_CONFIDENCE_DEFAULTS, POLICY_NAMES, STATIC_DEFAULTS} from "../../engine/drafting/policies";
 
 export type SettingScope = "machine" | "window" | "resource" | "language-overridable";
 

@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import {SettingKey, SETTINGS, SETTINGS_SECTION, SettingValues} from "../settings/schema";
 import type {SettingsStore} from "../settings/settings";
-import type {PolicyName} from "../../engine/policies";
+import type {PolicyName} from "../../engine/drafting/policies";
 import type {ModelManager} from "../models/modelManager";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../settings/commandIds";

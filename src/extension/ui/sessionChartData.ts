@@ -1,9 +1,9 @@
 // What the statistics panel's live plots are drawn from, gathered from the session history and the
 // engine's snapshot. No vscode here, so the panel screenshots test (test/e2e/panelCharts.test.ts)
 // draws its charts through exactly this path, from real generations.
-import {draftSources} from "../../engine/drafters";
+import {draftSources} from "../../engine/drafting/drafters";
 import type {DrafterSetting} from "../../engine/options";
-import type {PolicySpec} from "../../engine/policies";
+import type {PolicySpec} from "../../engine/drafting/policies";
 import {gammaInUse} from "../charts/gammaInUse";
 import type {SessionChartData} from "../charts/sessionCharts";
 import type {SessionSnapshot} from "../session/engineSession";

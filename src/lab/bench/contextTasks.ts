@@ -5,8 +5,8 @@
 // from, cut as the extension cuts them (CHUNK_LINES lines).
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, relative, resolve} from "node:path";
-import {CHUNK_LINES} from "../../engine/extraContext/chunking";
-import {Prng} from "../../engine/sampling";
+import {CHUNK_LINES} from "../../engine/prompt/extraContext/chunking";
+import {Prng} from "../../engine/decoding/sampling";
 import {sourceFiles} from "../../benchmark/tasks";
 
 export interface ContextTaskChunk {

@@ -9,7 +9,7 @@
 import {readFileSync} from "node:fs";
 import {relative} from "node:path";
 import {distance} from "fastest-levenshtein";
-import {Prng} from "../../engine/sampling";
+import {Prng} from "../../engine/decoding/sampling";
 import {BenchSetupError} from "../../benchmark/errors";
 import {BenchTask, SOURCE_EXTENSIONS, sourceFiles} from "../../benchmark/tasks";
 

@@ -3,7 +3,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {acceptanceChart, draftLengthChart, lambdaChart, speedupChart} from "../../extension/charts/specs";
 import {FILE_THEME, renderSvg} from "../../extension/charts/render";
-import {ADAEDL_DEFAULTS} from "../../engine/policies";
+import {ADAEDL_DEFAULTS} from "../../engine/drafting/policies";
 import type {BenchResult} from "../../benchmark/runner";
 
 /** Writes speedup.svg, acceptance-entropy.svg, draft-lengths.svg and lambda.svg into `directory`. */

@@ -13,9 +13,9 @@ import {parseArgs} from "node:util";
 import {editTasksFromSources} from "../bench/editTasks";
 import {interleave, tasksFromSources} from "../../benchmark/tasks";
 import {DraftstopEngine} from "../../engine";
-import {acceptanceBound, ADAEDL_DEFAULTS} from "../../engine/policies/adaedl";
-import {BasePolicy, DraftStep} from "../../engine/policies/policy";
-import {binOf} from "../../engine/calibration/acceptanceMap";
+import {acceptanceBound, ADAEDL_DEFAULTS} from "../../engine/drafting/adaedl";
+import {BasePolicy, DraftStep} from "../../engine/drafting/policy";
+import {binOf} from "../../engine/drafting/acceptanceMap";
 import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";
 

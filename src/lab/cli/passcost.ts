@@ -4,8 +4,8 @@
 // is near 1 (a GPU with a big model) a drafted token is nearly free to check; where it is near 2
 // (a small CPU) a drafted token must be accepted more often than not to pay for itself.
 import {parseArgs} from "node:util";
-import {passCostTable, timeTargetPasses} from "../../engine/calibration/passCost";
-import {completeCurve} from "../../engine/calibration/costModel";
+import {passCostTable, timeTargetPasses} from "../../engine/decoding/passCost";
+import {completeCurve} from "../../engine/drafting/costModel";
 import {disposeModel, loadModelPair} from "../../engine/models";
 import type {GpuChoice} from "../../engine/options";
 import {DraftstopEngine} from "../../engine/engine";

@@ -10,13 +10,13 @@
 // When the rules change (files.exclude, a .gitignore, the disabled languages), the chunks of files
 // no longer allowed leave the ring; when extra context is turned off, the ring is emptied.
 import * as vscode from "vscode";
-import type {ExtraContextInput} from "../../../engine/extraContext/render";
+import type {ExtraContextInput} from "../../../engine/prompt/extraContext/render";
 import type {SettingsStore} from "../../settings/settings";
 import type {SettingValues} from "../../settings/schema";
 import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
-import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../../engine/extraContext/chunking";
-import {ChunkRing} from "../../../engine/extraContext/chunkRing";
+import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../../engine/prompt/extraContext/chunking";
+import {ChunkRing} from "../../../engine/prompt/extraContext/chunkRing";
 import {ContextFileFilter} from "./fileFilter";
 import {lineCommentFor} from "./lineComment";
 

@@ -1,5 +1,5 @@
 // The line comment of a language, for the commented file headers of models without multi-file
-// tokens (src/engine/extraContext/render.ts, format "comments").
+// tokens (src/engine/prompt/extraContext/render.ts, format "comments").
 const HASH = ["python", "shellscript", "ruby", "perl", "r", "yaml", "toml", "dockerfile", "makefile", "powershell", "coffeescript", "julia", "elixir", "nim", "cmake", "properties"];
 const DASHES = ["sql", "lua", "haskell", "elm", "ada", "vhdl"];
 const SEMICOLON = ["clojure", "lisp", "scheme", "racket", "ini"];

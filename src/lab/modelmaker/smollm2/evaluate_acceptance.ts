@@ -8,12 +8,12 @@
 // greedy continuation c[0..n); the draft then sees the prompt + c[<j] and drafts argmax; at every j
 // that is exactly what greedy speculative decoding would draft once c[<j] is committed, so
 // "argmax = c[j]" is the per-token acceptance. The draft's entropy is computed as the engine does
-// in greedy mode (T = 1, top 40 tokens, renormalised: src/engine/entropy.ts).
+// in greedy mode (T = 1, top 40 tokens, renormalised: src/engine/decoding/entropy.ts).
 // Writes work/eval/acceptance.json.
 import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {LlamaModel, Token} from "node-llama-cpp" with {"resolution-mode": "import"};
-import {entropy} from "../../../engine/entropy";
+import {entropy} from "../../../engine/decoding/entropy";
 import {Rng} from "../tinypair/common";
 import {draftPath, smollm2TargetPath, workDir} from "./common";
 

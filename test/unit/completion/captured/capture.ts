@@ -43,7 +43,7 @@ import {defaultSettings} from "../../../../src/extension/settings/schema";
 import {DraftstopEngine} from "../../../../src/engine";
 import type {GenerateOptions} from "../../../../src/engine/options";
 import type {Token} from "../../../../src/engine/nlc";
-import {Prng} from "../../../../src/engine/sampling";
+import {Prng} from "../../../../src/engine/decoding/sampling";
 import {demoPairPaths} from "../../../../src/extension/models/demoPair";
 import {CAPTURED_DIR, CaseEntry, caseContext, caseFilesIn, CURSOR, formatCase, parseCaseFile} from "../caseFile";
 

@@ -11,8 +11,8 @@
 // - The optimistic reading matters most here: the bound is a lower bound, and at T > 0 a draft of
 //   high entropy is often accepted (the tiny pair's drafts above 3 nats are, about half the
 //   time). The optimism is +0.14 after 50 judged drafts at acceptance 0.5.
-import {acceptanceBound} from "../policies/adaedl";
-import {ENTROPY_EDGES} from "../stats";
+import {acceptanceBound} from "./adaedl";
+import {ENTROPY_EDGES} from "../stats/stats";
 import {BINNED_ACCEPTANCE_DEFAULTS, BinnedAcceptance, BinnedAcceptanceOptions, BinnedAcceptanceState} from "./binnedAcceptance";
 
 export {nonIncreasing} from "./binnedAcceptance";

@@ -8,9 +8,9 @@
 // Exactness: the first token is drawn from the target's distribution restricted to those tokens
 // (argmax when greedy, a sample of the renormalised restriction at T > 0), and everything after it
 // is ordinary speculative decoding, so the output is the target's own, conditioned on healing.
-import type {Distribution} from "./distribution";
-import type {LlamaModel, Token} from "./nlc";
-import {vocabularyFacts} from "./vocabulary";
+import type {Distribution} from "../distribution";
+import type {LlamaModel, Token} from "../nlc";
+import {vocabularyFacts} from "../vocabulary";
 
 export interface HealedPrompt {
   /** The prompt without its last token. */

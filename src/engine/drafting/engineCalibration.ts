@@ -3,15 +3,15 @@
 // the draft's entropy moves from token to token, and the gain speculation has given. Policies read it through a PolicyEnvironment; the round loop
 // feeds it; the store keeps the learned parts across windows.
 import type {ResolvedGenerateOptions} from "../options";
-import type {PolicyEnvironment} from "../policies/policy";
-import type {RoundRecord} from "../stats";
+import type {PolicyEnvironment} from "./policy";
+import type {RoundRecord} from "../stats/stats";
 import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acceptanceMap";
 import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
 import {SpeculationGain} from "./speculationGain";
 import {EntropyTransitions} from "./entropyTransitions";
 import {AGREEMENTS, agreementOf, type Agreement, LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
-import {lookupGates, type LookupEnvironment, type LookupGates} from "../lookup/lookupDrafter";
-import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./store";
+import {lookupGates, type LookupEnvironment, type LookupGates} from "./lookupDrafter";
+import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./calibrationStore";
 
 export interface CalibrationPersistence {
   /** JSON file shared by all pairs. */

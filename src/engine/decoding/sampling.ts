@@ -5,8 +5,8 @@
 import {xoroshiro128plusFromState} from "pure-rand/generator/xoroshiro128plus";
 import {uniformFloat64} from "pure-rand/distribution/uniformFloat64";
 import type {RandomGenerator} from "pure-rand/types/RandomGenerator";
-import {Distribution, probabilityOf, totalMass} from "./distribution";
-import type {Token} from "./nlc";
+import {Distribution, probabilityOf, totalMass} from "../distribution";
+import type {Token} from "../nlc";
 
 export class Prng {
   private readonly generator: RandomGenerator;

@@ -17,7 +17,7 @@
 // bound 1 − sqrt(γ·Ĥ) is already low and drafting stops anyway. node-llama-cpp 3.21.1 does not
 // report m without computing the full softmax (confidence costs as much as the full map), so the
 // estimator cannot correct for it; a larger entropyTopK shrinks the bias.
-import type {Distribution} from "./distribution";
+import type {Distribution} from "../distribution";
 
 /** Shannon entropy in nats of a (possibly unnormalised) distribution, after renormalising it. */
 export function entropy(distribution: Distribution): number {

@@ -3,7 +3,7 @@
 // change rarely, the text at the cursor changes every time. Each piece is tokenized on its own and
 // the pieces are joined as tokens, so a chunk's tokens never depend on what follows it, and a
 // prompt that keeps the same chunks keeps the same leading tokens.
-import type {LlamaModel, Token} from "../nlc";
+import type {LlamaModel, Token} from "../../nlc";
 
 /** How chunks are marked in the prompt: the model's own multi-file tokens where it has them. */
 export type MultiFileFormat = "qwen" | "starcoder" | "comments";

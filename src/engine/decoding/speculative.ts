@@ -1,5 +1,5 @@
 // The round loop of speculative decoding (docs/algorithm.md, "One round"):
-//   take a lookup draft where one promises more (lookup/lookupDrafter.ts), else
+//   take a lookup draft where one promises more (drafting/lookupDrafter.ts), else
 //   draft one token at a time on the draft sequence while the policy says go on,
 //   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
 //   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
@@ -7,17 +7,17 @@
 //
 // Invariant between rounds: each sequence holds a prefix of the committed tokens, and the target
 // holds all of them but the last (x); the draft may lag behind and catches up in its next pass.
-import {argmax, Distribution, topProbability} from "./distribution";
-import {ContextOverflowError} from "./errors";
+import {argmax, Distribution, topProbability} from "../distribution";
+import {ContextOverflowError} from "../errors";
 import {entropy} from "./entropy";
-import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "./nlc";
-import type {ResolvedGenerateOptions} from "./options";
-import type {DraftPolicy} from "./policies";
+import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "../nlc";
+import type {ResolvedGenerateOptions} from "../options";
+import type {DraftPolicy} from "../drafting/policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
-import {addRound, emptyTotals, RoundRecord, StatsTotals} from "./stats";
-import {HealedPrompt, restrict} from "./tokenHealing";
+import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/stats";
+import {HealedPrompt, restrict} from "../prompt/tokenHealing";
 import {OutputStops, StopCheckReason} from "./outputStops";
-import type {LookupDraft, LookupSource} from "./lookup/lookupDrafter";
+import type {LookupDraft, LookupSource} from "../drafting/lookupDrafter";
 
 export interface ModelSide {
   model: LlamaModel;

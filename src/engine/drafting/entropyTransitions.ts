@@ -1,6 +1,6 @@
 // How the draft's entropy moves from one drafted token to the next: the probability that token
 // i + 1 falls in entropy bin b' given that token i fell in bin b. The cost-aware rule plans a
-// round ahead with it (policies/draftPlan.ts): a run of confident tokens tends to go on, and how
+// round ahead with it (drafting/draftPlan.ts): a run of confident tokens tends to go on, and how
 // likely that is decides whether a draft pass for the next token is worth running.
 //
 // Every round that ran the draft teaches it, accepted or not: the draft's own path is what is
@@ -9,7 +9,7 @@
 // keeps at most MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
 // It is saved with the acceptance map (store.ts): a new window's plan reads the saved map and gain
 // through it, and a flat start row would misjudge whether a round pays until rounds teach it again.
-import {ENTROPY_EDGES} from "../stats";
+import {ENTROPY_EDGES} from "../stats/stats";
 import {binOf} from "./acceptanceMap";
 
 const BINS = ENTROPY_EDGES.length - 1;

@@ -12,7 +12,7 @@
 //   target alone (roundValue).
 //
 // Costs are in units of C_t(1) and ρ in tokens per C_t(1): target-only decoding is ρ = 1.
-import type {PassCosts} from "../calibration/costModel";
+import type {PassCosts} from "./costModel";
 
 export interface PlanInputs {
   /** α of token `index` (1-based) drafted at an entropy in `bin`. */

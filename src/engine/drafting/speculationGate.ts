@@ -1,5 +1,5 @@
 // Whether a drafter (the draft model, or lookup) may run in the next round, from the speed-up its
-// rounds have measured (calibration/speculationGain.ts): never slower than the target alone beyond
+// rounds have measured (drafting/speculationGain.ts): never slower than the target alone beyond
 // a stated bound, and no paying for learning (docs/algorithm.md, "Never slower").
 //
 // - A drafter earns its way in: it runs every round only once the gain its rounds measured is above
@@ -14,7 +14,7 @@
 // - Each exploring round after which the drafter still sits out, while its gain is below 1 + margin
 //   even four standard errors up, doubles the interval, up to exploreAtMost; running again by
 //   its gain sets it back to exploreEvery.
-import type {SpeculationGain} from "../calibration/speculationGain";
+import type {SpeculationGain} from "./speculationGain";
 
 /** Rounds explored at once where the gain holds no evidence yet. */
 export const COLD_EXPLORATIONS = 4;

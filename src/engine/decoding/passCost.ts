@@ -2,9 +2,9 @@
 // command both use it. A pass over n tokens asks for the next token at every position, as a greedy
 // verification does; the draft's pass asks for a probability map, as drafting does.
 import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../nlc";
-import type {PassCostTable} from "./costModel";
-import {truncate} from "../speculative";
-import {median} from "../stats";
+import type {PassCostTable} from "../drafting/costModel";
+import {truncate} from "./speculative";
+import {median} from "../stats/stats";
 
 export interface PassTimingOptions {
   /** Pass sizes to time, ascending; must start at 1. */

@@ -1,6 +1,6 @@
 // What the drafter setting means with the models loaded and the policy chosen: one rule for the
 // engine's round loop and for what the status bar and panel say about it.
-import type {DrafterSetting} from "./options";
+import type {DrafterSetting} from "../options";
 
 /** Which drafters can propose drafts. */
 export type DraftSources = "model" | "lookup" | "both" | "none";

@@ -1,7 +1,7 @@
 // The contract between the round loop and a draft-length rule. The loop asks, before drafting each
 // token, whether to go on; after verification it reports how many drafted tokens were accepted.
-import type {PassCosts} from "../calibration/costModel";
-import type {SpeculationGain} from "../calibration/speculationGain";
+import type {PassCosts} from "./costModel";
+import type {SpeculationGain} from "./speculationGain";
 import type {Token} from "../nlc";
 
 /** What the loop knows about the draft's next-token distribution q_i before drafting token i. */

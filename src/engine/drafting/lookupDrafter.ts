@@ -1,17 +1,17 @@
 // The lookup drafter (docs/algorithm.md, "Lookup drafting"): each round, the tokens that followed
 // the longest earlier occurrence of the context's end, cut to the length that maximises the round's
-// expected tokens per unit time (policies/throughput.ts) under the learned acceptance of such a
-// match (calibration/lookupAcceptance.ts) and the cost model. No model runs, so drafting costs
+// expected tokens per unit time (drafting/throughput.ts) under the learned acceptance of such a
+// match (drafting/lookupAcceptance.ts) and the cost model. No model runs, so drafting costs
 // nothing that the choice could save: a lookup draft is taken when it promises more than the
 // alternative, the draft model's measured speed-up or, without it, target-only decoding.
-import type {PassCosts} from "../calibration/costModel";
-import {AGREEMENTS, agreementOf, type Agreement, type LookupAcceptance, type LookupMatch} from "../calibration/lookupAcceptance";
+import type {PassCosts} from "./costModel";
+import {AGREEMENTS, agreementOf, type Agreement, type LookupAcceptance, type LookupMatch} from "./lookupAcceptance";
 import type {Token} from "../nlc";
 import type {LookupChoice} from "../options";
-import {expectedRates, fastest} from "../policies/throughput";
+import {expectedRates, fastest} from "./throughput";
 import {NgramIndex, NgramIndexOptions} from "./ngramIndex";
-import {SpeculationGain, type SpeculationGainState} from "../calibration/speculationGain";
-import {SpeculationGate, type SpeculationGateOptions} from "../policies/speculationGate";
+import {SpeculationGain, type SpeculationGainState} from "./speculationGain";
+import {SpeculationGate, type SpeculationGateOptions} from "./speculationGate";
 
 export interface LookupDrafterOptions extends NgramIndexOptions {
   /** Most tokens a lookup draft holds. Default 16 (as the cost-aware rule's maxDraft). */
@@ -20,12 +20,12 @@ export interface LookupDrafterOptions extends NgramIndexOptions {
 
 export const LOOKUP_DRAFTER_DEFAULTS = {maxDraft: 16};
 
-/** Lookup is held to the draft model's guarantee (policies/speculationGate.ts), with the cost-aware rule's defaults. */
+/** Lookup is held to the draft model's guarantee (drafting/speculationGate.ts), with the cost-aware rule's defaults. */
 export const LOOKUP_GATE: SpeculationGateOptions = {margin: 0.02, exploreEvery: 32, exploreAtMost: 256};
 
 /**
- * One gain and gate per kind of agreement among the match's earlier occurrences (calibration/
- * lookupAcceptance.ts): copies after a match whose occurrences all agreed are a different drafter
+ * One gain and gate per kind of agreement among the match's earlier occurrences
+ * (lookupAcceptance.ts): copies after a match whose occurrences all agreed are a different drafter
  * from copies after a lone or split one. With one record for all, the losing explorations of lone
  * bigram matches (their first token is read optimistically, on purpose) shut lookup out of a file
  * whose functions repeat, where it gains most.

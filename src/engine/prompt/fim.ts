@@ -3,7 +3,7 @@
 // first) keeps the suffix's tokens in the KV cache while the user types at the cursor, so a
 // keystroke costs only the changed end of the prefix instead of the prefix end plus the whole suffix.
 import {ExtraContextInput, MultiFileFormat, renderExtraContext} from "./extraContext/render";
-import type {LlamaModel, Token} from "./nlc";
+import type {LlamaModel, Token} from "../nlc";
 
 export type FimLayout = "psm" | "spm";
 export const FIM_LAYOUTS: readonly FimLayout[] = ["psm", "spm"];
@@ -14,7 +14,7 @@ export const FIM_LAYOUTS_KEY = "draftstop.fim_layouts";
 export interface FimInput {
   prefix: string;
   suffix: string;
-  /** Chunks of other files, put after BOS and before the FIM part (extraContext/render.ts). */
+  /** Chunks of other files, put after BOS and before the FIM part (prompt/extraContext/render.ts). */
   extraContext?: ExtraContextInput;
 }
 

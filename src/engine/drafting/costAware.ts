@@ -27,7 +27,7 @@ import {BasePolicy, DraftStep, PolicyEnvironment, PolicyState} from "./policy";
 import {SpeculationGate} from "./speculationGate";
 import {bestDraftLength, breakEvenAcceptance} from "./throughput";
 import {DraftPlan} from "./draftPlan";
-import {binMiddle, binOf} from "../calibration/acceptanceMap";
+import {binMiddle, binOf} from "./acceptanceMap";
 import {requireInteger, requireNumber} from "../options";
 
 export interface CostAwareParameters {

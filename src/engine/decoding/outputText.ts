@@ -3,7 +3,7 @@
 // inside a multi-byte character decodes to U+FFFD on its own; it is held back and decoded with
 // the tokens that complete the character. Each piece is decoded with the tokens before it as
 // context (node-llama-cpp's lastTokens), which some tokenizers need to place a leading space.
-import type {LlamaModel, Token} from "./nlc";
+import type {LlamaModel, Token} from "../nlc";
 
 /** Tokens before a piece passed as context, and the most tokens one character may span. */
 const CONTEXT_TOKENS = 8, MOST_TOKENS_PER_CHARACTER = 4;

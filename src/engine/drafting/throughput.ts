@@ -2,7 +2,7 @@
 // Drafting k tokens whose acceptance probabilities are α_1..α_k (each given that the ones before
 // it were accepted) emits on average E(k) = 1 + Σ_{j≤k} Π_{m≤j} α_m tokens, and takes
 // T(k) = k·C_d + C_t(k + 1); a target-only round (the draft not run at all) takes T(0) = C_t(1).
-import type {PassCosts} from "../calibration/costModel";
+import type {PassCosts} from "./costModel";
 
 /** E(k)/T(k) in tokens per ms for every k = 0..maxDraft; acceptance past the known ones repeats the last. */
 export function expectedRates(acceptance: readonly number[], costs: PassCosts, maxDraft: number): number[] {

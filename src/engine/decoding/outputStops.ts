@@ -5,9 +5,9 @@
 // A healed prompt's output starts with text already in the document (tokenHealing.ts); the checks
 // begin after it. Where a check ends the text, the result keeps the tokens up to the one that
 // holds the first character cut; tokens a round accepted beyond it are counted apart (tokensPastStop).
-import {CompletionStop} from "./completionStop";
-import type {LlamaModel, Token} from "./nlc";
-import type {ResolvedGenerateOptions} from "./options";
+import {CompletionStop} from "../completionStop";
+import type {LlamaModel, Token} from "../nlc";
+import type {ResolvedGenerateOptions} from "../options";
 import {OutputText} from "./outputText";
 
 /** Why a check ended the generation: a stop string, or the stop rules found the completion complete. */

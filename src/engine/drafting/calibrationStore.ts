@@ -16,8 +16,8 @@ export interface SettingCalibration {
   lookup?: LookupAcceptanceState;
   gain?: SpeculationGainState;
   /**
-   * The speed-up lookup drafts have given, by the agreement of their matches (policies/
-   * speculationGate.ts reads it). A file that holds the one record saved before (lookupGain) is read
+   * The speed-up lookup drafts have given, by the agreement of their matches
+   * (speculationGate.ts reads it). A file that holds the one record saved before (lookupGain) is read
    * without it: lookup then explores again, as on a first run.
    */
   lookupGains?: Partial<Record<Agreement, SpeculationGainState>>;

@@ -2,8 +2,8 @@
 // benchmark): one definition of each figure, computed from running totals. The data the plots
 // take (entropy bins, draft-length counts), the median and the byte formatter live here too, so
 // that no layer above defines them again.
-import type {Token} from "./nlc";
-import type {DrafterName} from "./options";
+import type {Token} from "../nlc";
+import type {DrafterName} from "../options";
 
 export interface RoundRecord {
   /** Round number within its generation, from 0. */
@@ -20,7 +20,7 @@ export interface RoundRecord {
   /**
    * A lookup draft's match: how many committed tokens the earlier occurrence it copies matched, and
    * of the earlier occurrences that long, how many there were and how many agreed on its first
-   * token (lookup/ngramIndex.ts).
+   * token (drafting/ngramIndex.ts).
    */
   match?: {length: number; support: number; occurrences: number};
   /** Entropy (nats) of the draft distribution each drafted token came from, in order (a model draft's; empty for lookup). */
