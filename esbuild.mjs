@@ -8,14 +8,14 @@ const production = process.argv.includes("--production");
 
 const entryPoints = {
   "extension": "src/extension.ts",
-  "engineHost": "src/host/engineHost.ts",
-  "cli/demo": "src/cli/demo.ts",
-  "cli/bench": "src/cli/bench.ts",
-  "cli/passcost": "src/cli/passcost.ts",
-  "cli/buildLlamaCpp": "src/cli/buildLlamaCpp.ts",
-  "cli/start": "src/cli/start.ts",
-  "cli/fetchModels": "src/cli/fetchModels.ts",
-  "cli/package": "src/cli/package.ts"
+  "engineHost": "src/modelProcess/engineHost.ts",
+  "cli/demo": "src/lab/cli/demo.ts",
+  "cli/bench": "src/lab/cli/bench.ts",
+  "cli/passcost": "src/lab/cli/passcost.ts",
+  "cli/buildLlamaCpp": "src/lab/cli/buildLlamaCpp.ts",
+  "cli/start": "src/lab/cli/start.ts",
+  "cli/fetchModels": "src/lab/cli/fetchModels.ts",
+  "cli/package": "src/lab/cli/package.ts"
 };
 for (const [name, file] of Object.entries(entryPoints))
   if (!existsSync(file)) delete entryPoints[name];

@@ -1,26 +1,26 @@
 // Activation: wires the pieces together and nothing else. The models run in a separate process
-// (src/host/engineHost.ts); this file never loads node-llama-cpp.
+// (src/modelProcess/engineHost.ts); this file never loads node-llama-cpp.
 import * as vscode from "vscode";
-import {MODEL_SETTINGS} from "./config/engineOptions";
-import {isPolicySetting, PolicySetting} from "./config/policySetting";
-import {SettingKey, SETTINGS_SECTION} from "./config/schema";
-import {SettingsStore} from "./config/settings";
-import {DraftstopInlineProvider} from "./completion/provider";
-import {Snooze} from "./completion/snooze";
-import {ExtraContextCollector, extraContextSettingsOn} from "./completion/extraContext/collector";
+import {MODEL_SETTINGS} from "./extension/settings/engineOptions";
+import {isPolicySetting, PolicySetting} from "./extension/settings/policySetting";
+import {SettingKey, SETTINGS_SECTION} from "./extension/settings/schema";
+import {SettingsStore} from "./extension/settings/settings";
+import {DraftstopInlineProvider} from "./extension/completion/provider";
+import {Snooze} from "./extension/completion/snooze";
+import {ExtraContextCollector, extraContextSettingsOn} from "./extension/completion/extraContext/collector";
 import {AbortableLock} from "./engine/lock";
 import type {DrafterSetting} from "./engine/options";
-import {findDemoPair} from "./models/demoPair";
-import {ModelManager} from "./models/modelManager";
-import type {BenchmarkRequest} from "./host/protocol";
-import {EngineSession} from "./session/engineSession";
-import {SessionHistory} from "./session/history";
-import {BenchmarkStore, benchmarkWorkspace} from "./ui/benchmarkCommand";
-import {COMMANDS} from "./config/commandIds";
-import {registerCommands} from "./ui/commands";
-import {createLog, DraftstopLog} from "./ui/log";
-import {StatsPanel} from "./ui/statsPanel";
-import {StatusBar} from "./ui/statusBar";
+import {findDemoPair} from "./extension/models/demoPair";
+import {ModelManager} from "./extension/models/modelManager";
+import type {BenchmarkRequest} from "./protocol";
+import {EngineSession} from "./extension/session/engineSession";
+import {SessionHistory} from "./extension/session/history";
+import {BenchmarkStore, benchmarkWorkspace} from "./extension/ui/benchmarkCommand";
+import {COMMANDS} from "./extension/settings/commandIds";
+import {registerCommands} from "./extension/ui/commands";
+import {createLog, DraftstopLog} from "./extension/ui/log";
+import {StatsPanel} from "./extension/ui/statsPanel";
+import {StatusBar} from "./extension/ui/statusBar";
 
 /** What activate() returns: the extension's parts, for the extension-host tests. */
 export interface DraftstopApi {

@@ -61,7 +61,7 @@ export function completionLines(linePrefix: string, lineSuffix: string, invoked:
 
 /**
  * The spec at a cursor given as the text before and after it (the command line, the benchmark;
- * the editor builds it from its own view of the document, completion/postprocess/stopRules.ts).
+ * the editor builds it from its own view of the document, extension/completion/postprocess/stopRules.ts).
  */
 export function stopSpecAt(prefix: string, suffix: string, options: {invoked?: boolean; maxLines?: number; tabSize?: number} = {}): CompletionStopSpec {
   const linePrefix = prefix.slice(prefix.lastIndexOf("\n") + 1).replace(/\r$/, "");

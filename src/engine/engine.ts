@@ -6,24 +6,24 @@ import {EventEmitter} from "node:events";
 import {basename} from "node:path";
 import {EngineDisposedError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
-import type {MultiFileFormat} from "./extraContext/render";
-import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./fim";
+import type {MultiFileFormat} from "./prompt/extraContext/render";
+import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./prompt/fim";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
 import type {Token} from "./nlc";
 import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
-import {createPolicy, DraftPolicy, PolicySpec} from "./policies";
-import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./speculative";
-import {healPrompt} from "./tokenHealing";
-import {CalibrationSnapshot, EngineCalibration} from "./calibration/engineCalibration";
-import {passCostTable, timeDraftPasses, timeTargetPasses} from "./calibration/passCost";
-import type {CostModel} from "./calibration/costModel";
-import {RollingMedian} from "./calibration/rollingMedian";
-import {pairIdentity} from "./calibration/pairIdentity";
+import {createPolicy, DraftPolicy, PolicySpec} from "./drafting/policies";
+import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./decoding/speculative";
+import {healPrompt} from "./prompt/tokenHealing";
+import {CalibrationSnapshot, EngineCalibration} from "./drafting/engineCalibration";
+import {passCostTable, timeDraftPasses, timeTargetPasses} from "./decoding/passCost";
+import type {CostModel} from "./drafting/costModel";
+import {RollingMedian} from "./drafting/rollingMedian";
+import {pairIdentity} from "./drafting/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
-import {LookupDrafter} from "./lookup/lookupDrafter";
+import {LookupDrafter} from "./drafting/lookupDrafter";
 import type {DrafterSetting} from "./options";
-import {draftSources} from "./drafters";
-import {addTotals, emptyTotals, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats";
+import {draftSources} from "./drafting/drafters";
+import {addTotals, emptyTotals, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats/stats";
 
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default cost-aware AdaEDL with its defaults. */

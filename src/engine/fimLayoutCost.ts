@@ -3,9 +3,9 @@
 // token after it, so the whole suffix is evaluated again; in SPM ([SUF] suffix [PRE] prefix [MID])
 // only the prefix's last tokens are. The model decides which layouts are possible; this decides
 // which of those is cheaper here.
-import {median} from "./stats";
+import {median} from "./stats/stats";
 import type {DraftstopEngine} from "./engine";
-import type {FimLayout} from "./fim";
+import type {FimLayout} from "./prompt/fim";
 
 export interface LayoutCost {
   /** Tokens evaluated per keystroke on the target (prefill after a one-character edit). */

@@ -1,5 +1,5 @@
 // Every engine option and its default, in one place. Policies keep their own defaults beside their
-// parameters in policies/*.ts (see POLICY_DEFAULTS there).
+// parameters in their files under drafting/ (see POLICY_DEFAULTS in drafting/policies.ts).
 import {availableParallelism} from "node:os";
 import {COMPLETION_LINES, CompletionStopSpec} from "./completionStop";
 import {InvalidOptionError} from "./errors";

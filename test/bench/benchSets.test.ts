@@ -2,11 +2,11 @@
 // and editing tasks in one interleaved run, reported per set and as the mix, with the share of
 // accepted drafts lookup proposed.
 import assert from "node:assert/strict";
-import {benchJson, benchTable} from "../../src/bench/report";
-import {BenchPolicy, BenchResult, defaultPolicies, drafterOf, needsDraftModel, policyLabel, runBenchmark} from "../../src/bench/runner";
-import {BenchSetupError} from "../../src/bench/errors";
-import {summaryLines} from "../../src/bench/summary";
-import {BenchTask, interleave} from "../../src/bench/tasks";
+import {benchJson, benchTable} from "../../src/benchmark/report";
+import {BenchPolicy, BenchResult, defaultPolicies, drafterOf, needsDraftModel, policyLabel, runBenchmark} from "../../src/benchmark/runner";
+import {BenchSetupError} from "../../src/benchmark/errors";
+import {summaryLines} from "../../src/lab/bench/summary";
+import {BenchTask, interleave} from "../../src/benchmark/tasks";
 import {DraftstopEngine} from "../../src/engine";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 

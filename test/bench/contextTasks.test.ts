@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {contextTasksFromSources, fileChunks, relativeImports} from "../../src/bench/contextTasks";
-import {CHUNK_LINES} from "../../src/engine/extraContext/chunking";
+import {contextTasksFromSources, fileChunks, relativeImports} from "../../src/lab/bench/contextTasks";
+import {CHUNK_LINES} from "../../src/engine/prompt/extraContext/chunking";
 
 const GEOMETRY = [
   "export function hypotenuse(a: number, b: number): number {",

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {editTasksFromSources, isCodeLine, lineSimilarity, nearCopyPositions} from "../../src/bench/editTasks";
-import {BenchSetupError} from "../../src/bench/errors";
-import {HELD_OUT_SOURCES, heldOutRoots} from "../../src/bench/heldOut";
-import {interleave, tasksFromJsonl} from "../../src/bench/tasks";
+import {editTasksFromSources, isCodeLine, lineSimilarity, nearCopyPositions} from "../../src/lab/bench/editTasks";
+import {BenchSetupError} from "../../src/benchmark/errors";
+import {HELD_OUT_SOURCES, heldOutRoots} from "../../src/lab/bench/heldOut";
+import {interleave, tasksFromJsonl} from "../../src/benchmark/tasks";
 
 const SWITCH = [
   "export function encode(kind: Kind, value: string): string {",

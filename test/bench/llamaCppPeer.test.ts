@@ -7,9 +7,9 @@ import {join} from "node:path";
 import {
   llamaCppLayout, LlamaCppOutputError, llamaCppProgramPath, llamaCppSpeculativeBinary, parseLlamaCompletionOutput,
   parseLlamaCppSpeculativeOutput, runLlamaCppSpeculative
-} from "../../src/bench/llamaCppPeer";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
+} from "../../src/benchmark/llamaCppPeer";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 
 const fixture = (name: string) => readFileSync(join(repoRoot(), "test", "fixtures", "llamacpp", name), "utf8");
 

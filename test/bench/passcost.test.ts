@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {loadCalibrationReadings, loadCalibrationText, measurePassCost, passCostTableText} from "../../src/cli/passcost";
-import {timeTargetPasses} from "../../src/engine/calibration/passCost";
+import {loadCalibrationReadings, loadCalibrationText, measurePassCost, passCostTableText} from "../../src/lab/cli/passcost";
+import {timeTargetPasses} from "../../src/engine/decoding/passCost";
 import {disposeModel, loadModelPair} from "../../src/engine/models";
 
 describe("passcost", function () {
   this.timeout(120_000);
 
   it("times passes over 1..N tokens on a real GGUF and prints C(n)/C(1)", async () => {
-    const model = join(__dirname, "..", "..", "..", "src", "modelmaker", "tinypair", "target.gguf");
+    const model = join(__dirname, "..", "..", "..", "media", "models", "tinypair", "target.gguf");
     const report = await measurePassCost({model, threads: 1, gpu: false, context: 64, repeats: 3, max: 9});
     assert.equal(report.ms.length, 9);
     assert.equal(report.ratio[0], 1);
@@ -23,7 +23,7 @@ describe("passcost", function () {
   });
 
   it("times each pass size as often as asked, and every size once however short the budget", async () => {
-    const model = join(__dirname, "..", "..", "..", "src", "modelmaker", "tinypair", "target.gguf");
+    const model = join(__dirname, "..", "..", "..", "media", "models", "tinypair", "target.gguf");
     const pair = await loadModelPair({targetPath: model, threads: 1, gpu: false, contextSize: 128});
     try {
       const {sequence, model: loaded} = pair.target;
@@ -41,7 +41,7 @@ describe("passcost", function () {
   });
 
   it("loads the model as the extension does, once per reading, and prints each load-time curve", async () => {
-    const model = join(__dirname, "..", "..", "..", "src", "modelmaker", "tinypair", "target.gguf");
+    const model = join(__dirname, "..", "..", "..", "media", "models", "tinypair", "target.gguf");
     const readings = await loadCalibrationReadings({model, threads: 1, gpu: false, loads: 2});
     assert.equal(readings.length, 2);
     for (const reading of readings) {

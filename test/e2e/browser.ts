@@ -2,7 +2,7 @@
 // system's Chromium (Debian's package on Linux, installed when missing and we are root).
 import {existsSync} from "node:fs";
 import {chromium, type BrowserContext} from "playwright-core";
-import {CHROMIUM_APT_PACKAGES, ensureAptPackages} from "../../src/cli/apt";
+import {CHROMIUM_APT_PACKAGES, ensureAptPackages} from "../../src/lab/cli/apt";
 
 /** Flags for a closed network: without the background-networking ones Chromium keeps dialing out. */
 export const CHROMIUM_ARGS = [

@@ -11,19 +11,19 @@ import os from "node:os";
 import path from "node:path";
 import {parseArgs} from "node:util";
 import type {Page} from "playwright-core";
-import {heldOutRoots} from "../../src/bench/heldOut";
-import {SOURCE_EXTENSIONS, sourceFiles} from "../../src/bench/tasks";
-import {namedPair} from "../../src/cli/pairs";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {packageVsix} from "../../src/cli/vsix";
-import {Prng} from "../../src/engine/sampling";
+import {heldOutRoots} from "../../src/lab/bench/heldOut";
+import {SOURCE_EXTENSIONS, sourceFiles} from "../../src/benchmark/tasks";
+import {namedPair} from "../../src/lab/cli/pairs";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {packageVsix} from "../../src/lab/cli/vsix";
+import {Prng} from "../../src/engine/decoding/sampling";
 import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 const KEY_DELAY_MS = 80; // a brisk typist
 const GHOST_LIMIT_MS = 5000;
 const TAB_LIMIT_MS = 3000;
 const STATUS = "draftstop.status";
-/** The provider prefills the prompt where the cursor jumped after this long without a keystroke (PREFILL_AFTER_MS, src/completion/provider.ts). */
+/** The provider prefills the prompt where the cursor jumped after this long without a keystroke (PREFILL_AFTER_MS, src/extension/completion/provider.ts). */
 const PREFILL_IDLE_MS = 300;
 /** Completed once before the measured positions, so that none of them waits on start-up work. */
 const WARM_UP = {file: "warmup.js", content: "function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n}\n", line: 5, column: 21};

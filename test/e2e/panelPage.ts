@@ -1,14 +1,14 @@
 // The statistics panel's live section as a standalone page: the charts the panel would post to its
-// webview (src/charts/sessionCharts.ts through src/ui/sessionChartData.ts, rendered by
-// src/charts/render.ts with the panel's theme), styled by the panel's own stylesheet, and a PNG of it
+// webview (src/extension/charts/sessionCharts.ts through src/extension/ui/sessionChartData.ts, rendered by
+// src/extension/charts/render.ts with the panel's theme), styled by the panel's own stylesheet, and a PNG of it
 // taken in headless Chromium. Both go to test-results/.
 import {mkdtemp, readFile, rm, writeFile, mkdir} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {chartsHtml} from "../../src/charts/chartsHtml";
-import type {PanelChart} from "../../src/charts/panelChart";
-import {PANEL_THEME} from "../../src/charts/render";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {chartsHtml} from "../../src/extension/charts/chartsHtml";
+import type {PanelChart} from "../../src/extension/charts/panelChart";
+import {PANEL_THEME} from "../../src/extension/charts/render";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {launchChromium} from "./browser";
 
 export const RESULTS = join(repoRoot(), "test-results");

@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {namedPair} from "../../src/cli/pairs";
-import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/sample";
-import {packageVsix} from "../../src/cli/vsix";
+import {namedPair} from "../../src/lab/cli/pairs";
+import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
+import {packageVsix} from "../../src/lab/cli/vsix";
 import {draftstopLogTail, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 /**

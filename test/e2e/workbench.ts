@@ -5,8 +5,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type {BrowserContext, Page} from "playwright-core";
-import {installVsix, startCodeServer, type RunningCodeServer} from "../../src/cli/codeServer";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {installVsix, startCodeServer, type RunningCodeServer} from "../../src/lab/cli/codeServer";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {launchChromium} from "./browser";
 
 export interface WorkbenchOptions {

@@ -8,7 +8,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {DraftstopEngine, DraftstopError, ModelFileError, VocabularyMismatchError} from "../../src/engine";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {arr, f32, str, u32, writeGguf} from "../../src/modelmaker/ggufWriter";
+import {arr, f32, str, u32, writeGguf} from "../../src/lab/modelmaker/ggufWriter";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 
 describe("bad model files", function () {

@@ -5,8 +5,8 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {DraftstopEngine} from "../../src/engine";
-import {pairIdentity} from "../../src/engine/calibration/pairIdentity";
-import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/policies";
+import {pairIdentity} from "../../src/engine/drafting/pairIdentity";
+import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/drafting/policies";
 
 /** The real rule with GPU-like costs pinned, so that it drafts (and the map learns) on these tiny models. */
 class PinnedCosts extends CostAwarePolicy {

@@ -4,12 +4,12 @@
 // batch-invariant, so speculative and target-only output agree token for token (smollm2Draft.test.ts).
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {createPolicy, DraftstopEngine} from "../../src/engine";
 import {completionEnd, stopSpecAt} from "../../src/engine/completionStop";
-import {ensureSmolLM2} from "../../src/modelmaker/smollm2/fetch";
+import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
-const DRAFT = join(repoRoot(), "src", "modelmaker", "smollm2", "draft.gguf");
+const DRAFT = join(repoRoot(), "media", "models", "smollm2", "draft.gguf");
 const MAX_TOKENS = 40;
 
 /** Cursors in small functions: after code on a line (one line), and on a blank line of a body (a block). */

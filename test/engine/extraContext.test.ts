@@ -1,16 +1,16 @@
-// Extra context in prompts (src/engine/extraContext/render.ts) on real GGUF models: the multi-file format
+// Extra context in prompts (src/engine/prompt/extraContext/render.ts) on real GGUF models: the multi-file format
 // each vocabulary calls for, the budget, prompts whose leading tokens stay put so the KV cache
 // keeps the chunks, and lookup drafts copied from a chunk.
 import assert from "node:assert/strict";
 import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {buildFimPrompt, DraftstopEngine, multiFileFormat} from "../../src/engine";
 import type {ContextChunk, ExtraContextInput} from "../../src/engine";
 import {loadNodeLlamaCpp, LlamaModel} from "../../src/engine/nlc";
-import {arr, writeGguf} from "../../src/modelmaker/ggufWriter";
-import {ensureSmolLM2} from "../../src/modelmaker/smollm2/fetch";
+import {arr, writeGguf} from "../../src/lab/modelmaker/ggufWriter";
+import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 

@@ -5,7 +5,7 @@ import {join} from "node:path";
 import {buildFimPrompt, FIM_LAYOUTS_KEY, supportedFimLayouts} from "../../src/engine";
 import {loadNodeLlamaCpp, LlamaModel} from "../../src/engine/nlc";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {arr, writeGguf} from "../../src/modelmaker/ggufWriter";
+import {arr, writeGguf} from "../../src/lab/modelmaker/ggufWriter";
 
 describe("FIM prompts", function () {
   this.timeout(60_000);

@@ -2,9 +2,9 @@
 // and distributions are known exactly (test/fixtures/gguf/markovModel.ts).
 import assert from "node:assert/strict";
 import {DraftstopEngine, GenerationReport, PolicySpec, RoundRecord} from "../../src/engine";
-import {CostModel} from "../../src/engine/calibration/costModel";
-import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
-import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/policies";
+import {CostModel} from "../../src/engine/drafting/costModel";
+import {SpeculationGain} from "../../src/engine/drafting/speculationGain";
+import {CostAwarePolicy, PolicyEnvironment} from "../../src/engine/drafting/policies";
 import type {Token} from "../../src/engine/nlc";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 

@@ -10,11 +10,11 @@ import {createPolicy, PolicySpec, resolveGenerateOptions} from "../../src/engine
 import {Distribution} from "../../src/engine/distribution";
 import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "../../src/engine/models";
 import type {Token} from "../../src/engine/nlc";
-import {sample} from "../../src/engine/sampling";
-import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/speculative";
+import {sample} from "../../src/engine/decoding/sampling";
+import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/decoding/speculative";
 import {chiSquare, ChiSquareResult, countTransition, Counts} from "./helpers/chiSquare";
-import {AGREEMENTS, LookupAcceptance} from "../../src/engine/calibration/lookupAcceptance";
-import {LookupDrafter, lookupGates} from "../../src/engine/lookup/lookupDrafter";
+import {AGREEMENTS, LookupAcceptance} from "../../src/engine/drafting/lookupAcceptance";
+import {LookupDrafter, lookupGates} from "../../src/engine/drafting/lookupDrafter";
 import {makeMarkovPair, MarkovPair} from "./helpers/markovPair";
 
 interface Setting {

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import {ChildProcess, spawn} from "node:child_process";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {createPolicy, DraftstopEngine} from "../../src/engine";
-import {median} from "../../src/engine/stats";
-import {ensureSmolLM2} from "../../src/modelmaker/smollm2/fetch";
+import {median} from "../../src/engine/stats/stats";
+import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
 const PROMPT = "function distance(a, b) {\n  const dx = b.x - a.x;\n  const dy = b.y - a.y;\n";
 

@@ -2,10 +2,10 @@
 // its last token and the first generated token must start with that token's text.
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {DraftstopEngine} from "../../src/engine";
-import {healPrompt} from "../../src/engine/tokenHealing";
-import {ensureSmolLM2} from "../../src/modelmaker/smollm2/fetch";
+import {healPrompt} from "../../src/engine/prompt/tokenHealing";
+import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
 describe("token healing (SmolLM2-135M, prefix-only prompts)", function () {
   this.timeout(300_000);

@@ -1,13 +1,13 @@
-// The GPU kit (src/gpu): the fat-binary rewriting and the big padded target. The packed kit's size
+// The GPU kit (src/lab/gpu): the fat-binary rewriting and the big padded target. The packed kit's size
 // and its CPU check are `npm run gpu-kit -- --check`'s own (25+ minutes of ptxas on a first run,
 // 5 of xz after), too long for the suite.
 import * as assert from "node:assert/strict";
 import {existsSync, mkdtempSync, rmSync, statSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {FATBIN_MAGIC, parseFatbins, patchFatbin, targetCounts, zeroFatbins} from "../../src/gpu/fatbin";
-import {writeBigTarget} from "../../src/gpu/bigTarget";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {FATBIN_MAGIC, parseFatbins, patchFatbin, targetCounts, zeroFatbins} from "../../src/lab/gpu/fatbin";
+import {writeBigTarget} from "../../src/lab/gpu/bigTarget";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 
 /** A fat binary as fatbinary writes one: 16-byte header, then per entry a 64-byte header and the payload. */
 function fatbin(entries: Array<{kind: 1 | 2; sm: number; payload: Buffer}>): Buffer {
@@ -56,7 +56,7 @@ describe("gpu kit", function () {
     const dir = mkdtempSync(join(tmpdir(), "big-target-"));
     try {
       const out = join(dir, "big.gguf");
-      const big = await writeBigTarget({source: join(repoRoot(), "src/modelmaker/tinypair/target.gguf"), out, billions: 0.2, blocks: 8});
+      const big = await writeBigTarget({source: join(repoRoot(), "media/models/tinypair/target.gguf"), out, billions: 0.2, blocks: 8});
       assert.ok(Math.abs(big.parameters - 0.2e9) < 0.01e9, `${big.parameters} parameters`);
       assert.equal(statSync(out).size, big.bytes);
       const {readGgufFileInfo} = await import("node-llama-cpp");

@@ -5,13 +5,13 @@ import {once} from "node:events";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {CrashReport, EngineClient, EngineCrashedError, RemoteEngineError} from "../../src/host/engineClient";
-import {LoadResult} from "../../src/host/protocol";
+import {CrashReport, EngineClient, EngineCrashedError, RemoteEngineError} from "../../src/extension/session/engineClient";
+import {LoadResult} from "../../src/protocol";
 import {markovModelSpec, markovVocabulary} from "../fixtures/gguf/markovModel";
-import {writeGguf} from "../../src/modelmaker/ggufWriter";
+import {writeGguf} from "../../src/lab/modelmaker/ggufWriter";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 
-const HOST_SCRIPT = join(__dirname, "..", "..", "src", "host", "engineHost.js");
+const HOST_SCRIPT = join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js");
 
 describe("engine client and model process", function () {
   this.timeout(120_000);

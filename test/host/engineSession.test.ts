@@ -2,10 +2,10 @@
 // the statistics it changed come back with it.
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {EngineSession} from "../../src/session/engineSession";
+import {EngineSession} from "../../src/extension/session/engineSession";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 
-const HOST_SCRIPT = join(__dirname, "..", "..", "src", "host", "engineHost.js");
+const HOST_SCRIPT = join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js");
 
 describe("engine session", function () {
   this.timeout(120_000);

@@ -1,4 +1,4 @@
-// The committed SmolLM2 draft (src/modelmaker/smollm2/draft.gguf) against SmolLM2-135M-Instruct:
+// The committed SmolLM2 draft (media/models/smollm2/draft.gguf) against SmolLM2-135M-Instruct:
 // its vocabulary is the target's (every tokenizer.* key, and the engine's compatibility check
 // passes), it is small enough to commit, and the engine speculates with it. Greedy speculative
 // output equals target-only output token for token with flash attention on, which makes llama.cpp's
@@ -12,12 +12,12 @@
 import assert from "node:assert/strict";
 import {existsSync, statSync} from "node:fs";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {createPolicy, DraftstopEngine} from "../../src/engine";
 import {checkVocabularyCompatibility} from "../../src/engine/vocabulary";
-import {ensureSmolLM2} from "../../src/modelmaker/smollm2/fetch";
+import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
-const DRAFT = join(repoRoot(), "src", "modelmaker", "smollm2", "draft.gguf");
+const DRAFT = join(repoRoot(), "media", "models", "smollm2", "draft.gguf");
 const MAX_DRAFT_BYTES = 15_500_000;
 
 const PROMPTS = [

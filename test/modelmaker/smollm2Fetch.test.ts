@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {buildFimPrompt} from "../../src/engine/fim";
-import {ensureSmolLM2, ModelFetchError, SMOLLM2_BYTES, SMOLLM2_FILE, SMOLLM2_SHA256, sha256} from "../../src/modelmaker/smollm2/fetch";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {buildFimPrompt} from "../../src/engine/prompt/fim";
+import {ensureSmolLM2, ModelFetchError, SMOLLM2_BYTES, SMOLLM2_FILE, SMOLLM2_SHA256, sha256} from "../../src/lab/modelmaker/smollm2/fetch";
 
 const sharedCache = join(repoRoot(), ".cache", "draftstop");
 

@@ -13,15 +13,15 @@ import {readFileSync, statSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import type {Llama, LlamaModel} from "node-llama-cpp" with {"resolution-mode": "import"};
-import {repoRoot} from "../../src/cli/repoRoot";
-import {fixtureDir} from "../../src/modelmaker/tinypair/common";
-import {FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX} from "../../src/modelmaker/tinypair/tinyGguf";
-import {nextTokenProbabilities} from "../../src/modelmaker/tinypair/verify";
-import {ensureWideTarget, WIDE_TARGET_EXTRA_BLOCKS, WIDE_TARGET_FFN, WideTarget} from "../../src/modelmaker/wideTarget";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {ggufDir} from "../../src/lab/modelmaker/tinypair/common";
+import {FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX} from "../../src/lab/modelmaker/tinypair/tinyGguf";
+import {nextTokenProbabilities} from "../../src/lab/modelmaker/tinypair/verify";
+import {ensureWideTarget, WIDE_TARGET_EXTRA_BLOCKS, WIDE_TARGET_FFN, WideTarget} from "../../src/lab/modelmaker/wideTarget";
 import {recordFigure} from "../reliability/figures";
 
 /** Source files the FIM prompts are cut from, each at the line start nearest the middle. */
-const SOURCES = ["src/engine/speculative.ts", "src/host/download.ts", "src/bench/runner.ts", "src/engine/stats.ts"];
+const SOURCES = ["src/engine/decoding/speculative.ts", "src/modelProcess/download.ts", "src/benchmark/runner.ts", "src/engine/stats/stats.ts"];
 const PREFIX_TOKENS = 128, MIDDLE_TOKENS = 40, SUFFIX_TOKENS = 48;
 
 interface Prompt {name: string; tokens: number[]; positions: number[]}
@@ -74,8 +74,7 @@ const describeComparison = (c: Comparison) =>
 
 describe("tinypair: wide target", function () {
   this.timeout(300_000);
-  const dir = fixtureDir();
-  const targetPath = join(dir, "target.gguf");
+  const targetPath = join(ggufDir(), "target.gguf");
   const cacheDir = join(tmpdir(), "draftstop-wide-target-test");
   let llama: Llama;
   let wide: WideTarget;

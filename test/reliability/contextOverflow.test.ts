@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
-import {EngineClient} from "../../src/host/engineClient";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
+import {EngineClient} from "../../src/extension/session/engineClient";
 import {recordFigure} from "./figures";
 
 describe("context overflow", function () {
@@ -13,12 +13,12 @@ describe("context overflow", function () {
 
   it("completes in a file many times the context, from the text nearest the cursor", async () => {
     const {target, draft} = tinyPairPaths();
-    const client = new EngineClient({hostScript: join(__dirname, "..", "..", "src", "host", "engineHost.js")});
+    const client = new EngineClient({hostScript: join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js")});
     try {
       const {info} = await client.load({targetPath: target, draftPath: draft, threads: 1, contextSize: 512});
       // Far text: this repository's engine source, twenty times over on each side. Near the cursor: the
       // position where the tiny target is known to write something (test/vscode/suite/helpers.ts).
-      const far = readFileSync(join(repoRoot(), "src", "engine", "speculative.ts"), "utf8").repeat(20);
+      const far = readFileSync(join(repoRoot(), "src", "engine", "decoding", "speculative.ts"), "utf8").repeat(20);
       const prefix = `${far}\nfunction check(value) {\n  if (`;
       const suffix = `\n    throw new TypeError('bad value');\n  }\n  return value;\n}\n${far}`;
       const summary = await client.api.generate({prompt: {fim: {prefix, suffix}}, options: {maxTokens: 32}});

@@ -9,10 +9,10 @@ import {createServer} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {once} from "node:events";
-import {downloadModel, DownloadLimits} from "../../src/host/download";
+import {downloadModel, DownloadLimits} from "../../src/modelProcess/download";
 import {DraftstopError} from "../../src/engine/errors";
-import {EngineClient, RemoteEngineError} from "../../src/host/engineClient";
-import {Progress} from "../../src/host/protocol";
+import {EngineClient, RemoteEngineError} from "../../src/extension/session/engineClient";
+import {Progress} from "../../src/protocol";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 import {ModelServer, ServedRequest} from "./helpers/modelServer";
 import {DOWNLOAD_CHUNK_BYTES, writeServedModel} from "./helpers/servedModel";
@@ -20,7 +20,7 @@ import {run, runOnTinyDisk, runWithoutNetwork} from "./helpers/isolated";
 import type {ChildOutcome} from "./helpers/downloadChild";
 import {recordFigure} from "./figures";
 
-const HOST_SCRIPT = join(__dirname, "..", "..", "src", "host", "engineHost.js");
+const HOST_SCRIPT = join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js");
 const CHILD_SCRIPT = join(__dirname, "helpers", "downloadChild.js");
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");

@@ -7,9 +7,9 @@
 //
 //   node --expose-gc out/test/reliability/longSessionRun.js
 import {join} from "node:path";
-import {tasksFromSources} from "../../src/bench/tasks";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
+import {tasksFromSources} from "../../src/benchmark/tasks";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 import {DraftstopEngine} from "../../src/engine";
 
 export interface LongSessionFigures {

@@ -6,10 +6,10 @@
 // States follow a sticky Markov chain within a round, and a round stops judging at its first
 // rejection: the later drafts are censored.
 import assert from "node:assert/strict";
-import {AcceptanceMap, nonIncreasing} from "../../src/engine/calibration/acceptanceMap";
-import {acceptanceBound} from "../../src/engine/policies";
-import {Prng} from "../../src/engine/sampling";
-import {ENTROPY_EDGES} from "../../src/engine/stats";
+import {AcceptanceMap, nonIncreasing} from "../../src/engine/drafting/acceptanceMap";
+import {acceptanceBound} from "../../src/engine/drafting/policies";
+import {Prng} from "../../src/engine/decoding/sampling";
+import {ENTROPY_EDGES} from "../../src/engine/stats/stats";
 
 const V = 64;
 const entropyOf = (eps: number) => -(1 - eps) * Math.log(1 - eps) - eps * Math.log(eps / (V - 1));

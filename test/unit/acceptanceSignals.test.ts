@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import {ESTIMATORS, JudgedToken, RecordingPolicy, score} from "../../src/cli/acceptanceSignals";
+import {ESTIMATORS, JudgedToken, RecordingPolicy, score} from "../../src/lab/cli/acceptanceSignals";
 
-describe("acceptance signals (src/cli/acceptanceSignals.ts)", () => {
+describe("acceptance signals (src/lab/cli/acceptanceSignals.ts)", () => {
   it("records judged tokens only: those up to a round's first rejection", () => {
     const policy = new RecordingPolicy();
     policy.startTask(0, 3);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import {BENCH_COLUMNS, benchCells, benchTable} from "../../src/bench/report";
-import type {BenchResult, PolicyRun} from "../../src/bench/runner";
+import {BENCH_COLUMNS, benchCells, benchTable} from "../../src/benchmark/report";
+import type {BenchResult, PolicyRun} from "../../src/benchmark/runner";
 
 const run = (over: Partial<PolicyRun>): PolicyRun => ({
   policy: "adaedl", params: {}, label: "adaedl", temperature: 0, tokensPerSecond: 41.26, speedup: 1.234, acceptanceRate: 0.826,

@@ -2,9 +2,9 @@
 // split, they end the completion where judging the whole text ends it, and they decide as soon as
 // the line that decides has shown enough of itself.
 import assert from "node:assert/strict";
-import {completionStopSpec} from "../../src/completion/postprocess";
+import {completionStopSpec} from "../../src/extension/completion/postprocess";
 import {CompletionStop, completionEnd, completionLines, CompletionStopSpec} from "../../src/engine/completionStop";
-import {Prng} from "../../src/engine/sampling";
+import {Prng} from "../../src/engine/decoding/sampling";
 import {CAPTURED_DIR, CASES_DIR, caseFilesIn, loadCases} from "./completion/caseFile";
 
 function fedInChunks(text: string, spec: CompletionStopSpec, chunkSizes: () => number): number {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import {draftSources} from "../../src/engine/drafters";
-import {generateOptionsFrom, MODEL_SETTINGS, policySpecFrom} from "../../src/config/engineOptions";
-import {isPolicySetting, PolicySetting} from "../../src/config/policySetting";
-import {defaultSettings, SETTINGS} from "../../src/config/schema";
-import {validateSettings} from "../../src/config/validate";
+import {draftSources} from "../../src/engine/drafting/drafters";
+import {generateOptionsFrom, MODEL_SETTINGS, policySpecFrom} from "../../src/extension/settings/engineOptions";
+import {isPolicySetting, PolicySetting} from "../../src/extension/settings/policySetting";
+import {defaultSettings, SETTINGS} from "../../src/extension/settings/schema";
+import {validateSettings} from "../../src/extension/settings/validate";
 import {DRAFTER_SETTINGS, GENERATE_DEFAULTS, resolveGenerateOptions} from "../../src/engine/options";
-import {ADAEDL_DEFAULTS} from "../../src/engine/policies";
+import {ADAEDL_DEFAULTS} from "../../src/engine/drafting/policies";
 
 describe("settings validation", () => {
   const defaults = defaultSettings();

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type {PassCosts} from "../../src/engine/calibration/costModel";
-import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
-import {SpeculationGain} from "../../src/engine/calibration/speculationGain";
-import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/policies";
-import type {CostAwareParameters} from "../../src/engine/policies/costAware";
-import {COLD_EXPLORATIONS} from "../../src/engine/policies/speculationGate";
+import type {PassCosts} from "../../src/engine/drafting/costModel";
+import {EntropyTransitions} from "../../src/engine/drafting/entropyTransitions";
+import {SpeculationGain} from "../../src/engine/drafting/speculationGain";
+import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/drafting/policies";
+import type {CostAwareParameters} from "../../src/engine/drafting/costAware";
+import {COLD_EXPLORATIONS} from "../../src/engine/drafting/speculationGate";
 
 /** Pass costs in units of C_t(1): a curve over n and a draft cost. */
 function costs(curve: (n: number) => number, draft: number): PassCosts {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import {completeCurve, CostModel} from "../../src/engine/calibration/costModel";
-import {RollingMedian} from "../../src/engine/calibration/rollingMedian";
+import {completeCurve, CostModel} from "../../src/engine/drafting/costModel";
+import {RollingMedian} from "../../src/engine/drafting/rollingMedian";
 
 /** A CPU-like curve: C_t(n) = 20 + 10·(n − 1) ms. */
 const cpu = (n: number) => 20 + 10 * (n - 1);

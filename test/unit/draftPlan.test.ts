@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
-import {DraftPlan, PlanInputs} from "../../src/engine/policies/draftPlan";
+import {EntropyTransitions} from "../../src/engine/drafting/entropyTransitions";
+import {DraftPlan, PlanInputs} from "../../src/engine/drafting/draftPlan";
 
 // A round on a two-bin world: token 1's bin is drawn from START, each next bin from NEXT[bin], and a
 // token in bin b is accepted with probability ALPHA[b]. Costs are in units of C_t(1).

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type {GenerationSummary} from "../../src/host/protocol";
-import {emptyTotals, RoundRecord} from "../../src/engine/stats";
-import {SessionHistory} from "../../src/session/history";
+import type {GenerationSummary} from "../../src/protocol";
+import {emptyTotals, RoundRecord} from "../../src/engine/stats/stats";
+import {SessionHistory} from "../../src/extension/session/history";
 
 const round = (drafted: number, accepted: number, entropies: number[], lambda = 0.5): RoundRecord => ({
   index: 0, drafted, accepted, emitted: accepted + 1, tokens: [], entropies, lambda, draftPasses: drafted, draftMs: 1, verifyMs: 1,

@@ -5,7 +5,7 @@ import {spawnSync} from "node:child_process";
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 
 /** Runs the check as `npm run check:layers` does; returns its exit status and the rules it reported. */
 function cruise(cwd: string): {status: number | null; violations: string[]} {
@@ -28,8 +28,11 @@ describe("layer rules (dependency-cruiser)", function () {
     dir = mkdtempSync(join(tmpdir(), "draftstop-layers-"));
     write("tsconfig.json", JSON.stringify({compilerOptions: {module: "node16", moduleResolution: "node16", strict: true}}));
     write("src/engine/round.ts", "export const round = 1;\n");
-    write("src/ui/statusText.ts", "export const text = 'ok';\n");
-    write("src/session/engineSession.ts", "import {round} from '../engine/round';\nexport const session = round;\n");
+    write("src/protocol.ts", "import {round} from './engine/round';\nexport const message = round;\n");
+    write("src/extension/ui/statusText.ts", "export const text = 'ok';\n");
+    write("src/extension/session/engineSession.ts", "import {round} from '../../engine/round';\nimport {message} from '../../protocol';\nexport const session = round + message;\n");
+    write("src/modelProcess/engineHost.ts", "import {message} from '../protocol';\nexport const host = message;\n");
+    write("src/lab/cli/demo.ts", "import {host} from '../../modelProcess/engineHost';\nexport const demo = host;\n");
     write("test/fixtures/model.ts", "export const model = 2;\n");
   });
   afterEach(() => rmSync(dir, {recursive: true, force: true}));
@@ -41,16 +44,33 @@ describe("layer rules (dependency-cruiser)", function () {
   });
 
   const planted: Array<[string, string, Record<string, string>]> = [
-    ["a back-import (session → ui)", "layer-session", {"src/session/status.ts": "import {text} from '../ui/statusText';\nexport const s = text;\n"}],
-    ["engine importing anything above it", "layer-engine", {"src/engine/state.ts": "import {session} from '../session/engineSession';\nexport const s = session;\n"}],
-    ["product code importing a test fixture", "src-never-imports-test", {"src/cli/tinyPair.ts": "import {model} from '../../test/fixtures/model';\nexport const m = model;\n"}],
+    ["a back-import (session → ui)", "layer-extension/session", {"src/extension/session/status.ts": "import {text} from '../ui/statusText';\nexport const s = text;\n"}],
+    ["engine importing anything above it", "layer-engine", {"src/engine/state.ts": "import {session} from '../extension/session/engineSession';\nexport const s = session;\n"}],
+    ["the extension importing the model process", "layer-extension/session", {"src/extension/session/fork.ts": "import {host} from '../../modelProcess/engineHost';\nexport const f = host;\n"}],
+    ["the model process importing the extension", "layer-modelProcess", {"src/modelProcess/status.ts": "import {text} from '../extension/ui/statusText';\nexport const s = text;\n"}],
+    ["product code importing a test fixture", "src-never-imports-test", {"src/lab/cli/tinyPair.ts": "import {model} from '../../../test/fixtures/model';\nexport const m = model;\n"}],
     ["a plain-Node layer reaching vscode through an import", "plain-node-never-imports-vscode", {
-      "src/config/settings.ts": "import * as vscode from 'vscode';\nexport const settings = vscode;\n",
-      "src/host/engineHost.ts": "import {settings} from '../config/settings';\nexport const h = settings;\n"
+      "src/extension/settings/settings.ts": "import * as vscode from 'vscode';\nexport const settings = vscode;\n",
+      "src/extension/settings/engineOptions.ts": "import {settings} from './settings';\nexport const o = settings;\n"
     }],
+    ["the product importing the lab", "product-never-imports-lab", {
+      "src/lab/cli/tool.ts": "export const tool = 3;\n",
+      "src/extension/ui/toolButton.ts": "import {tool} from '../../lab/cli/tool';\nexport const b = tool;\n"
+    }],
+    ["a file in no layer", "every-file-in-a-layer", {"src/attic/old.ts": "import {round} from '../engine/round';\nexport const o = round;\n"}],
     ["an import cycle", "no-circular", {
       "src/engine/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
       "src/engine/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
+    }],
+    ["two engine folders importing each other (no file cycle)", "no-circular-folders", {
+      "src/engine/decoding/round.ts": "import {plan} from '../drafting/plan';\nexport const round = plan;\n",
+      "src/engine/drafting/plan.ts": "export const plan = 1;\n",
+      "src/engine/drafting/gain.ts": "import {stop} from '../decoding/stop';\nexport const gain = stop;\n",
+      "src/engine/decoding/stop.ts": "export const stop = 2;\n"
+    }],
+    ["an import cycle in the lab's GPU kit", "no-circular", {
+      "src/lab/gpu/a.ts": "import {b} from './b';\nexport const a = () => b;\n",
+      "src/lab/gpu/b.ts": "import {a} from './a';\nexport const b = () => a;\n"
     }]
   ];
   for (const [what, rule, files] of planted)

@@ -1,11 +1,11 @@
 // How lookup drafts are judged and cut: the learned acceptance by match (censoring, the match-length
 // shape, the agreement classes, persistence) and the length the drafter takes under a cost model.
 import assert from "node:assert/strict";
-import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/calibration/lookupAcceptance";
-import {LookupDrafter, lookupGates, type LookupGates} from "../../src/engine/lookup/lookupDrafter";
-import {COLD_EXPLORATIONS} from "../../src/engine/policies/speculationGate";
+import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/drafting/lookupAcceptance";
+import {LookupDrafter, lookupGates, type LookupGates} from "../../src/engine/drafting/lookupDrafter";
+import {COLD_EXPLORATIONS} from "../../src/engine/drafting/speculationGate";
 import type {Token} from "../../src/engine/nlc";
-import {Prng} from "../../src/engine/sampling";
+import {Prng} from "../../src/engine/decoding/sampling";
 
 const tokens = (ids: readonly number[]) => ids as unknown as Token[];
 const single = (length: number) => ({length, support: 1, occurrences: 1});

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {contributes} from "../../src/cli/manifest";
-import {SETTINGS, SETTINGS_SECTION} from "../../src/config/schema";
+import {contributes} from "../../src/lab/cli/manifest";
+import {SETTINGS, SETTINGS_SECTION} from "../../src/extension/settings/schema";
 
 describe("package.json", () => {
   const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8"));
 
-  it("contributes exactly the settings and commands of src/config/schema.ts and src/config/commandIds.ts (npm run manifest)", () => {
+  it("contributes exactly the settings and commands of src/extension/settings/schema.ts and src/extension/settings/commandIds.ts (npm run manifest)", () => {
     const expected = contributes();
     assert.deepEqual(manifest.contributes.configuration, expected.configuration);
     assert.deepEqual(manifest.contributes.commands, expected.commands);

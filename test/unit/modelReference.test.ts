@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {homedir} from "node:os";
 import {join, resolve} from "node:path";
-import {parseModelReference} from "../../src/models/modelReference";
-import {MODEL_PRESETS} from "../../src/models/presets";
+import {parseModelReference} from "../../src/extension/models/modelReference";
+import {MODEL_PRESETS} from "../../src/extension/models/presets";
 
 describe("model references", () => {
   it("tells local files from downloadable URIs", () => {

@@ -1,7 +1,7 @@
 // The lookup drafter's index on hand-made token sequences: what it proposes, how it chooses among
 // earlier occurrences, and that updating it piecemeal gives what indexing from scratch gives.
 import assert from "node:assert/strict";
-import {NgramIndex} from "../../src/engine/lookup/ngramIndex";
+import {NgramIndex} from "../../src/engine/drafting/ngramIndex";
 import type {Token} from "../../src/engine/nlc";
 
 const tokens = (ids: readonly number[]) => ids as unknown as Token[];

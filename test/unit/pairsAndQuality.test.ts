@@ -1,14 +1,14 @@
-// The CLI's pair choice (src/cli/pairs.ts) and the completion-quality score
-// (src/cli/completionQuality.ts), and that the sample file's suggestions point at real lines.
+// The CLI's pair choice (src/lab/cli/pairs.ts) and the completion-quality score
+// (src/lab/cli/completionQuality.ts), and that the sample file's suggestions point at real lines.
 import assert from "node:assert/strict";
 import {existsSync, mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {scoreFirstLine} from "../../src/cli/completionQuality";
-import {namedPair} from "../../src/cli/pairs";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
-import {ModelFetchError} from "../../src/modelmaker/smollm2/fetch";
-import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/cli/sample";
+import {scoreFirstLine} from "../../src/lab/cli/completionQuality";
+import {namedPair} from "../../src/lab/cli/pairs";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
+import {ModelFetchError} from "../../src/lab/modelmaker/smollm2/fetch";
+import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
 
 describe("cli: pairs, completion quality, the sample file", () => {
   it("scores a completion's first line against the removed text", () => {

@@ -2,16 +2,16 @@
 // and 100 completions), a chart with no data becomes a sentence saying why, and AdaEDL's bound is
 // drawn for the γ in use.
 import assert from "node:assert/strict";
-import {acceptanceMapChart, costCurveChart} from "../../src/charts/calibrationCharts";
-import {COUNT_AXIS} from "../../src/charts/countAxis";
-import {gammaInUse} from "../../src/charts/gammaInUse";
-import {renderSvg} from "../../src/charts/render";
-import {SESSION_CHART_TITLES, SessionChartData, sessionCharts} from "../../src/charts/sessionCharts";
-import {acceptanceChart, draftLengthChart, lambdaChart, lineChart} from "../../src/charts/specs";
-import {AcceptanceMap} from "../../src/engine/calibration/acceptanceMap";
-import {EntropyTransitions} from "../../src/engine/calibration/entropyTransitions";
-import type {CostRatios} from "../../src/engine/calibration/costModel";
-import type {CalibrationSnapshot} from "../../src/engine/calibration/engineCalibration";
+import {acceptanceMapChart, costCurveChart} from "../../src/extension/charts/calibrationCharts";
+import {COUNT_AXIS} from "../../src/extension/charts/countAxis";
+import {gammaInUse} from "../../src/extension/charts/gammaInUse";
+import {renderSvg} from "../../src/extension/charts/render";
+import {SESSION_CHART_TITLES, SessionChartData, sessionCharts} from "../../src/extension/charts/sessionCharts";
+import {acceptanceChart, draftLengthChart, lambdaChart, lineChart} from "../../src/extension/charts/specs";
+import {AcceptanceMap} from "../../src/engine/drafting/acceptanceMap";
+import {EntropyTransitions} from "../../src/engine/drafting/entropyTransitions";
+import type {CostRatios} from "../../src/engine/drafting/costModel";
+import type {CalibrationSnapshot} from "../../src/engine/drafting/engineCalibration";
 import {axisTickLabels, svgTexts} from "./svgAxisLabels";
 
 type Layer = {data?: {values: Array<Record<string, unknown>>}; layer?: Layer[]; encoding?: Record<string, any>; mark?: any};

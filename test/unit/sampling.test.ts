@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {entropy} from "../../src/engine";
 import {argmax, topProbability} from "../../src/engine/distribution";
-import {acceptanceProbability, Prng, residual, sample} from "../../src/engine/sampling";
+import {acceptanceProbability, Prng, residual, sample} from "../../src/engine/decoding/sampling";
 import type {Token} from "../../src/engine/nlc";
 
 const dist = (entries: Array<[number, number]>) => new Map(entries as Array<[Token, number]>);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {GAIN_WEIGHT, PRIOR_GAIN_VARIANCE, SpeculationGain} from "../../src/engine/calibration/speculationGain";
+import {GAIN_WEIGHT, PRIOR_GAIN_VARIANCE, SpeculationGain} from "../../src/engine/drafting/speculationGain";
 
 describe("speculation gain", () => {
   it("does not read one round as certainty: a first draft rejected leaves the bound above break-even", () => {

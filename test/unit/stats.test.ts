@@ -3,7 +3,7 @@ import {
   acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, lookupShare,
   meanDraftLength, measuredSpeedup, median, RoundRecord, speedup, StatsTotals, sumTotals, summarize, targetPassesPerToken, tokensPerRound,
   tokensPerSecond
-} from "../../src/engine/stats";
+} from "../../src/engine/stats/stats";
 
 const round = (drafted: number, accepted: number, totalMs: number): RoundRecord => ({
   index: 0, drafted, accepted, emitted: accepted + 1, tokens: [], entropies: [], draftPasses: drafted, draftMs: totalMs / 2,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type {EngineInfo, StatsSummary} from "../../src/engine";
-import {emptyTotals, summarize} from "../../src/engine/stats";
-import {liveNumbers, statusText} from "../../src/ui/statusText";
+import {emptyTotals, summarize} from "../../src/engine/stats/stats";
+import {liveNumbers, statusText} from "../../src/extension/ui/statusText";
 
 const info: EngineInfo = {
   target: {path: "/m/t.gguf", name: "tiny-target", sizeBytes: 9e6, vocabularySize: 4000, trainContextSize: 2048, fim: true, fimLayouts: ["psm", "spm"]},

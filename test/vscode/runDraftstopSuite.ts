@@ -2,8 +2,8 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {repoRoot} from "../../src/cli/repoRoot";
-import {tinyPairPaths} from "../../src/cli/tinyPair";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
+import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 import {runExtensionTests} from "./runExtensionTests";
 
 /** The tiny trained pair that ships with the repository, or the models DRAFTSTOP_TEST_TARGET / _DRAFT name. */

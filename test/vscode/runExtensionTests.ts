@@ -10,8 +10,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {format} from "node:util";
-import {ensureCodeServer, startCodeServer, writeUserSettings, type RunningCodeServer} from "../../src/cli/codeServer";
-import {repoRoot} from "../../src/cli/repoRoot";
+import {ensureCodeServer, startCodeServer, writeUserSettings, type RunningCodeServer} from "../../src/lab/cli/codeServer";
+import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {launchChromium} from "../e2e/browser";
 
 /** The desktop version to download: the one code-server 4.100.3 bundles, so both hosts agree. */

@@ -4,9 +4,9 @@ import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {markovVocabulary, MarkovVocabulary, writeMarkovModel} from "../../fixtures/gguf/markovModel";
-import {Prng} from "../../../src/engine/sampling";
-import {FIM_LAYOUTS_KEY} from "../../../src/engine/fim";
-import {arr} from "../../../src/modelmaker/ggufWriter";
+import {Prng} from "../../../src/engine/decoding/sampling";
+import {FIM_LAYOUTS_KEY} from "../../../src/engine/prompt/fim";
+import {arr} from "../../../src/lab/modelmaker/ggufWriter";
 
 export type Matrix = Array<Map<number, number>>;
 

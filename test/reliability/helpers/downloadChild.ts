@@ -3,7 +3,7 @@
 // prints one JSON line of outcomes. It installs no error handlers of its own and lingers a few
 // seconds after printing, so anything that escapes downloadModel later (an unhandled rejection
 // from a write still in flight) ends it with a non-zero exit code, as it would the model process.
-import {downloadModel} from "../../../src/host/download";
+import {downloadModel} from "../../../src/modelProcess/download";
 
 export interface ChildOutcome {
   uri: string;

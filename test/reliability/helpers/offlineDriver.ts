@@ -6,7 +6,7 @@
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {EngineClient} from "../../../src/host/engineClient";
+import {EngineClient} from "../../../src/extension/session/engineClient";
 import {makeMarkovPair} from "../../engine/helpers/markovPair";
 
 export interface DriverReport {
@@ -18,7 +18,7 @@ export interface DriverReport {
   download?: {ok: boolean; code?: string; message?: string; ms: number};
 }
 
-const HOST_SCRIPT = join(__dirname, "..", "..", "..", "src", "host", "engineHost.js");
+const HOST_SCRIPT = join(__dirname, "..", "..", "..", "src", "modelProcess", "engineHost.js");
 const PROMPTS = [
   {prefix: "function add(a, b) {\n  return ", suffix: "\n}\n"},
   {prefix: "const xs = [1, 2, 3].map(", suffix: ");\n"},

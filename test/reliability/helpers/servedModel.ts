@@ -3,7 +3,7 @@
 // pair's 1-block files (~3 MB) fit in one chunk, where a resume is indistinguishable from a restart.
 import {readFileSync} from "node:fs";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
-import {u32, writeGguf} from "../../../src/modelmaker/ggufWriter";
+import {u32, writeGguf} from "../../../src/lab/modelmaker/ggufWriter";
 
 /** ipull's chunk size (DownloadEngineFile DEFAULT_OPTIONS.chunkSize); node-llama-cpp does not change it. */
 export const DOWNLOAD_CHUNK_BYTES = 5 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {ADAPTIVE_DEBOUNCE_DEFAULTS, AdaptiveDebounce, wait} from "../../../src/completion/adaptiveDebounce";
+import {ADAPTIVE_DEBOUNCE_DEFAULTS, AdaptiveDebounce, wait} from "../../../src/extension/completion/adaptiveDebounce";
 
 /** A debounce on a clock the test moves: type(100, 100) = two keystrokes 100 ms apart each. */
 function fakeTyping(options = {}) {

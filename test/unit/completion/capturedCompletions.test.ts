@@ -3,8 +3,8 @@
 // for what the rules must turn it into. The whole pipeline runs on each, with the settings'
 // default maxLines, and the context derived from the case's document as in the provider.
 import assert from "node:assert/strict";
-import {postprocessCompletion} from "../../../src/completion/postprocess";
-import {defaultSettings} from "../../../src/config/schema";
+import {postprocessCompletion} from "../../../src/extension/completion/postprocess";
+import {defaultSettings} from "../../../src/extension/settings/schema";
 import {CAPTURED_DIR, caseFilesIn, loadCases} from "./caseFile";
 
 describe("captured completions (the tiny pair's real output)", () => {

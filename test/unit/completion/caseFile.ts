@@ -26,11 +26,11 @@
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync} from "node:fs";
 import path from "node:path";
-import {repoRoot} from "../../../src/cli/repoRoot";
-import {CursorContext, extractCursorContext} from "../../../src/completion/context";
-import type {PostprocessContext} from "../../../src/completion/postprocess";
+import {repoRoot} from "../../../src/lab/cli/repoRoot";
+import {CursorContext, extractCursorContext} from "../../../src/extension/completion/context";
+import type {PostprocessContext} from "../../../src/extension/completion/postprocess";
 import {completionLines} from "../../../src/engine/completionStop";
-import {defaultSettings} from "../../../src/config/schema";
+import {defaultSettings} from "../../../src/extension/settings/schema";
 
 export const CURSOR = "█";
 export const CASES_DIR = "test/unit/completion/cases";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {CompletionCache, CompletionKey} from "../../../src/completion/completionCache";
+import {CompletionCache, CompletionKey} from "../../../src/extension/completion/completionCache";
 
 const key = (prefix: string, suffix = "\n}", uri = "file:///a.ts", languageId = "typescript"): CompletionKey => ({uri, languageId, prefix, suffix});
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {CursorContextOptions, extractCursorContext, LineSource} from "../../../src/completion/context";
+import {CursorContextOptions, extractCursorContext, LineSource} from "../../../src/extension/completion/context";
 
 function documentOf(text: string): LineSource {
   const lines = text.split(/\r?\n/);

@@ -1,13 +1,13 @@
 // The extra context's pure parts: chunks, similarity, the ring buffer's choice (stable across
 // keystrokes for the KV cache), and the files.exclude/.gitignore rules.
 import assert from "node:assert/strict";
-import {chunkAround, jaccard, wordsOf} from "../../../src/engine/extraContext/chunking";
-import {ChunkRing, SelectRequest} from "../../../src/engine/extraContext/chunkRing";
-import {activeExcludePatterns, excludingPattern, gitignoreDirs, ignoringGitignore} from "../../../src/completion/extraContext/exclusion";
-import {lineCommentFor} from "../../../src/completion/extraContext/lineComment";
-import {describeOutcome} from "../../../src/completion/requestOutcome";
-import {RequestOutcomes} from "../../../src/completion/requestOutcomes";
-import {extraContextHtml} from "../../../src/ui/requestsTable";
+import {chunkAround, jaccard, wordsOf} from "../../../src/engine/prompt/extraContext/chunking";
+import {ChunkRing, SelectRequest} from "../../../src/engine/prompt/extraContext/chunkRing";
+import {activeExcludePatterns, excludingPattern, gitignoreDirs, ignoringGitignore} from "../../../src/extension/completion/extraContext/exclusion";
+import {lineCommentFor} from "../../../src/extension/completion/extraContext/lineComment";
+import {describeOutcome} from "../../../src/extension/completion/requestOutcome";
+import {RequestOutcomes} from "../../../src/extension/completion/requestOutcomes";
+import {extraContextHtml} from "../../../src/extension/ui/requestsTable";
 
 const lines = Array.from({length: 100}, (_, i) => `line${i}`);
 const lineAt = (l: number) => lines[l]!;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../src/completion/postprocess";
+import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../src/extension/completion/postprocess";
 import {CASES_DIR, caseContext, loadCases} from "./caseFile";
 
 describe("postprocessCompletion", () => {

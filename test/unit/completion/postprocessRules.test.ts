@@ -8,7 +8,7 @@ import {
   stopRules,
   suffixOverlap,
   trimTrailingWhitespace
-} from "../../../src/completion/postprocess";
+} from "../../../src/extension/completion/postprocess";
 import {CASES_DIR, caseFilesIn, loadCases} from "./caseFile";
 
 // Each rule alone against its own cases in cases/<rule>.txt (format: caseFile.ts).

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import {acceptedDocument, PrefetchDrop, Prefetcher} from "../../../src/completion/prefetch";
-import type {CompletionKey} from "../../../src/completion/completionCache";
+import {acceptedDocument, PrefetchDrop, Prefetcher} from "../../../src/extension/completion/prefetch";
+import type {CompletionKey} from "../../../src/extension/completion/completionCache";
 
 const lines = (text: string) => {
   const all = text.split("\n");

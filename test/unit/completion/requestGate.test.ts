@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 // Generations that take a while, so that newer requests overlap them; no test judges how long anything took.
 import {setTimeout as sleep} from "node:timers/promises";
-import {RequestGate} from "../../../src/completion/requestGate";
+import {RequestGate} from "../../../src/extension/completion/requestGate";
 
 /** A generation that takes `ms` unless aborted, like the engine (which stops within a round). */
 function generation<T>(value: T, ms: number) {

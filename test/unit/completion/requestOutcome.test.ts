@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import {completedReason, outcomeLogLine, REASON_LABELS, REQUEST_REASONS, RequestOutcome} from "../../../src/completion/requestOutcome";
-import {RequestOutcomes} from "../../../src/completion/requestOutcomes";
-import {requestsTableHtml} from "../../../src/ui/requestsTable";
+import {completedReason, outcomeLogLine, REASON_LABELS, REQUEST_REASONS, RequestOutcome} from "../../../src/extension/completion/requestOutcome";
+import {RequestOutcomes} from "../../../src/extension/completion/requestOutcomes";
+import {requestsTableHtml} from "../../../src/extension/ui/requestsTable";
 
 const outcome = (fields: Partial<RequestOutcome>): RequestOutcome =>
   ({reason: "shown", where: "sample.ts:12:4", trigger: "automatic", elapsedMs: 41.4, at: 0, ...fields});

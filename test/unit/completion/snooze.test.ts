@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {MAX_SNOOZE_MINUTES, Snooze, SnoozeClock, SnoozeDurationError, SnoozeState} from "../../../src/completion/snooze";
+import {MAX_SNOOZE_MINUTES, Snooze, SnoozeClock, SnoozeDurationError, SnoozeState} from "../../../src/extension/completion/snooze";
 
 /** A clock that moves only when told to, firing the timers that fall due on the way. */
 class ManualClock implements SnoozeClock {

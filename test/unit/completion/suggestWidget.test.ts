@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import {withSelectedItem} from "../../../src/completion/suggestWidget";
-import {extractCursorContext} from "../../../src/completion/context";
+import {withSelectedItem} from "../../../src/extension/completion/suggestWidget";
+import {extractCursorContext} from "../../../src/extension/completion/context";
 
 const lines = (text: string) => {
   const all = text.split("\n");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {automaticTriggerBlock, TriggerRules} from "../../../src/completion/triggerRules";
+import {automaticTriggerBlock, TriggerRules} from "../../../src/extension/completion/triggerRules";
 
 const defaults: TriggerRules = {midWord: false, maxCharsRight: 8};
 

@@ -1,7 +1,7 @@
 // A keystroke storm in a real editor: 200 edits 20 ms apart.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type {ShownCompletion} from "../../../src/completion/provider";
+import type {ShownCompletion} from "../../../src/extension/completion/provider";
 import {reportFigure} from "./figures";
 import {openDocument, readyWithTestModels, waitFor} from "./helpers";
 

@@ -1,7 +1,7 @@
 // A model file that makes llama.cpp abort kills only the model process.
 import assert from "node:assert/strict";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
-import {u32, writeGguf} from "../../../src/modelmaker/ggufWriter";
+import {u32, writeGguf} from "../../../src/lab/modelmaker/ggufWriter";
 import {reportFigure} from "./figures";
 import {completeAtSample, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import * as vscode from "vscode";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
-import {arr, writeGguf} from "../../../src/modelmaker/ggufWriter";
+import {arr, writeGguf} from "../../../src/lab/modelmaker/ggufWriter";
 import {reportFigure} from "./figures";
 import {completeAtSample, readyWithTestModels, setSetting, testModels} from "./helpers";
 

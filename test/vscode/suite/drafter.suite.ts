@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type {DraftstopApi} from "../../../src/extension";
-import type {GenerationSummary} from "../../../src/host/protocol";
+import type {GenerationSummary} from "../../../src/protocol";
 import {generationAt, openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 /**

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type {DraftstopApi} from "../../../src/extension";
-import type {GenerationSummary} from "../../../src/host/protocol";
+import type {GenerationSummary} from "../../../src/protocol";
 
 export const EXTENSION_ID = "draftstop.draftstop";
 

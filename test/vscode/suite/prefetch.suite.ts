@@ -4,9 +4,9 @@
 // typing something else instead drops the prefetch.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type {RequestOutcome} from "../../../src/completion/requestOutcome";
+import type {RequestOutcome} from "../../../src/extension/completion/requestOutcome";
 import type {DraftstopApi} from "../../../src/extension";
-import type {GenerationSummary} from "../../../src/host/protocol";
+import type {GenerationSummary} from "../../../src/protocol";
 import {openDocument, readyWithTestModels, waitFor} from "./helpers";
 
 /**

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import {readdirSync, readFileSync} from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-import type {RequestOutcome, RequestReason} from "../../../src/completion/requestOutcome";
+import type {RequestOutcome, RequestReason} from "../../../src/extension/completion/requestOutcome";
 import type {DraftstopApi} from "../../../src/extension";
-import type {GenerationSummary} from "../../../src/host/protocol";
+import type {GenerationSummary} from "../../../src/protocol";
 import {answerQuickPick, COMPLETING_CURSOR, COMPLETING_SAMPLE, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 const GENERATED: readonly RequestReason[] = ["shown", "emptyAfterPostprocessing", "endedAtOnce"];

@@ -4,7 +4,7 @@
 // generation at a time, and only the latest selection's completion is shown.
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type {RequestOutcome} from "../../../src/completion/requestOutcome";
+import type {RequestOutcome} from "../../../src/extension/completion/requestOutcome";
 import type {DraftstopApi} from "../../../src/extension";
 import {openDocument, readyWithTestModels} from "./helpers";
 

@@ -1,5 +1,5 @@
 // Captures real completions that went wrong. The tiny pair that ships in the repository
-// (src/modelmaker/tinypair, target + draft, CPU, one thread) completes through the real engine
+// (media/models/tinypair, target + draft, CPU, one thread) completes through the real engine
 // (DraftstopEngine: FIM prompt, speculative decoding, the settings' default generation options:
 // greedy, 64 tokens) at cursor positions cut from this repository's own source, and each raw
 // completion is written with its document and cursor in the case format of ../caseFile.ts. The
@@ -35,16 +35,16 @@
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import path from "node:path";
 import {parseArgs} from "node:util";
-import {sourceFiles} from "../../../../src/bench/tasks";
-import {repoRoot} from "../../../../src/cli/repoRoot";
-import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../../src/completion/postprocess";
-import {generateOptionsFrom, policySpecFrom} from "../../../../src/config/engineOptions";
-import {defaultSettings} from "../../../../src/config/schema";
+import {sourceFiles} from "../../../../src/benchmark/tasks";
+import {repoRoot} from "../../../../src/lab/cli/repoRoot";
+import {POSTPROCESS_DEFAULTS, postprocessCompletion, postprocessRules} from "../../../../src/extension/completion/postprocess";
+import {generateOptionsFrom, policySpecFrom} from "../../../../src/extension/settings/engineOptions";
+import {defaultSettings} from "../../../../src/extension/settings/schema";
 import {DraftstopEngine} from "../../../../src/engine";
 import type {GenerateOptions} from "../../../../src/engine/options";
 import type {Token} from "../../../../src/engine/nlc";
-import {Prng} from "../../../../src/engine/sampling";
-import {demoPairPaths} from "../../../../src/models/demoPair";
+import {Prng} from "../../../../src/engine/decoding/sampling";
+import {demoPairPaths} from "../../../../src/extension/models/demoPair";
 import {CAPTURED_DIR, CaseEntry, caseContext, caseFilesIn, CURSOR, formatCase, parseCaseFile} from "../caseFile";
 
 const KINDS = ["line-end", "closers-kept", "body-removed", "new-line", "non-ascii"] as const;
@@ -53,7 +53,7 @@ const ABOVE = 30;
 const BELOW = 10;
 const SKIP = "test/unit/completion/"; // the cases' own machinery changes with them
 const TODO = "TODO: write by hand what the rules must turn this completion into";
-const MODEL = "tiny pair (src/modelmaker/tinypair target.gguf + draft.gguf), CPU, 1 thread, the settings' default generation options";
+const MODEL = "tiny pair (media/models/tinypair target.gguf + draft.gguf), CPU, 1 thread, the settings' default generation options";
 
 interface Capture {
   entry: Omit<CaseEntry, "where">;

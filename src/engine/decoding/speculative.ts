@@ -1,0 +1,408 @@
+// The round loop of speculative decoding (docs/algorithm.md, "One round"):
+//   take a lookup draft where one promises more (drafting/lookupDrafter.ts), else
+//   draft one token at a time on the draft sequence while the policy says go on,
+//   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
+//   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
+//   roll back rejected tokens on both sequences, update the policy.
+//
+// Invariant between rounds: each sequence holds a prefix of the committed tokens, and the target
+// holds all of them but the last (x); the draft may lag behind and catches up in its next pass.
+import {argmax, Distribution, topProbability} from "../distribution";
+import {ContextOverflowError} from "../errors";
+import {entropy} from "./entropy";
+import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "../nlc";
+import type {ResolvedGenerateOptions} from "../options";
+import type {DraftPolicy} from "../drafting/policies";
+import {acceptanceProbability, Prng, residual, sample} from "./sampling";
+import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/stats";
+import {HealedPrompt, restrict} from "../prompt/tokenHealing";
+import {OutputStops, StopCheckReason} from "./outputStops";
+import type {LookupDraft, LookupSource} from "../drafting/lookupDrafter";
+
+export interface ModelSide {
+  model: LlamaModel;
+  sequence: LlamaContextSequence;
+  contextSize: number;
+}
+
+export type StopReason = "eog" | "maxTokens" | StopCheckReason | "abort" | "timeBudget" | "contextFull";
+
+export interface PrefillRecord {
+  promptTokens: number;
+  /** Tokens each sequence already held from an earlier generation and did not evaluate again. */
+  targetReused: number;
+  draftReused: number;
+  targetEvaluated: number;
+  draftEvaluated: number;
+  ms: number;
+}
+
+export interface GenerationResult {
+  /** The generated text, cut before the first stop string, or where the stop rules end the completion. */
+  text: string;
+  /** Generated tokens up to the one that holds the first character a stop cut, without a final end-of-generation token. */
+  tokens: Token[];
+  /** Tokens the last round committed wholly past the stop (drafts accepted beyond it). */
+  tokensPastStop: number;
+  stopReason: StopReason;
+  rounds: RoundRecord[];
+  totals: StatsTotals;
+  prefill: PrefillRecord;
+  /** Seed of the PRNG that made every random decision; passed again, it repeats the generation wherever the drafting decisions repeat (a rule that has learned since may draft differently). */
+  seed: number;
+}
+
+export interface RoundHooks {
+  onRound?(round: RoundRecord): void;
+  /** Replaces the acceptance rule for this generation (the benchmark's hindsight oracle). */
+  sampledAcceptance?: SampledAcceptance;
+  /** Every verification pass over n tokens (x and the drafts), for the cost model. */
+  onTargetPass?(tokens: number, ms: number): void;
+  /** Every draft pass over a single token (its probability map included), for the cost model. */
+  onDraftPass?(ms: number): void;
+  /**
+   * Token healing (tokenHealing.ts): the first generated token is drawn from `allowed` only, and
+   * stop strings are looked for after the healed text the output starts with.
+   */
+  healing?: Healing;
+  /** Lookup drafts from the context's own tokens (docs/algorithm.md, "Lookup drafting"). Default none. */
+  lookup?: LookupSource;
+  /** Where the output continues the prompt, for lookup (FIM: after the prefix). Default: at its end. */
+  continuesAt?: number;
+  /** false: the draft model drafts nothing (lookup only, or target-only). Default true. */
+  modelDrafts?: boolean;
+}
+
+export type Healing = Pick<HealedPrompt, "allowed" | "healed">;
+
+const now = () => performance.now();
+
+/** What verification at T > 0 decides on: the drafts, their q, the target's p at each position. */
+export interface VerifiedRound {
+  drafts: readonly Token[];
+  q: readonly Distribution[];
+  /** p_1 .. p_{k+1}. */
+  p: readonly Distribution[];
+  /** Index in the committed tokens (prompt included) where the first draft would go. */
+  position: number;
+}
+
+/** Decides, for T > 0, how many drafts to accept and which token to emit next. */
+export type SampledAcceptance = (round: VerifiedRound, prng: Prng) => {accepted: number; next: Token};
+
+export class SpeculativeDecoder {
+  /** `sampledAcceptance` is replaceable only so that tests can prove they catch a broken rule. */
+  constructor(private readonly target: ModelSide, private readonly draft: ModelSide | undefined,
+    private readonly sampledAcceptance: SampledAcceptance = rejectionSampling) {}
+
+  async generate(prompt: readonly Token[], policy: DraftPolicy, options: ResolvedGenerateOptions,
+    hooks: RoundHooks = {}): Promise<GenerationResult> {
+    if (prompt.length === 0) throw new Error("the prompt must hold at least one token");
+    const contextSize = Math.min(this.target.contextSize, this.draft?.contextSize ?? Infinity);
+    if (prompt.length > contextSize) throw new ContextOverflowError(prompt.length, contextSize);
+    // Every expensive step looks at the signal first: a generation cancelled before it starts
+    // evaluates nothing, not even its prompt.
+    if (options.signal?.aborted) return this.abortedBeforeStart(prompt.length, options);
+    const started = now();
+    const modelDrafts = this.draft !== undefined && hooks.modelDrafts !== false;
+    const drafting = modelDrafts && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
+    const prefill = await this.prefill(prompt, drafting);
+    const lookup = hooks.lookup;
+    lookup?.begin(prompt, {continuesAt: hooks.continuesAt});
+
+    const prng = new Prng(options.seed);
+    const greedy = options.temperature === 0;
+    const committed: Token[] = [...prompt];
+    const output: Token[] = [];
+    const rounds: RoundRecord[] = [];
+    const totals = emptyTotals();
+    totals.generations = 1;
+    prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
+    totals.prefillMs = prefill.ms;
+    let stopReason: StopReason | undefined;
+    const stops = OutputStops.for(this.target.model, options, hooks.healing?.healed);
+
+    while (stopReason === undefined) {
+      if (options.signal?.aborted) {
+        stopReason = "abort";
+        break;
+      }
+      if (options.timeBudgetMs !== undefined && now() - started >= options.timeBudgetMs) {
+        stopReason = "timeBudget";
+        break;
+      }
+      const n = committed.length;
+      const room = contextSize - n;
+      if (room < 0) {
+        stopReason = "contextFull";
+        break;
+      }
+      const roundStart = now();
+      const policyState = policy.state();
+      const lambda = policyState.lambda;
+      // The healed first token comes from the target's full distribution, so nothing is drafted for it.
+      const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
+      const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, room));
+      const maxDraft = modelDrafts ? Math.min(policy.maxDraftThisRound(), limit) : 0;
+      const lookupStart = now();
+      // The rival of a lookup draft: the speed-up model drafting has measured, where it would run.
+      const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1) : undefined;
+      const lookupMs = lookup ? now() - lookupStart : 0;
+      // Drafts end where the text would: tokens past a stop could only be thrown away.
+      const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
+      const drafted = lookupDraft
+        ? lookupDrafted(lookupDraft, greedy, draftsToStop)
+        : await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass, draftsToStop);
+      drafted.entropyMs += lookupMs;
+
+      if (options.signal?.aborted) {
+        await truncate(this.draft?.sequence, n - 1);
+        stopReason = "abort";
+        break;
+      }
+
+      const verifyStart = now();
+      const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
+      const verifyMs = now() - verifyStart;
+      // A healed round asks for the whole distribution, and a pass that also caught up on skipped
+      // tokens is bigger than its drafts say: neither is a typical verification.
+      if (!healing && verified.evaluated === drafted.tokens.length + 1) hooks.onTargetPass?.(verified.evaluated, verifyMs);
+
+      const {accepted, next} = healing
+        ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
+        : greedy
+          ? acceptGreedy(drafted.tokens, verified.targetTokens!)
+          : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
+      // A lookup round is none of the policy's business: it neither drafted nor decided anything.
+      if (!lookupDraft) policy.update(drafted.tokens.length, accepted, maxDraft);
+
+      const roundTokens: Token[] = [];
+      const outputBefore = output.length;
+      // Drafts that end the text, all accepted, end the generation: the bonus token would lie past the stop.
+      const endedByDrafts = drafted.reachesStop && accepted === drafted.tokens.length;
+      for (const token of endedByDrafts ? drafted.tokens : [...drafted.tokens.slice(0, accepted), next]) {
+        committed.push(token);
+        roundTokens.push(token);
+        if (options.stopOnEog && this.target.model.isEogToken(token)) {
+          stopReason = "eog";
+          break;
+        }
+        output.push(token);
+      }
+      await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
+      lookup?.commit(roundTokens);
+
+      if (stopReason === undefined && stops) stopReason = stops.afterRound(output, outputBefore);
+      if (stopReason === undefined && output.length >= options.maxTokens) stopReason = "maxTokens";
+
+      const round: RoundRecord = {
+        index: rounds.length,
+        drafted: drafted.tokens.length,
+        accepted,
+        emitted: roundTokens.length,
+        tokens: roundTokens,
+        ...(drafted.tokens.length > 0 ? {drafter: lookupDraft ? "lookup" as const : "model" as const} : {}),
+        ...(lookupDraft ? {match: {...lookupDraft.match}} : {}),
+        entropies: drafted.entropies,
+        stopEntropy: drafted.stopEntropy,
+        lambda,
+        draftPasses: drafted.passes,
+        draftMs: drafted.ms,
+        verifyMs,
+        entropyMs: drafted.entropyMs,
+        totalMs: now() - roundStart,
+        contextLength: n
+      };
+      rounds.push(round);
+      addRound(totals, round);
+      hooks.onRound?.(round);
+    }
+    const end = stops?.finish(output) ?? {text: this.target.model.detokenize(output), tokens: output.length};
+    return {text: end.text, tokens: output.slice(0, end.tokens), tokensPastStop: output.length - end.tokens, stopReason, rounds, totals, prefill, seed: options.seed};
+  }
+
+  /** The result of a generation whose signal fired before it began: no tokens, nothing evaluated. */
+  abortedBeforeStart(promptTokens: number, options: ResolvedGenerateOptions): GenerationResult {
+    const totals = emptyTotals();
+    totals.generations = 1;
+    return {
+      text: "", tokens: [], tokensPastStop: 0, stopReason: "abort", rounds: [], totals, seed: options.seed,
+      prefill: {promptTokens, targetReused: 0, draftReused: 0, targetEvaluated: 0, draftEvaluated: 0, ms: 0}
+    };
+  }
+
+  /**
+   * Times one target pass over the last committed token, the cost of one target-only decoding
+   * step at the current context length, then erases it so the sequence is as it was.
+   */
+  async measureTargetToken(): Promise<{contextLength: number; ms: number} | undefined> {
+    const {sequence} = this.target;
+    const tokens = sequence.contextTokens;
+    if (tokens.length === 0) return undefined;
+    const last = tokens.at(-1)!;
+    await truncate(sequence, tokens.length - 1);
+    const start = now();
+    await sequence.controlledEvaluate([[last, {generateNext: {token: true}}]]);
+    return {contextLength: tokens.length, ms: now() - start};
+  }
+
+  /** Evaluates the prompt but its last token on both sequences, reusing what they already hold. */
+  private async prefill(prompt: readonly Token[], includeDraft: boolean): Promise<PrefillRecord> {
+    const start = now();
+    // A draft that sits out (policy "off") still drops what disagrees with the prompt, so that it
+    // always holds a prefix of the committed tokens and can catch up later.
+    const [target, draft] = await Promise.all([
+      prefillSequence(this.target.sequence, prompt, true),
+      this.draft ? prefillSequence(this.draft.sequence, prompt, includeDraft) : undefined
+    ]);
+    return {
+      promptTokens: prompt.length,
+      targetReused: target.reused,
+      targetEvaluated: target.evaluated,
+      draftReused: draft?.reused ?? 0,
+      draftEvaluated: draft?.evaluated ?? 0,
+      ms: now() - start
+    };
+  }
+
+  private async draftTokens(committed: readonly Token[], maxDraft: number, policy: DraftPolicy, greedy: boolean,
+    options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
+    const result = {
+      tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
+      stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0,
+      /** The drafts end the text if all are accepted (drafting stopped there). */
+      reachesStop: false
+    };
+    if (maxDraft <= 0 || !this.draft) return result;
+    const sequence = this.draft.sequence;
+    const sampler = greedy
+      ? {temperature: 1, topK: options.entropyTopK, topP: 1, minP: 0}
+      : {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP};
+
+    let pending: Token[] = committed.slice(sequence.nextTokenIndex);
+    for (let index = 1; ; index++) {
+      const passStart = now();
+      const q = await evaluateForNext(sequence, pending, {probabilities: true, options: sampler});
+      result.passes++;
+      const decideStart = now();
+      result.ms += decideStart - passStart;
+      if (pending.length === 1) onDraftPass?.(decideStart - passStart);
+
+      const h = entropy(q);
+      // The candidate is drawn before the decision (a draw that is then not drafted is simply
+      // discarded; it is independent of everything after it, so exactness is untouched).
+      const token = greedy ? argmax(q) : sample(q, prng);
+      const step = {index, entropy: h, topProbability: topProbability(q), position: committed.length + index - 1};
+      const go = policy.shouldDraftKnowing ? policy.shouldDraftKnowing({...step, token}) : policy.shouldDraft(step);
+      result.entropyMs += now() - decideStart;
+      if (!go) {
+        result.stopEntropy = h;
+        break;
+      }
+      result.tokens.push(token);
+      result.distributions.push(q);
+      result.entropies.push(h);
+      if (draftsToStop?.(result.tokens) !== undefined) {
+        result.reachesStop = true;
+        break;
+      }
+      if (index >= maxDraft || options.signal?.aborted || policy.worthAnotherPass?.(index + 1) === false) break;
+      pending = [token];
+    }
+    return result;
+  }
+
+  /**
+   * One target pass over the tokens it lacks (normally just x) and the drafts, with p at each.
+   * `fullDistribution`: p untruncated (at T = 1 when greedy), for a healed first token.
+   */
+  private async verify(committed: readonly Token[], drafts: readonly Token[], greedy: boolean, options: ResolvedGenerateOptions,
+    fullDistribution = false) {
+    const sequence = this.target.sequence;
+    const pending = committed.slice(sequence.nextTokenIndex);
+    const withDistributions = !greedy || fullDistribution;
+    const generateNext = fullDistribution
+      ? {probabilities: true, options: {temperature: greedy ? 1 : options.temperature, topK: 0, topP: 1, minP: 0}}
+      : greedy
+        ? {token: true}
+        : {probabilities: true, options: {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP}};
+    const items: ControlledEvaluateInputItem[] = [
+      ...pending.slice(0, -1),
+      ...[pending.at(-1)!, ...drafts].map((token): ControlledEvaluateInputItem => [token, {generateNext}])
+    ];
+    const outputs = await sequence.controlledEvaluate(items);
+    const results = outputs.slice(pending.length - 1);
+    if (results.length !== drafts.length + 1 || results.some(r => r === undefined))
+      throw new Error(`target pass returned ${results.filter(Boolean).length} of ${drafts.length + 1} next-token results`);
+    return {
+      evaluated: items.length,
+      targetTokens: withDistributions ? undefined : results.map(r => r!.next.token as Token),
+      distributions: withDistributions ? results.map(r => r!.next.probabilities as Distribution) : undefined
+    };
+  }
+}
+
+/**
+ * A lookup draft as the round loop carries drafts. Its q is a point mass on each drafted token, so
+ * at T > 0 rejection sampling accepts d with probability p(d) and, on rejection, draws from p with
+ * d removed and renormalised: Leviathan et al.'s rule with q = δ_d, exact as it is for any q.
+ */
+function lookupDrafted(draft: LookupDraft, greedy: boolean, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
+  const cut = draftsToStop?.(draft.tokens);
+  const tokens = draft.tokens.slice(0, cut ?? draft.tokens.length);
+  return {
+    tokens,
+    distributions: greedy ? [] : tokens.map((token): Distribution => new Map([[token, 1]])),
+    entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0,
+    reachesStop: cut !== undefined
+  };
+}
+
+/**
+ * The healed first token: argmax (greedy) or a sample of p restricted to the allowed tokens. At
+ * T > 0 top-k/top-p do not apply to this one token (they could leave no allowed token at all).
+ * Where the allowed tokens have no mass, p itself decides.
+ */
+function healedToken(p: Distribution, allowed: ReadonlySet<Token>, greedy: boolean, prng: Prng): Token {
+  const restricted = restrict(p, allowed);
+  const from = restricted.size > 0 ? restricted : p;
+  return greedy ? argmax(from) : sample(from, prng);
+}
+
+function acceptGreedy(drafts: readonly Token[], targetTokens: readonly Token[]): {accepted: number; next: Token} {
+  let accepted = 0;
+  while (accepted < drafts.length && drafts[accepted] === targetTokens[accepted]) accepted++;
+  return {accepted, next: targetTokens[accepted]!};
+}
+
+/** Leviathan et al.'s rule: the emitted tokens have exactly the target's distribution. */
+export const rejectionSampling: SampledAcceptance = ({drafts, q, p}, prng) => {
+  for (let i = 0; i < drafts.length; i++) {
+    if (prng.uniform() < acceptanceProbability(p[i]!, q[i]!, drafts[i]!)) continue;
+    return {accepted: i, next: sample(residual(p[i]!, q[i]!), prng)};
+  }
+  return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
+};
+
+async function evaluateForNext(sequence: LlamaContextSequence, tokens: readonly Token[],
+  generateNext: {probabilities: true; options: object}): Promise<Distribution> {
+  const items: ControlledEvaluateInputItem[] = [...tokens.slice(0, -1), [tokens.at(-1)!, {generateNext}]];
+  const outputs = await sequence.controlledEvaluate(items);
+  const probabilities = outputs.at(-1)?.next.probabilities;
+  if (!probabilities || probabilities.size === 0) throw new Error("draft pass returned no next-token distribution");
+  return probabilities;
+}
+
+async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly Token[], evaluate: boolean) {
+  const keep = Math.min(sequence.compareContextTokens([...prompt]).firstDifferentIndex, prompt.length - 1);
+  await truncate(sequence, keep);
+  const rest = evaluate ? prompt.slice(keep, -1) : [];
+  if (rest.length > 0) await sequence.controlledEvaluate(rest);
+  return {reused: keep, evaluated: rest.length};
+}
+
+/** Erases everything from `length` on (no-op when the sequence is not longer). */
+export async function truncate(sequence: LlamaContextSequence | undefined, length: number): Promise<void> {
+  if (sequence && sequence.nextTokenIndex > length)
+    await sequence.eraseContextTokenRanges([{start: Math.max(0, length), end: sequence.nextTokenIndex}]);
+}

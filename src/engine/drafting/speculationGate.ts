@@ -1,0 +1,89 @@
+// Whether a drafter (the draft model, or lookup) may run in the next round, from the speed-up its
+// rounds have measured (drafting/speculationGain.ts): never slower than the target alone beyond
+// a stated bound, and no paying for learning (docs/algorithm.md, "Never slower").
+//
+// - A drafter earns its way in: it runs every round only once the gain its rounds measured is above
+//   1 + margin, and it keeps running while the gain's upper bound (two standard errors) stays above
+//   that. With no evidence (a pair never calibrated in this window and none saved) it sits out.
+// - While it sits out, one round in `exploreEvery` runs it anyway, so a gain is measured and a
+//   change (a cooler machine, easier code) is noticed. With no evidence at all, the first
+//   COLD_EXPLORATIONS rounds it could run in explore, so that one unlucky first round does not
+//   decide for the next 31. An exploring round costs at
+//   most one losing round's deficit, so over R rounds exploring costs at most ceil(R / exploreEvery)
+//   such deficits.
+// - Each exploring round after which the drafter still sits out, while its gain is below 1 + margin
+//   even four standard errors up, doubles the interval, up to exploreAtMost; running again by
+//   its gain sets it back to exploreEvery.
+import type {SpeculationGain} from "./speculationGain";
+
+/** Rounds explored at once where the gain holds no evidence yet. */
+export const COLD_EXPLORATIONS = 4;
+
+export interface SpeculationGateOptions {
+  /** The gain must be above 1 + margin. */
+  margin: number;
+  /** While the drafter sits out, every exploreEvery-th round runs it anyway. */
+  exploreEvery: number;
+  /** The most that interval grows to while explorations keep finding no gain. */
+  exploreAtMost: number;
+}
+
+export class SpeculationGate {
+  /** Earned its way in: runs by its gain, not by exploring. */
+  private earned = false;
+  /** Rounds it sat out since it last ran. */
+  private idleRounds = 0;
+  private interval = 0;
+  private exploring = false;
+  private runs = false;
+
+  constructor(private readonly options: SpeculationGateOptions) {}
+
+  /** Whether the drafter runs in the round being decided. */
+  get running(): boolean {
+    return this.runs;
+  }
+
+  /** Whether it runs by its gain (not exploring). */
+  get earnedIn(): boolean {
+    return this.earned;
+  }
+
+  /**
+   * Decides the next round. `mayPay`: a further word, asked only while the gain says it may run
+   * (the cost-aware plan's value of a round where the gain is not above 1).
+   */
+  decide(gain: SpeculationGain, mayPay: () => boolean = () => true): boolean {
+    const threshold = 1 + this.options.margin;
+    this.earned = this.earned ? gain.upper() > threshold : gain.value() > threshold;
+    const pays = this.earned && mayPay();
+    if (pays || this.interval === 0) this.interval = this.options.exploreEvery;
+    this.exploring = !pays && (gain.roundsHeld < COLD_EXPLORATIONS || this.idleRounds + 1 >= this.interval);
+    this.runs = pays || this.exploring;
+    return this.runs;
+  }
+
+  /** The round decided last has ended; `ran`: the drafter drafted in it. Backs off after fruitless explorations. */
+  ended(ran: boolean): void {
+    this.idleRounds = ran ? 0 : this.idleRounds + 1;
+  }
+
+  /** After `decide`: an exploration that left the drafter sitting out, where it loses beyond doubt, doubles the interval. */
+  backOff(explored: boolean, gain: SpeculationGain): void {
+    if (explored && !this.runs && gain.upper(4) < 1 + this.options.margin)
+      this.interval = Math.min(2 * this.interval, Math.max(this.options.exploreEvery, this.options.exploreAtMost));
+  }
+
+  /** Whether the round decided last explores (runs though the gain does not say so). */
+  get explores(): boolean {
+    return this.exploring;
+  }
+
+  reset(): void {
+    this.earned = false;
+    this.idleRounds = 0;
+    this.interval = 0;
+    this.exploring = false;
+    this.runs = false;
+  }
+}
