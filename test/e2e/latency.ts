@@ -39,6 +39,8 @@ interface PositionRecord {
   id: string; typed: string; policy: string; where: string;
   /** With --read prefill: ms from placing the cursor until the model was idle (the prompt evaluated), before typing. */
   readMs?: number;
+  /** With --read prefill: ms from the ghost text until the model was idle (the next completion prefetched), before Tab. */
+  tabReadMs?: number;
   /** In the A/B: 1 when this arm ran first at its position, 2 when second (the model's cache then holds the prompt). */
   order?: number;
   /** The log's outcome of the last request where typing ended ("shown", "the model ended at once", …), and of the first after Tab. */
@@ -197,6 +199,12 @@ async function measure({wb, workspace, log, pid, reading}: Run, position: Positi
     record.keystroke = {ms: keyMs, ghost: await wb.ghostText()};
     if (tryTab) {
       record.tabTried = true;
+      if (reading === "prefill") {
+        // The user reads the suggestion before accepting it; meanwhile the one after it is prefetched.
+        const readStart = performance.now();
+        await modelIdle(wb, pid);
+        record.tabReadMs = performance.now() - readStart;
+      }
       // The accepted ghost text must go before the next one counts.
       const {ms: tabMs} = await timeToGhost(wb.page, 1, true, TAB_LIMIT_MS, () => wb.page.keyboard.press("Tab"));
       if (tabMs !== null) record.tab = {ms: tabMs, ghost: await wb.ghostText()};
@@ -430,6 +438,7 @@ function summarize(records: PositionRecord[], ab: PositionRecord[], statusAfterM
   return {
     positions: records.length, shown: shown.length, noGhost, noTabGhost,
     readP50: percentile(records.flatMap(r => r.readMs ?? []), 50), readP95: percentile(records.flatMap(r => r.readMs ?? []), 95),
+    tabReadP50: percentile(records.flatMap(r => r.tabReadMs ?? []), 50),
     suggestWidget: [...records, ...ab].filter(r => r.suggestWidget).length, measured: records.length + ab.length,
     concurrent: [...records, ...ab].filter(r => r.otherCores > 0.25).length,
     otherCoresMedian: percentile([...records, ...ab].map(r => r.otherCores), 50),
@@ -452,6 +461,7 @@ function printTable(s: ReturnType<typeof summarize>, pair: string): void {
   const rows: Array<[string, string]> = [
     ["positions", `${s.positions}`],
     ["reading before typing", args.read === "prefill" ? `until the prompt is evaluated (prefill): p50 ${f(s.readP50)} ms, p95 ${f(s.readP95)} ms` : "none: typing starts as the cursor lands (--read none)"],
+    ["reading before Tab", args.read === "prefill" ? `until the next completion is prefetched: p50 ${f(s.tabReadP50)} ms` : "none: Tab as soon as the ghost text shows"],
     ["ghost text shown within 5 s", `${s.shown} of ${s.positions}${s.shown < s.positions ? ` (none: ${reasons(s.noGhost)})` : ""}`],
     ["keystroke → ghost text p50 / p95", `${f(s.keystrokeP50)} / ${f(s.keystrokeP95)} ms (the provider's own p50: ${f(s.providerP50)} ms)`],
     ["Tab → next ghost text p50", `${f(s.tabP50)} ms (${s.tabShown} of ${s.tabTried} came within 3 s${s.tabShown < s.tabTried ? `; none: ${reasons(s.noTabGhost)}` : ""})`],
