@@ -2,8 +2,12 @@
 // models, in contexts of its own, with the predictor options that did best on our pairs
 // (docs/facts.md, "Built-in speculative decoding"; measurements in /work/research/nlc-predictor.md).
 // In 3.21.1 it validates at most one draft token per target pass whatever it is given.
+//
+// It is a product column, not a lab one: "Benchmark This Workspace" shows it, so that a user sees
+// Draftstop beside what node-llama-cpp alone gives on the same models.
 import type {DraftstopEngine} from "../engine";
 import {LlamaContext, LlamaContextSequence, loadNodeLlamaCpp, Token} from "../engine/nlc";
+import type {BenchColumn, BenchSampling} from "./column";
 
 export interface PeerRun {
   tokens: number;
@@ -46,7 +50,7 @@ export class NodeLlamaCppDraftPeer {
     this.predictor = {...PEER_PREDICTOR_DEFAULTS, ...predictor};
   }
 
-  async run(prompt: readonly Token[], options: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number}): Promise<PeerRun> {
+  async run(prompt: readonly Token[], options: BenchSampling): Promise<PeerRun> {
     const {target, draft} = this.engine.loadedPair;
     if (!draft) throw new Error("node-llama-cpp's draft predictor needs a draft model");
     const {sequence} = this.state ??= await this.open();
@@ -104,4 +108,25 @@ export class NodeLlamaCppDraftPeer {
     await state?.target.dispose();
     await state?.draft.dispose();
   }
+}
+
+/**
+ * The peer as a column, `nlcDraftPredictor`: its contexts open at its first task and close when
+ * the run ends. It runs inside node-llama-cpp's evaluate(), so it has no rounds to count.
+ */
+export function nlcDraftPredictorColumn(predictor: Partial<PeerPredictorOptions> = {}): BenchColumn {
+  return {
+    label: "nlcDraftPredictor",
+    policy: "nlcDraftPredictor",
+    params: {},
+    needsDraftModel: true,
+    countsRounds: false,
+    open(engine) {
+      const peer = new NodeLlamaCppDraftPeer(engine, predictor);
+      return {
+        run: async ({prompt, sampling}) => ({totals: await peer.run(prompt, sampling)}),
+        dispose: () => peer.dispose()
+      };
+    }
+  };
 }

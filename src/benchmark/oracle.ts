@@ -10,9 +10,14 @@
 // output is the target-only sample itself (exactly the target's distribution). Rejection sampling
 // accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
 // this oracle; the benchmark report says so.
-import {BasePolicy, DraftStep, HindsightStep} from "../engine/drafting/policies";
+//
+// As a column (oracleColumn) it is the in-editor benchmark's too: "Benchmark This Workspace" shows
+// it beside the policies.
+import type {DraftstopEngine} from "../engine";
+import {BasePolicy, createPolicy, DraftStep, HindsightStep} from "../engine/drafting/policies";
 import type {SampledAcceptance} from "../engine/decoding/speculative";
 import type {Token} from "../engine/nlc";
+import {BenchColumn, BenchSampling, paramsLabel} from "./column";
 
 export class OraclePolicy extends BasePolicy {
   readonly name = "oracle";
@@ -42,4 +47,44 @@ export function followContinuation(continuation: readonly Token[], start: number
     if (next === undefined) throw new Error("the oracle ran past the target's continuation");
     return {accepted: drafts.length, next};
   };
+}
+
+/**
+ * The oracle as a column, `oracle(maxDraft=16)`: before each task's columns run it decodes the
+ * target's own continuation (outside every column's timing), then drafts with the draft model by it.
+ */
+export function oracleColumn(maxDraft = 16): BenchColumn {
+  const params = {maxDraft};
+  return {
+    label: paramsLabel("oracle", params),
+    policy: "oracle",
+    params,
+    drafter: "model",
+    needsDraftModel: true,
+    countsRounds: true,
+    open(engine, scope) {
+      let continuation: Token[] = [];
+      return {
+        async prepare({prompt, sampling}) {
+          continuation = await referenceContinuation(engine, prompt, sampling);
+        },
+        async run({prompt, continuesAt, sampling}) {
+          const report = await engine.generate(prompt, {...sampling, drafter: "model", lookupChoice: undefined}, {
+            policy: new OraclePolicy(continuation, prompt.length, maxDraft),
+            sampledAcceptance: sampling.temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
+            recordStats: false,
+            continuesAt,
+            learningScope: scope
+          });
+          return {rounds: report.rounds};
+        }
+      };
+    }
+  };
+}
+
+/** The target's own continuation (target-only, same seed): what the oracle knows in hindsight. */
+export async function referenceContinuation(engine: DraftstopEngine, prompt: readonly Token[], sampling: BenchSampling): Promise<Token[]> {
+  const report = await engine.generate(prompt, sampling, {policy: createPolicy({name: "off"}), recordStats: false});
+  return report.rounds.flatMap(r => r.tokens);
 }

@@ -6,6 +6,7 @@ import type {EngineLoadOptions, GenerationReport, InfillReport} from "../engine/
 import {checkModelFiles} from "../engine/models";
 import {measureFimLayouts} from "../engine/fimLayoutCost";
 import {downloadModel} from "./download";
+import {defaultColumns} from "../benchmark/lineup";
 import {benchJson} from "../benchmark/report";
 import {runBenchmark} from "../benchmark/runner";
 import {tasksFromSources} from "../benchmark/tasks";
@@ -62,8 +63,9 @@ export class EngineHost implements ModelProcessApi {
 
   async benchmark(request: BenchmarkRequest, {signal, progress}: RequestContext): Promise<BenchJson> {
     const engine = this.requireEngine();
+    // The product's line-up: the policies, node-llama-cpp's own predictor and the oracle; no lab peers.
     const result = await runBenchmark(engine, {
-      ...request, tasks: tasksFromSources(request.roots, {count: request.count}), signal,
+      ...request, tasks: tasksFromSources(request.roots, {count: request.count}), columns: defaultColumns({draftModel: engine.hasDraft}), signal,
       onProgress: (done, total, message) => progress({done, total, message})
     });
     return benchJson(result, engine.info, false);

@@ -3,7 +3,11 @@
 // accepted drafts lookup proposed.
 import assert from "node:assert/strict";
 import {benchJson, benchTable} from "../../src/benchmark/report";
-import {BenchPolicy, BenchResult, defaultPolicies, drafterOf, needsDraftModel, policyLabel, runBenchmark} from "../../src/benchmark/runner";
+import type {BenchColumn} from "../../src/benchmark/column";
+import {defaultColumns} from "../../src/benchmark/lineup";
+import {policyColumn} from "../../src/benchmark/policyColumn";
+import {LLAMA_CPP_DEFAULTS, llamaCppColumns} from "../../src/lab/bench/llamaCppRun";
+import {BenchResult, runBenchmark} from "../../src/benchmark/runner";
 import {BenchSetupError} from "../../src/benchmark/errors";
 import {summaryLines} from "../../src/lab/bench/summary";
 import {BenchTask, interleave} from "../../src/benchmark/tasks";
@@ -14,21 +18,38 @@ const LOOKUP_LABELS = ["lookup", "lookup(vote)", "costAware+lookup"];
 
 describe("benchmark line-up", () => {
   it("names the lookup columns and runs the model's columns with the draft model", () => {
-    const policies = defaultPolicies();
-    const labels = policies.map(policyLabel);
+    const columns = defaultColumns();
+    const labels = columns.map(c => c.label);
     for (const label of LOOKUP_LABELS) assert.ok(labels.includes(label), label);
     assert.equal(new Set(labels).size, labels.length, "every column has a name of its own");
-    const byLabel = (label: string) => policies[labels.indexOf(label)]!;
-    assert.equal(drafterOf(byLabel("costAware")), "model", "not the engine's default, which mixes in lookup");
-    assert.equal(drafterOf(byLabel("static(k=4)")), "model");
-    assert.equal(drafterOf(byLabel("oracle(maxDraft=16)")), "model");
-    assert.equal(drafterOf(byLabel("lookup")), "lookup");
-    assert.deepEqual(byLabel("lookup(vote)"), {name: "costAware", params: {}, drafter: "lookup", lookupChoice: "vote"});
-    assert.equal(drafterOf(byLabel("costAware+lookup")), "both");
-    assert.equal(drafterOf(byLabel("off")), undefined);
-    assert.equal(policyLabel({name: "static", params: {k: 4}, drafter: "lookup", lookupChoice: "vote"}), "lookup/static(k=4)(vote)");
-    assert.deepEqual(defaultPolicies({draftModel: false}).map(policyLabel), ["off", "lookup", "lookup(vote)"]);
-    assert.deepEqual(policies.filter(p => !needsDraftModel(p)).map(policyLabel), ["off", "lookup", "lookup(vote)"]);
+    const byLabel = (label: string) => columns[labels.indexOf(label)]!;
+    assert.equal(byLabel("costAware").drafter, "model", "not the engine's default, which mixes in lookup");
+    assert.equal(byLabel("static(k=4)").drafter, "model");
+    assert.equal(byLabel("oracle(maxDraft=16)").drafter, "model");
+    assert.equal(byLabel("lookup").drafter, "lookup");
+    const vote = byLabel("lookup(vote)");
+    assert.deepEqual([vote.policy, vote.params, vote.drafter, vote.lookupChoice], ["costAware", {}, "lookup", "vote"]);
+    assert.equal(byLabel("costAware+lookup").drafter, "both");
+    assert.equal(byLabel("off").drafter, undefined);
+    assert.equal(byLabel("nlcDraftPredictor").drafter, undefined);
+    assert.deepEqual(columns.filter(c => c.baseline).map(c => c.label), ["off"]);
+    assert.deepEqual(columns.filter(c => c.tracesLambda).map(c => c.label), ["adaedl"]);
+    assert.deepEqual(columns.filter(c => !c.countsRounds).map(c => c.label), ["nlcDraftPredictor"]);
+    assert.equal(policyColumn({name: "static", params: {k: 4}, drafter: "lookup", lookupChoice: "vote"}).label, "lookup/static(k=4)(vote)");
+    assert.deepEqual(defaultColumns({draftModel: false}).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
+    assert.deepEqual(columns.filter(c => !c.needsDraftModel).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
+    assert.throws(() => policyColumn({name: "static", params: {k: 0}}), /static\.k/, "a bad parameter fails when the column is made");
+  });
+
+  it("takes the lab's llama.cpp columns as peers, before the oracle, named and flagged as before", () => {
+    const labels = defaultColumns({peers: llamaCppColumns()}).map(c => c.label);
+    assert.deepEqual(labels.slice(-4), ["costAware+lookup", "llamaCppTargetOnly", "llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)", "oracle(maxDraft=16)"]);
+    const [targetOnly, speculative] = llamaCppColumns();
+    assert.deepEqual([targetOnly!.policy, targetOnly!.params, targetOnly!.needsDraftModel], ["llamaCppTargetOnly", {}, false]);
+    assert.deepEqual([speculative!.policy, speculative!.params, speculative!.needsDraftModel], ["llamaCppSpeculative", LLAMA_CPP_DEFAULTS, true]);
+    for (const column of [targetOnly!, speculative!]) assert.ok(!column.countsRounds && column.drafter === undefined && !column.baseline, column.label);
+    assert.deepEqual(defaultColumns({draftModel: false, peers: llamaCppColumns()}).map(c => c.label), ["off", "lookup", "lookup(vote)"],
+      "a target alone: the peers run beside the draft model's columns only");
   });
 });
 
@@ -40,18 +61,18 @@ describe("benchmark sets and lookup columns", function () {
   // Prompts that repeat themselves, as the code around an edit does; the greedy chain cycles too (cycleBoost).
   const fim: BenchTask[] = [0, 1].map(i => ({id: `fim${i}`, prefix: "hgfedcba".slice(i) + "ab", suffix: "hg"}));
   const edit: BenchTask[] = [0, 1].map(i => ({id: `edit${i}`, prefix: "abcdefgh\nabcdefgh\n".repeat(2 + i) + "abc", suffix: "\nabcdefgh", set: "edit"}));
-  const policies: BenchPolicy[] = [
-    {name: "off", params: {}},
-    {name: "costAware", params: {}},
-    {name: "costAware", params: {}, drafter: "lookup"},
-    {name: "costAware", params: {}, drafter: "lookup", lookupChoice: "vote"},
-    {name: "costAware", params: {}, drafter: "both"}
+  const columns: BenchColumn[] = [
+    policyColumn({name: "off"}),
+    policyColumn({name: "costAware"}),
+    policyColumn({name: "costAware", drafter: "lookup"}),
+    policyColumn({name: "costAware", drafter: "lookup", lookupChoice: "vote"}),
+    policyColumn({name: "costAware", drafter: "both"})
   ];
 
   before(async () => {
     pair = makeMarkovPair({seed: 3, eosProbability: 0.02, cycleBoost: 0.5, draftMix: 0.7, fimLayouts: ["psm"]});
     engine = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512});
-    result = await runBenchmark(engine, {tasks: interleave(fim, edit), policies, repeats: 2, temperatures: [0], maxTokens: 24});
+    result = await runBenchmark(engine, {tasks: interleave(fim, edit), columns, repeats: 2, temperatures: [0], maxTokens: 24});
   });
   after(async () => {
     await engine?.dispose();
@@ -60,7 +81,7 @@ describe("benchmark sets and lookup columns", function () {
 
   it("reports the mix and each set, with their task counts, each against target-only on the same tasks", () => {
     assert.deepEqual(result.settings.sets, {fim: 2, edit: 2});
-    assert.equal(result.runs.length, policies.length);
+    assert.equal(result.runs.length, columns.length);
     assert.ok(result.runs.every(r => r.set === "mix" && r.tasks === 4));
     assert.deepEqual(result.setRuns.map(r => `${r.set}:${r.label}:${r.tasks}`),
       ["fim", "edit"].flatMap(set => ["off", "costAware", ...LOOKUP_LABELS].map(label => `${set}:${label}:2`)));
@@ -93,7 +114,7 @@ describe("benchmark sets and lookup columns", function () {
     if (process.env.DRAFTSTOP_SHOW_BENCH) console.log(`${table}\n${summaryLines("markov", result)}`);
     assert.equal(lines[2], "all tasks (2 FIM + 2 editing):");
     assert.match(lines[3]!, /^T +policy +tok\/s .* drf pass\/tok +lookup % +bookkeeping +entropy\/draft time$/);
-    const rows = policies.length;
+    const rows = columns.length;
     assert.equal(lines.length, 3 + (2 + rows) + 2 * (2 + 2 + rows) + 4, "heading, blank, title; the mix; two set sections; blank and three cost lines");
     assert.equal(lines[3 + 2 + rows + 1], "FIM tasks only (2), against target-only on them:");
     assert.equal(lines[3 + (2 + rows) + (4 + rows) + 1], "editing tasks only (2), against target-only on them:");
@@ -126,13 +147,13 @@ describe("benchmark sets and lookup columns", function () {
   it("runs target-only and the lookup columns without a draft model, and names the columns that need one", async () => {
     const alone = await DraftstopEngine.load({targetPath: pair.targetPath, threads: 1, contextSize: 512});
     try {
-      const run = await runBenchmark(alone, {tasks: edit, repeats: 1, temperatures: [0], maxTokens: 16});
+      const run = await runBenchmark(alone, {tasks: edit, columns: defaultColumns({draftModel: alone.hasDraft}), repeats: 1, temperatures: [0], maxTokens: 16});
       assert.deepEqual(run.runs.map(r => r.label), ["off", "lookup", "lookup(vote)"]);
       assert.deepEqual(run.settings.sets, {fim: 0, edit: 2});
       assert.deepEqual(run.setRuns.map(r => r.set), ["edit", "edit", "edit"], "only the sets present");
       assert.equal(benchTable(run, "h").split("\n").length, 4 + 3 + 4, "one set: no sections beside the mix");
       assert.ok(run.runs.find(r => r.label === "lookup")!.acceptanceRate > 0);
-      await assert.rejects(runBenchmark(alone, {tasks: edit, policies: [{name: "off", params: {}}, {name: "static", params: {k: 2}}], repeats: 1, temperatures: [0]}),
+      await assert.rejects(runBenchmark(alone, {tasks: edit, columns: [policyColumn({name: "off"}), policyColumn({name: "static", params: {k: 2}})], repeats: 1, temperatures: [0]}),
         (error: unknown) => error instanceof BenchSetupError && /^the columns static\(k=2\) draft with the draft model/.test(error.message) && /load a draft model/.test(error.message));
     } finally {
       await alone.dispose();

@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {
   llamaCppLayout, LlamaCppOutputError, llamaCppProgramPath, llamaCppSpeculativeBinary, parseLlamaCompletionOutput,
   parseLlamaCppSpeculativeOutput, runLlamaCppSpeculative
-} from "../../src/benchmark/llamaCppPeer";
+} from "../../src/lab/bench/llamaCppPeer";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {tinyPairPaths} from "../../src/lab/cli/tinyPair";
 

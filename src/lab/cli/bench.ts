@@ -6,13 +6,16 @@ import {editTasksFromSources} from "../bench/editTasks";
 import {heldOutRoots} from "../bench/heldOut";
 import {writePlots} from "../bench/plots";
 import {benchJson, benchTable} from "../../benchmark/report";
-import {BenchPolicy, BenchResult, defaultPolicies, runBenchmark} from "../../benchmark/runner";
+import type {BenchColumn} from "../../benchmark/column";
+import {defaultColumns} from "../../benchmark/lineup";
+import {PolicyColumnSpec, policyColumn} from "../../benchmark/policyColumn";
+import {BenchResult, runBenchmark} from "../../benchmark/runner";
 import {summaryLines} from "../bench/summary";
 import {BenchTask, interleave, taskSet, tasksFromJsonl, tasksFromSources} from "../../benchmark/tasks";
-import {createPolicy, DRAFTER_SETTINGS, DrafterSetting, DraftstopEngine, PolicyName, PolicySpec} from "../../engine";
+import {DRAFTER_SETTINGS, DrafterSetting, DraftstopEngine, POLICY_DEFAULTS, POLICY_NAMES, PolicyName} from "../../engine";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
-import {llamaCppAvailable} from "../../benchmark/llamaCppRun";
+import {llamaCppAvailable, llamaCppColumns} from "../bench/llamaCppRun";
 import type {ModelPair} from "./tinyPair";
 import {ModelFetchError} from "../modelmaker/smollm2/fetch";
 
@@ -84,8 +87,8 @@ async function main(): Promise<void> {
   const temperatures = (values.temperatures ?? "0,0.7,1,1.5").split(",").map(t => number("temperatures", t, 0));
   const common = {
     tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
-    policies: values.only ? [{name: "off" as const, params: {}}, ...added]
-      : [...defaultPolicies({llamaCpp: llamaCppAvailable(), draftModel: !(values.target && !values.draft)}), ...added],
+    columns: values.only ? [policyColumn({name: "off"}), ...added]
+      : [...defaultColumns({draftModel: !(values.target && !values.draft), peers: llamaCppAvailable() ? llamaCppColumns() : []}), ...added],
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
     maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
     stopAtEndOfMiddle: values["stop-at-eog"] ?? false
@@ -151,7 +154,7 @@ interface CommonOptions {
   seed: number;
   threads: number;
   gpu: string | false;
-  policies: BenchPolicy[];
+  columns: BenchColumn[];
   repeats: number;
   maxTokens: number;
   stopAtEndOfMiddle: boolean;
@@ -170,7 +173,7 @@ async function benchPair(pair: ModelPair, options: CommonOptions & {json?: strin
     const started = Date.now();
     let lastReport = 0;
     const result = await runBenchmark(engine, {
-      tasks, temperatures, seed, policies: options.policies, repeats: options.repeats, maxTokens: options.maxTokens,
+      tasks, temperatures, seed, columns: options.columns, repeats: options.repeats, maxTokens: options.maxTokens,
       stopAtEndOfMiddle: options.stopAtEndOfMiddle,
       onProgress: (done, total, what) => {
         if (Date.now() - lastReport < 5000 && done < total) return;
@@ -196,25 +199,33 @@ async function benchPair(pair: ModelPair, options: CommonOptions & {json?: strin
 }
 
 /**
- * "adaedl:gamma=0.05,alpha=0.5" → {name: "adaedl", params: {gamma: 0.05, alpha: 0.5}}, checked by
- * the engine's own policy factory; "static:k=4@lookup/vote" adds {drafter: "lookup", lookupChoice: "vote"}.
+ * "adaedl:gamma=0.05,alpha=0.5" → the column of {name: "adaedl", params: {gamma: 0.05, alpha: 0.5}},
+ * checked by the engine's own policy factory; "static:k=4@lookup/vote" adds {drafter: "lookup",
+ * lookupChoice: "vote"}. A parameter takes the type of the policy's default: a number, or true or
+ * false where the default is a boolean.
  */
-function parsePolicy(text: string): BenchPolicy {
+function parsePolicy(text: string): BenchColumn {
   const [spec = "", drafting] = text.split("@");
   const [drafterText, choice] = drafting === undefined ? [] : drafting.split("/");
   if (drafterText !== undefined && !DRAFTER_SETTINGS.includes(drafterText as DrafterSetting))
     throw new Error(`--policy ${text}: drafter "${drafterText}" is not one of ${DRAFTER_SETTINGS.join(", ")}`);
   if (choice !== undefined && choice !== "vote" && choice !== "recent") throw new Error(`--policy ${text}: "/${choice}" is not /vote or /recent`);
   const drafter = drafterText === undefined ? {} : {drafter: drafterText as DrafterSetting, ...(choice ? {lookupChoice: choice as "vote" | "recent"} : {})};
-  const [name, list = ""] = spec.split(":");
-  const params: Record<string, number> = {};
+  const [name = "", list = ""] = spec.split(":");
+  const defaults: Record<string, unknown> = POLICY_NAMES.includes(name as PolicyName) ? POLICY_DEFAULTS[name as PolicyName] as Record<string, unknown> : {};
+  const params: Record<string, number | boolean> = {};
   for (const pair of list.split(",").filter(Boolean)) {
     const [key, value] = pair.split("=");
+    if (key && typeof defaults[key] === "boolean") {
+      if (value !== "true" && value !== "false") throw new Error(`--policy ${text}: "${pair}" is not ${key}=true or ${key}=false`);
+      params[key] = value === "true";
+      continue;
+    }
     if (!key || value === undefined || !Number.isFinite(Number(value))) throw new Error(`--policy ${text}: "${pair}" is not key=number`);
     params[key] = Number(value);
   }
-  createPolicy({name, ...params} as PolicySpec); // throws InvalidOptionError naming a bad name or parameter
-  return {name: name as PolicyName, params, ...drafter};
+  // policyColumn throws the engine's InvalidOptionError naming a bad name or parameter.
+  return policyColumn({name, params, ...drafter} as PolicyColumnSpec);
 }
 
 main().catch(error => {

@@ -7,7 +7,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from "node
 import {setPriority} from "node:os";
 import path from "node:path";
 import {parseArgs} from "node:util";
-import {LLAMA_CPP_PROGRAMS, LlamaCppLayout, llamaCppLayout, llamaCppProgramPath} from "../../benchmark/llamaCppPeer";
+import {LLAMA_CPP_PROGRAMS, LlamaCppLayout, llamaCppLayout, llamaCppProgramPath} from "../bench/llamaCppPeer";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: node out/src/lab/cli/buildLlamaCpp.js [--jobs N]

@@ -8,6 +8,7 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {benchTable} from "../../benchmark/report";
+import {policyColumn} from "../../benchmark/policyColumn";
 import {runBenchmark} from "../../benchmark/runner";
 import {BenchTask, tasksFromSources} from "../../benchmark/tasks";
 import {DraftstopEngine} from "../../engine";
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
       if (task.removed !== undefined) console.log(`   (the line in the file continues: ${JSON.stringify(task.removed)})\n`);
     }
     const bench = await runBenchmark(engine, {
-      tasks, policies: [{name: "off", params: {}}, {name: "costAware", params: {}}, {name: "adaedl", params: {}}], temperatures: [0],
+      tasks, columns: [policyColumn({name: "off"}), policyColumn({name: "costAware"}), policyColumn({name: "adaedl"})], temperatures: [0],
       repeats: Number(values.repeats ?? 3), maxTokens
     });
     console.log(benchTable(bench, `Target-only, the default policy (costAware) and the paper's AdaEDL, measured side by side (${pair.description}; ${engine.info.device}, 1 thread per model; ${maxTokens} tokens per position):`));

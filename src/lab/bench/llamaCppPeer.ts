@@ -46,8 +46,8 @@ export function llamaCppProgramPath(layout: LlamaCppLayout, program: LlamaCppPro
   return path.join(layout.bin, process.platform === "win32" ? `${program}.exe` : program);
 }
 
-// src/lab/cli/repoRoot.ts does this too, but the layer rules (.dependency-cruiser.cjs) keep src/benchmark
-// from importing src/lab/cli.
+// src/lab/cli/repoRoot.ts does this too, but src/lab/cli imports src/lab/bench, and the layer rules
+// (.dependency-cruiser.cjs) forbid the way back.
 function draftstopRoot(from: string): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, "package.json");

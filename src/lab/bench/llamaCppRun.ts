@@ -2,21 +2,46 @@
 // the same models, the same FIM prompt (as text with its control tokens, which llama.cpp parses
 // back into the same token ids), the same number of tokens, one thread per model. Built with
 // `npm run build:llamacpp`; without the build the benchmark leaves these rows out and says so.
-import type {DraftstopEngine} from "../engine";
-import type {Token} from "../engine/nlc";
+// A lab column: the command line's `npm run bench` adds it to the product's line-up (lineup.ts's
+// `peers`); the in-editor benchmark never runs it, and the extension's bundles hold none of it.
+import type {DraftstopEngine} from "../../engine";
+import type {Token} from "../../engine/nlc";
+import type {BenchColumn, BenchSampling} from "../../benchmark/column";
+import {paramsLabel} from "../../benchmark/column";
+import type {PeerRun} from "../../benchmark/nlcPredictor";
 import {llamaCppSpeculativeBinary, runLlamaCppSpeculative, runLlamaCppTargetOnly} from "./llamaCppPeer";
-import type {PeerRun} from "./nlcPredictor";
 
 /** The settings that measured best on this machine's pairs (docs/facts.md, "llama.cpp's speculative example, built here"). */
-export const LLAMA_CPP_DEFAULTS = {draftMax: 16, draftMin: 1, pMin: 0.5};
+export const LLAMA_CPP_DEFAULTS: LlamaCppDraftSettings = {draftMax: 16, draftMin: 1, pMin: 0.5};
 
 export function llamaCppAvailable(): boolean {
   return llamaCppSpeculativeBinary("llama-speculative-simple") !== undefined && llamaCppSpeculativeBinary("llama-completion") !== undefined;
 }
 
+/** The settings of llama.cpp's draft: most and fewest tokens a round, and the draft's least top probability. */
+export interface LlamaCppDraftSettings {
+  draftMax: number;
+  draftMin: number;
+  pMin: number;
+}
+
+/**
+ * llama.cpp's two columns: `llamaCppTargetOnly` (llama-completion, its own baseline) and
+ * `llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)` (llama-speculative-simple). Each run is a
+ * child process, outside the engine's rounds.
+ */
+export function llamaCppColumns(draft: LlamaCppDraftSettings = LLAMA_CPP_DEFAULTS): BenchColumn[] {
+  const params = {...draft};
+  return [
+    {label: "llamaCppTargetOnly", policy: "llamaCppTargetOnly", params: {}, needsDraftModel: false, countsRounds: false,
+      open: engine => ({run: async ({prompt, sampling}) => ({totals: await runLlamaCppPeer(engine, prompt, "targetOnly", sampling)})})},
+    {label: paramsLabel("llamaCppSpeculative", params), policy: "llamaCppSpeculative", params, needsDraftModel: true, countsRounds: false,
+      open: engine => ({run: async ({prompt, sampling}) => ({totals: await runLlamaCppPeer(engine, prompt, "speculative", sampling, params)})})}
+  ];
+}
+
 export async function runLlamaCppPeer(engine: DraftstopEngine, prompt: readonly Token[], mode: "speculative" | "targetOnly",
-  options: {maxTokens: number; stopOnEog: boolean; temperature: number; topK: number; topP: number; seed: number},
-  draft = LLAMA_CPP_DEFAULTS): Promise<PeerRun> {
+  options: BenchSampling, draft: LlamaCppDraftSettings = LLAMA_CPP_DEFAULTS): Promise<PeerRun> {
   const {target, draft: draftModel, options: load} = engine.loadedPair;
   // llama.cpp adds the BOS token itself.
   const bos = target.model.tokens.bos;
