@@ -187,6 +187,10 @@ export function requireInteger(option: string, value: unknown, min: number, max:
     throw new InvalidOptionError(option, value, `an integer from ${min} to ${max}`);
 }
 
+export function requireBoolean(option: string, value: unknown): asserts value is boolean {
+  if (typeof value !== "boolean") throw new InvalidOptionError(option, value, "true or false");
+}
+
 export function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

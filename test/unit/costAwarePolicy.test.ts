@@ -37,6 +37,7 @@ function bruteForce(alphas: readonly number[], c: PassCosts, maxDraft: number): 
 /** Runs the policy's per-token decisions on tokens whose acceptance is alphas[i] (passed as the "entropy"). */
 function draftLength(policy: CostAwarePolicy, alphas: readonly number[]): number {
   let k = 0;
+  policy.beginRound();
   for (let index = 1; index <= policy.parameters.maxDraft; index++) {
     if (index > 1 && !policy.worthAnotherPass(index)) break;
     if (!policy.shouldDraft({index, entropy: index - 1, topProbability: 0.5, position: 100 + index})) break;
@@ -61,7 +62,7 @@ describe("cost-aware AdaEDL", () => {
     assert.throws(() => createPolicy({name: "costAware", gamma: 1} as never), /no such parameter/);
   });
 
-  // The first tests are of the rule without lookahead (lookahead 0), whose per-token decision
+  // The first tests are of the rule without planning ahead (planAhead false), whose per-token decision
   // brute force over k checks directly; the plan it defaults to is checked in draftPlan.test.ts.
   it("drafts the k that brute force says maximises expected throughput, for any cost curve", () => {
     let cases = 0;
@@ -71,7 +72,7 @@ describe("cost-aware AdaEDL", () => {
         for (const alpha of [0.05, 0.3, 0.5, 0.62, 0.7, 0.8, 0.9, 0.97]) {
           const alphas = Array<number>(16).fill(alpha);
           const c = costs(curve, draft);
-          const policy = new CostAwarePolicy({lookahead: 0});
+          const policy = new CostAwarePolicy({planAhead: false});
           policy.prepare(environment(c, alphas));
           const k = draftLength(policy, alphas);
           assert.equal(k, bruteForce(alphas, c, 16), `${name}, C_d ${draft}, α ${alpha}`);
@@ -88,7 +89,7 @@ describe("cost-aware AdaEDL", () => {
         for (const alphas of falling) {
           const padded = [...alphas, ...Array<number>(16 - alphas.length).fill(alphas.at(-1)!)];
           const c = costs(CURVES[name]!, draft);
-          const policy = new CostAwarePolicy({lookahead: 0});
+          const policy = new CostAwarePolicy({planAhead: false});
           policy.prepare(environment(c, padded));
           assert.equal(draftLength(policy, padded), bruteForce(padded, c, 16), `${name}, C_d ${draft}, α ${alphas}`);
         }
@@ -100,7 +101,7 @@ describe("cost-aware AdaEDL", () => {
     const run = (optimism: number, laterOptimism: number, alpha: number) => {
       const readings: number[] = [];
       const read = (o: number | undefined) => Math.min(0.999, alpha + 0.1 * o!);
-      const policy = new CostAwarePolicy({optimism, laterOptimism, lookahead: 0});
+      const policy = new CostAwarePolicy({optimism, laterOptimism, planAhead: false});
       policy.prepare({costs: c, gain: new SpeculationGain(), transitions: new EntropyTransitions(), acceptance: {optimistic: (_h, o) => (readings.push(o!), read(o)), best: read}});
       return {k: draftLength(policy, Array<number>(16).fill(alpha)), readings};
     };
@@ -125,15 +126,16 @@ describe("cost-aware AdaEDL", () => {
     assert.throws(() => createPolicy({name: "costAware", laterOptimism: -1}), /costAware.laterOptimism/);
   });
 
-  for (const lookahead of [0, 1])
-    it(`spares a draft pass whose token could not pay (lookahead ${lookahead})`, () => {
-      const cpu = new CostAwarePolicy({lookahead});
+  for (const planAhead of [false, true])
+    it(`spares a draft pass whose token could not pay (planAhead ${planAhead})`, () => {
+      const cpu = new CostAwarePolicy({planAhead});
       // A steep step from 2 to 3 tokens: the second token pays only above α ≈ 0.97.
       cpu.prepare(flatEnvironment(costs(n => (n <= 2 ? 1 + 0.1 * (n - 1) : 2 + 0.45 * (n - 3)), 0.05), 0.6));
       assert.equal(draftLength(cpu, [0.6, 0.6, 0.6]), 1);
       assert.equal(cpu.worthAnotherPass(2), false, "no pass for token 2");
-      const gpu = new CostAwarePolicy({lookahead});
+      const gpu = new CostAwarePolicy({planAhead});
       gpu.prepare(flatEnvironment(costs(CURVES["GPU, flat"]!, 0.02), 0.6));
+      gpu.beginRound();
       assert.ok(gpu.shouldDraft({index: 1, entropy: 0, topProbability: 0.5, position: 100}));
       assert.equal(gpu.worthAnotherPass(2), true, "where a pass over more tokens costs what one does, the pass for token 2 runs");
     });
@@ -147,6 +149,7 @@ describe("cost-aware AdaEDL", () => {
     policy.prepare({costs: c, gain: new SpeculationGain(), transitions, acceptance: {optimistic: h => (h < 0.05 ? 0.9 : 0.2), best: () => 0.9}});
     const round = (entropies: readonly number[]) => {
       let k = 0;
+      policy.beginRound();
       for (const [i, entropy] of entropies.entries()) {
         if (i > 0 && !policy.worthAnotherPass(i + 1)) break;
         if (!policy.shouldDraft({index: i + 1, entropy, topProbability: 0.5, position: 100 + i})) break;
@@ -250,8 +253,8 @@ describe("cost-aware AdaEDL", () => {
     const cpu = CURVES["2-core CPU"]!, gpu = CURVES["GPU, flat"]!;
     // On the CPU a token accepted 30 % of the time returns 0.3 of a token for 0.45 of a pass: no round pays.
     assert.equal(speculates(cpu, 0.1, 0.3), false, "no draft where no round can pay");
-    assert.equal(speculates(cpu, 0.1, 0.3, {roundGate: 0}), true, "the gain's bound alone would have run it");
-    assert.equal(speculates(cpu, 0.1, 0.3, {lookahead: 0}), true, "as the rule without a plan does");
+    assert.equal(speculates(cpu, 0.1, 0.3, {roundGate: false}), true, "the gain's bound alone would have run it");
+    assert.equal(speculates(cpu, 0.1, 0.3, {planAhead: false}), true, "as the rule without a plan does");
     assert.equal(speculates(cpu, 0.1, 0.8), true, "where confident drafts pay on the CPU, it drafts");
     assert.equal(speculates(gpu, 0.02, 0.3), true, "and where a longer pass costs what one does, even unsure drafts pay");
   });

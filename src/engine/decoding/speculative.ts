@@ -274,6 +274,7 @@ export class SpeculativeDecoder {
       reachesStop: false
     };
     if (maxDraft <= 0 || !this.draft) return result;
+    policy.beginRound?.();
     const sequence = this.draft.sequence;
     const sampler = greedy
       ? {temperature: 1, topK: options.entropyTopK, topP: 1, minP: 0}

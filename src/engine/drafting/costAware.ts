@@ -8,9 +8,9 @@
 //   while evidence is thin). By default the round is planned ahead (draftPlan.ts): token i is
 //   drafted when what it adds, with what may follow it over where the next entropies tend to fall,
 //   pays for its share of the verify pass, and the pass for token i + 1 runs only when what it may
-//   bring pays for the pass. Without lookahead, token i is drafted when the draft length that
-//   maximises E(k)/T(k) (throughput.ts), with later tokens assumed as likely as this one, is at
-//   least i. λ, the acceptance one drafted token needs to pay, follows from the cost model and
+//   bring pays for the pass (PlannedRounds). Without planning ahead, token i is drafted when the
+//   draft length that maximises E(k)/T(k) (throughput.ts), with later tokens assumed as likely as
+//   this one, is at least i (LengthRule). λ, the acceptance one drafted token needs to pay, follows from the cost model and
 //   moves with it: about 0.45 on a 2-core CPU, near 0 where a pass over many tokens costs what one does.
 // - Per round (speculationGate.ts): the draft earns its way in. It runs every round once the rounds
 //   that ran it have measured a gain above 1 + `margin` over target-only decoding, and keeps running
@@ -28,7 +28,7 @@ import {SpeculationGate} from "./speculationGate";
 import {bestDraftLength, breakEvenAcceptance} from "./throughput";
 import {DraftPlan} from "./draftPlan";
 import {binMiddle, binOf} from "./acceptanceMap";
-import {requireInteger, requireNumber} from "../options";
+import {requireBoolean, requireInteger, requireNumber} from "../options";
 
 export interface CostAwareParameters {
   /** Most tokens drafted in a round. Default 16. */
@@ -51,19 +51,19 @@ export interface CostAwareParameters {
    */
   laterOptimism: number;
   /**
-   * 1: each round is planned ahead over where the next entropies may fall (draftPlan.ts); 0: later
-   * tokens are assumed as likely to be accepted as the current one (throughput.ts). Default 1.
+   * true: each round is planned ahead over where the next entropies may fall (draftPlan.ts); false:
+   * later tokens are assumed as likely to be accepted as the current one (throughput.ts). Default true.
    */
-  lookahead: number;
+  planAhead: boolean;
   /**
-   * With lookahead, 1: while speculation has measured no gain above 1, a round runs the draft only when
-   * the plan says a round that does beats one decoded by the target alone; 0: every round does
-   * while the gain's upper bound is above break-even. Default 1.
+   * With planAhead, true: while speculation has measured no gain above 1, a round runs the draft only
+   * when the plan says a round that does beats one decoded by the target alone; false: every round
+   * does while the gain's upper bound is above break-even. Default true.
    */
-  roundGate: number;
+  roundGate: boolean;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, lookahead: 1, roundGate: 1};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, planAhead: true, roundGate: true};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -73,20 +73,131 @@ const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
  */
 const PLAN_EVERY = 32;
 
+/** How one round's drafting is decided, token by token, once the gate lets the draft run. */
+interface RoundRule {
+  /** A round the draft runs in begins. */
+  begin(): void;
+  /** Whether to draft token `step.index`. */
+  draft(step: DraftStep): boolean;
+  /** Whether the pass for token `index` (2 or more) may pay. */
+  anotherPass(index: number): boolean;
+  /** Whether a round with the draft may beat a target-only one where the gain measured is not above 1. */
+  roundMayPay(): boolean;
+  /** A round ended. */
+  ended(): void;
+  /** Forget the generation's plan (a new generation, a reset). */
+  forget(): void;
+}
+
+/** What the rules read: the engine's environment and the optimism a token's position in the round gets. */
+interface RuleContext {
+  environment: PolicyEnvironment;
+  maxDraft: number;
+  optimismAt(index: number): number;
+}
+
+/** Planned ahead (draftPlan.ts): a token is drafted while what it adds, with what may follow it, pays for its share. */
+class PlannedRounds implements RoundRule {
+  private plan: DraftPlan | undefined;
+  private roundsSincePlan = 0;
+  /** Survival of the drafts so far in the round, and the last one's entropy bin. */
+  private survive = 1;
+  private lastBin = 0;
+
+  constructor(private readonly context: RuleContext, private readonly roundGate: boolean) {}
+
+  begin(): void {
+    this.survive = 1;
+    this.plan ??= this.makePlan();
+  }
+
+  draft(step: DraftStep): boolean {
+    const plan = this.plan ??= this.makePlan();
+    const bin = binOf(step.entropy);
+    if (plan.draftValue(step.index, this.survive, bin) <= 0) return false;
+    this.survive *= plan.acceptance(step.index, bin);
+    this.lastBin = bin;
+    return true;
+  }
+
+  anotherPass(index: number): boolean {
+    return (this.plan ??= this.makePlan()).passValue(index, this.lastBin, this.survive) > 0;
+  }
+
+  /**
+   * The plan's word on a whole round, read only at ρ = 1: where speculation has measured a gain,
+   * the plan is made at that gain, where a round's value is near 0 by construction (Dinkelbach).
+   */
+  roundMayPay(): boolean {
+    if (!this.roundGate || this.context.environment.gain.value() > 1) return true;
+    // A plan made while the gain stood above 1 values rounds at that gain: make it again at ρ = 1.
+    if (this.plan && this.plan.rate > 1) this.plan = undefined;
+    return (this.plan ??= this.makePlan()).roundValue > 0;
+  }
+
+  ended(): void {
+    if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
+  }
+
+  forget(): void {
+    this.plan = undefined;
+  }
+
+  private makePlan(): DraftPlan {
+    this.roundsSincePlan = 0;
+    const {environment, maxDraft} = this.context;
+    const gain = environment.gain.value();
+    const {acceptance, transitions, costs} = environment;
+    return new DraftPlan({
+      acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), this.context.optimismAt(index)),
+      next: bin => transitions.next(bin), start: transitions.start(), bins: transitions.bins, costs,
+      rate: Number.isFinite(gain) ? Math.max(1, gain) : 1, maxDraft
+    });
+  }
+}
+
+/** Not planned: token i is drafted while the best draft length, later tokens as likely as this one, is at least i. */
+class LengthRule implements RoundRule {
+  /** α of the tokens the draft proposed in the current round. */
+  private acceptance: number[] = [];
+
+  constructor(private readonly context: RuleContext) {}
+
+  begin(): void {
+    this.acceptance = [];
+  }
+
+  draft(step: DraftStep): boolean {
+    const {environment, maxDraft, optimismAt} = this.context;
+    this.acceptance.push(environment.acceptance.optimistic(step.entropy, optimismAt(step.index)));
+    return bestDraftLength(this.acceptance, environment.costs, maxDraft) >= step.index;
+  }
+
+  /** Unless the token could not pay even if the draft turned out as sure as it ever is. */
+  anotherPass(index: number): boolean {
+    const {environment, maxDraft, optimismAt} = this.context;
+    const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best(optimismAt(index))];
+    return bestDraftLength(acceptance, environment.costs, maxDraft) >= index;
+  }
+
+  roundMayPay(): boolean {
+    return true;
+  }
+
+  ended(): void {}
+
+  forget(): void {}
+}
+
 export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
   readonly name = "costAware";
   private environment: PolicyEnvironment | undefined;
+  private rule: RoundRule | undefined;
   private speculating = true;
   /** Whether the draft runs: earned by its measured gain, or exploring (speculationGate.ts). */
   private readonly gate = new SpeculationGate(this.parameters);
-  /** α of the tokens the draft proposed in the current round, and its draft passes. */
-  private acceptance: number[] = [];
+  /** Draft passes in the current round. */
   private passes = 0;
-  /** With lookahead: the round's plan, rebuilt every PLAN_EVERY rounds; survival of the drafts so far and the last one's bin. */
-  private plan: DraftPlan | undefined;
-  private roundsSincePlan = 0;
-  private survive = 1;
-  private lastBin = 0;
 
   constructor(parameters: Partial<CostAwareParameters> = {}) {
     super(COST_AWARE_DEFAULTS, parameters, p => {
@@ -96,14 +207,15 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireInteger("costAware.exploreAtMost", p.exploreAtMost, 1, 1_000_000);
       requireNumber("costAware.optimism", p.optimism, 0, 10);
       requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
-      requireInteger("costAware.lookahead", p.lookahead, 0, 1);
-      requireInteger("costAware.roundGate", p.roundGate, 0, 1);
+      requireBoolean("costAware.planAhead", p.planAhead);
+      requireBoolean("costAware.roundGate", p.roundGate);
     });
   }
 
   prepare(environment: PolicyEnvironment): void {
     this.environment = environment;
-    this.plan = undefined;
+    const context: RuleContext = {environment, maxDraft: this.parameters.maxDraft, optimismAt: index => this.optimismAt(index)};
+    this.rule = this.parameters.planAhead ? new PlannedRounds(context, this.parameters.roundGate) : new LengthRule(context);
     this.decide();
   }
 
@@ -115,26 +227,20 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     return this.speculating ? this.parameters.maxDraft : 0;
   }
 
-  override shouldDraft(step: DraftStep): boolean {
-    if (step.index === 1) this.acceptance = [];
-    this.passes = step.index;
-    const environment = this.environment;
-    if (!environment) return acceptanceBound(FALLBACK_GAMMA, step.entropy) >= FALLBACK_LAMBDA;
-    if (this.parameters.lookahead === 1) return this.planned(step, environment);
-    this.acceptance.push(environment.acceptance.optimistic(step.entropy, this.optimismAt(step.index)));
-    return bestDraftLength(this.acceptance, environment.costs, this.parameters.maxDraft) >= step.index;
+  override beginRound(): void {
+    this.passes = 0;
+    this.rule?.begin();
   }
 
-  /**
-   * Whether the pass for token `index` may pay: by the plan's value of that pass or, without
-   * lookahead, unless the token could not pay even if the draft turned out as sure as it ever is.
-   */
+  override shouldDraft(step: DraftStep): boolean {
+    this.passes = step.index;
+    if (!this.rule) return acceptanceBound(FALLBACK_GAMMA, step.entropy) >= FALLBACK_LAMBDA;
+    return this.rule.draft(step);
+  }
+
+  /** Whether the pass for token `index` may pay (the round rule's word). */
   worthAnotherPass(index: number): boolean {
-    const environment = this.environment;
-    if (!environment) return true;
-    if (this.plan) return this.plan.passValue(index, this.lastBin, this.survive) > 0;
-    const acceptance = [...this.acceptance.slice(0, index - 1), environment.acceptance.best(this.optimismAt(index))];
-    return bestDraftLength(acceptance, environment.costs, this.parameters.maxDraft) >= index;
+    return this.rule?.anotherPass(index) ?? true;
   }
 
   override update(drafted: number, accepted: number): void {
@@ -147,13 +253,13 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     }
     this.gate.ended(this.passes > 0);
     this.passes = 0;
-    if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
+    this.rule?.ended();
     this.decide();
     if (environment) this.gate.backOff(explored, environment.gain);
   }
 
   override reset(): void {
-    this.plan = undefined;
+    this.rule?.forget();
     this.gate.reset();
     this.passes = 0;
     this.decide();
@@ -173,53 +279,17 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
     };
   }
 
-  private planned(step: DraftStep, environment: PolicyEnvironment): boolean {
-    if (step.index === 1) {
-      this.survive = 1;
-      this.plan ??= this.makePlan(environment);
-    }
-    const plan = this.plan!;
-    const bin = binOf(step.entropy);
-    if (plan.draftValue(step.index, this.survive, bin) <= 0) return false;
-    this.survive *= plan.acceptance(step.index, bin);
-    this.lastBin = bin;
-    return true;
-  }
-
-  private makePlan(environment: PolicyEnvironment): DraftPlan {
-    this.roundsSincePlan = 0;
-    const gain = environment.gain.value();
-    const {acceptance, transitions, costs} = environment;
-    return new DraftPlan({
-      acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), this.optimismAt(index)),
-      next: bin => transitions.next(bin), start: transitions.start(), bins: transitions.bins, costs,
-      rate: Number.isFinite(gain) ? Math.max(1, gain) : 1, maxDraft: this.parameters.maxDraft
-    });
-  }
-
   private optimismAt(index: number): number {
     return index === 1 ? this.parameters.optimism : this.parameters.laterOptimism;
   }
 
   /**
    * Whether the next round runs the draft (speculationGate.ts): once its measured gain has earned
-   * it in and, where the gain measured is not above 1, the plan values a round with the draft
+   * it in and, where the gain measured is not above 1, the round rule values a round with the draft
    * above a target-only one; or as an exploration. Outside the engine (no gain to read) it drafts.
    */
   private decide(): void {
-    const environment = this.environment;
-    this.speculating = environment ? this.gate.decide(environment.gain, () => this.roundMayPay(environment)) : true;
-  }
-
-  /**
-   * The plan's word on a whole round, read only at ρ = 1: where speculation has measured a gain,
-   * the plan is made at that gain, where a round's value is near 0 by construction (Dinkelbach).
-   */
-  private roundMayPay(environment: PolicyEnvironment): boolean {
-    if (this.parameters.lookahead !== 1 || this.parameters.roundGate !== 1) return true;
-    if (environment.gain.value() > 1) return true;
-    // A plan made while the gain stood above 1 values rounds at that gain: make it again at ρ = 1.
-    if (this.plan && this.plan.rate > 1) this.plan = undefined;
-    return (this.plan ??= this.makePlan(environment)).roundValue > 0;
+    const environment = this.environment, rule = this.rule;
+    this.speculating = environment && rule ? this.gate.decide(environment.gain, () => rule.roundMayPay()) : true;
   }
 }

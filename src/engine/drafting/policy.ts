@@ -57,6 +57,8 @@ export interface DraftPolicy {
   readonly name: string;
   /** Upper bound on tokens to draft in the round about to start (0: a target-only round). */
   maxDraftThisRound(): number;
+  /** A round in which the draft model drafts begins: asked before its first shouldDraft. */
+  beginRound?(): void;
   /** true: draft token `step.index`; false: stop drafting and verify what is drafted. */
   shouldDraft(step: DraftStep): boolean;
   /**
@@ -104,6 +106,8 @@ export abstract class BasePolicy<P extends object = object> implements DraftPoli
   }
 
   abstract maxDraftThisRound(): number;
+
+  beginRound(): void {}
 
   shouldDraft(_step: DraftStep): boolean {
     return true;

@@ -10,7 +10,7 @@ export function policySpecFrom(values: SettingValues): PolicySpec {
       return {name: "costAware", maxDraft: values["costAware.maxDraft"], margin: values["costAware.margin"], exploreEvery: values["costAware.exploreEvery"],
         exploreAtMost: values["costAware.exploreAtMost"],
         optimism: values["costAware.optimism"], laterOptimism: values["costAware.laterOptimism"],
-        lookahead: values["costAware.planAhead"] ? 1 : 0};
+        planAhead: values["costAware.planAhead"]};
     case "adaedl":
       return {name: "adaedl", gamma: values["adaedl.gamma"], lambda0: values["adaedl.lambda0"], beta1: values["adaedl.beta1"],
         beta2: values["adaedl.beta2"], epsilon: values["adaedl.epsilon"], alpha: values["adaedl.alpha"],

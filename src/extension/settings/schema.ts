@@ -55,7 +55,7 @@ export const SETTINGS = {
   "costAware.exploreAtMost": integer(COST_AWARE_DEFAULTS.exploreAtMost, 1, 100000, "Cost-aware AdaEDL: each exploring round that finds speculation still not paying doubles that interval, up to this many rounds; the draft running by its gain again resets it."),
   "costAware.optimism": number(COST_AWARE_DEFAULTS.optimism, 0, 10, "Cost-aware AdaEDL: standard deviations added to the learned acceptance of a round's first drafted token, so that it tries drafts the evidence does not yet support."),
   "costAware.laterOptimism": number(COST_AWARE_DEFAULTS.laterOptimism, 0, 10, "Cost-aware AdaEDL: the same for the second and later tokens of a round. Optimism there compounds into long drafts, so the default reads them at their estimate."),
-  "costAware.planAhead": {type: "boolean", default: COST_AWARE_DEFAULTS.lookahead === 1,
+  "costAware.planAhead": {type: "boolean", default: COST_AWARE_DEFAULTS.planAhead,
     description: "Cost-aware AdaEDL: plan each round ahead over where the draft's next entropies may fall, learned as it drafts, and let the target decode a round alone where the plan says drafting cannot beat it. Off: later tokens are assumed as likely to be accepted as the current one."},
   "adaedl.gamma": number(ADAEDL_DEFAULTS.gamma, 0, 10, "AdaEDL γ: entropy scale in the acceptance bound 1 − sqrt(γ·H)."),
   "adaedl.lambda0": number(ADAEDL_DEFAULTS.lambda0, 0, 1, "AdaEDL λ0: initial stopping threshold."),
