@@ -79,7 +79,7 @@ export interface BenchColumn {
   readonly tracesLambda?: boolean;
   /**
    * Opens the column on `engine` for one runBenchmark call. `scope` names what it learns in the
-   * engine (GenerationOverrides.learningScope): unique in the line-up, its label unless two
+   * engine (Experiment.learningScope): unique in the line-up, its label unless two
    * columns share one.
    */
   open(engine: DraftstopEngine, scope: string): ColumnRunner;

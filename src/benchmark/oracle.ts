@@ -69,7 +69,7 @@ export function oracleColumn(maxDraft = 16): BenchColumn {
           continuation = await referenceContinuation(engine, prompt, sampling);
         },
         async run({prompt, continuesAt, sampling}) {
-          const report = await engine.generate(prompt, {...sampling, drafter: "model", lookupChoice: undefined}, {
+          const report = await engine.experiment(prompt, {...sampling, drafter: "model", lookupChoice: undefined}, {
             policy: new OraclePolicy(continuation, prompt.length, maxDraft),
             sampledAcceptance: sampling.temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
             recordStats: false,
@@ -85,6 +85,6 @@ export function oracleColumn(maxDraft = 16): BenchColumn {
 
 /** The target's own continuation (target-only, same seed): what the oracle knows in hindsight. */
 export async function referenceContinuation(engine: DraftstopEngine, prompt: readonly Token[], sampling: BenchSampling): Promise<Token[]> {
-  const report = await engine.generate(prompt, sampling, {policy: createPolicy({name: "off"}), recordStats: false});
+  const report = await engine.experiment(prompt, sampling, {policy: createPolicy({name: "off"}), recordStats: false});
   return report.rounds.flatMap(r => r.tokens);
 }

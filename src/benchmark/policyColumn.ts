@@ -55,7 +55,7 @@ export function policyColumn(spec: PolicyColumnSpec): BenchColumn {
         },
         async run({prompt, continuesAt, sampling}) {
           policy ??= createPolicy(policySpec);
-          const report = await engine.generate(prompt, {...sampling, drafter, lookupChoice},
+          const report = await engine.experiment(prompt, {...sampling, drafter, lookupChoice},
             {policy, recordStats: false, continuesAt, learningScope: scope});
           return {rounds: report.rounds};
         }

@@ -240,7 +240,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
 }
 
 /**
- * What each column learns in the engine is kept apart under its label (GenerationOverrides.learningScope),
+ * What each column learns in the engine is kept apart under its label (Experiment.learningScope),
  * and under `label#2`, `label#3` for later columns of the same label, so that no column learns from another's rounds.
  */
 function learningScopes(columns: readonly BenchColumn[]): string[] {

@@ -83,22 +83,36 @@ interface EngineEvents {
   generation: [GenerationReport];
 }
 
-/** For the benchmark: a policy object (e.g. the hindsight oracle) and acceptance rule for one generation. */
-export interface GenerationOverrides {
+/** What a product caller (the model process's completions) may ask of a generation besides its options. */
+export interface GenerationRecording {
+  /** false: leave the session statistics, latency probes and events alone (a prefetch, a prefill). Default true. */
+  recordStats?: boolean;
+}
+
+/**
+ * A benchmark's or a test's variant of a generation, through experiment() and experimentInfill():
+ * a policy object of its own (e.g. the hindsight oracle), an acceptance rule, learning kept apart.
+ * The product never runs one.
+ */
+export interface Experiment extends GenerationRecording {
   policy?: DraftPolicy;
   sampledAcceptance?: SampledAcceptance;
-  /** false: leave the session statistics, latency probes and events alone (benchmark runs). Default true. */
-  recordStats?: boolean;
-  /** Token healing: the first generated token is one of `allowed`, and the output starts with `healed`. */
-  healing?: Healing;
-  /** Where the output continues the prompt (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
-  continuesAt?: number;
   /**
    * Keep what this generation's policy learns (acceptance maps, speculation's gain) apart under
    * this name, starting from nothing and never saved. A benchmark gives each column its own, so
    * that no column learns from another's rounds.
    */
   learningScope?: string;
+  /** Where the output continues a FIM prompt the caller built (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
+  continuesAt?: number;
+}
+
+/** What generateInfill adds for the round loop: how the prompt was built. */
+interface PromptShape {
+  /** Token healing: the first generated token is one of `allowed`, and the output starts with `healed`. */
+  healing?: Healing;
+  /** Where the output continues the prompt (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
+  continuesAt?: number;
 }
 
 /** Rounds behind the median of a round's overhead. */
@@ -219,7 +233,16 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Completes at a cursor: the FIM prompt from the text around it, then generate(). */
-  async generateInfill(request: InfillRequest, options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<InfillReport> {
+  generateInfill(request: InfillRequest, options: GenerateOptions = {}, recording: GenerationRecording = {}): Promise<InfillReport> {
+    return this.infill(request, options, {recordStats: recording.recordStats});
+  }
+
+  /** generateInfill() as an experiment: a policy, an acceptance rule or a learning scope of its own. */
+  experimentInfill(request: InfillRequest, options: GenerateOptions, experiment: Experiment): Promise<InfillReport> {
+    return this.infill(request, options, experiment);
+  }
+
+  private async infill(request: InfillRequest, options: GenerateOptions, experiment: Experiment): Promise<InfillReport> {
     const resolved = resolveGenerateOptions(options);
     const prompt = this.infillPrompt(request, resolved.maxTokens);
     const {model} = this.pair.target;
@@ -227,7 +250,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const healing = prompt.layout === "prefixOnly" && request.heal !== false ? healPrompt(model, prompt.tokens, head) : undefined;
     const tokens = healing?.tokens ?? prompt.tokens;
     // A healed prompt is prefix-only and cut back: its output continues at its end.
-    const report = await this.generate(tokens, options, {...overrides, healing, continuesAt: healing ? undefined : prompt.continuesAt});
+    const report = await this.run(tokens, options, experiment, {healing, continuesAt: healing ? undefined : prompt.continuesAt});
     // The healed text is in the document already; the completion is what follows it.
     const text = healing && report.text.startsWith(healing.healed) ? report.text.slice(healing.healed.length) : report.text;
     return {
@@ -253,7 +276,16 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
    * as they are). Resolves with stopReason "abort" when options.signal fires: with no tokens and
    * nothing evaluated when it fired before the generation got the engine. Bad options reject.
    */
-  async generate(prompt: string | readonly Token[], options: GenerateOptions = {}, overrides: GenerationOverrides = {}): Promise<GenerationReport> {
+  generate(prompt: string | readonly Token[], options: GenerateOptions = {}, recording: GenerationRecording = {}): Promise<GenerationReport> {
+    return this.run(prompt, options, {recordStats: recording.recordStats}, {});
+  }
+
+  /** generate() as an experiment: a policy, an acceptance rule or a learning scope of its own. */
+  experiment(prompt: string | readonly Token[], options: GenerateOptions, experiment: Experiment): Promise<GenerationReport> {
+    return this.run(prompt, options, experiment, {continuesAt: experiment.continuesAt});
+  }
+
+  private async run(prompt: string | readonly Token[], options: GenerateOptions, overrides: Experiment, shape: PromptShape): Promise<GenerationReport> {
     this.ensureAlive();
     const resolved = resolveGenerateOptions(options);
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
@@ -280,18 +312,19 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       const drafters = this.drafters(resolved.drafter, policy);
       if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved, scope));
       const result = await this.decoder.generate(tokens, policy, resolved, {
+        sampledAcceptance: overrides.sampledAcceptance,
+        healing: shape.healing,
+        lookup: drafters.lookup ? this.lookup : undefined,
+        continuesAt: shape.continuesAt,
+        modelDrafts: drafters.model
+      }, {
         onRound: round => {
           this.roundOverhead.push(round.totalMs - round.verifyMs - round.draftMs - round.entropyMs);
           if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope);
           if (record) this.emit("round", round);
         },
         onTargetPass: (n, ms) => costs.observeTargetPass(n, ms),
-        onDraftPass: ms => costs.observeDraftPass(ms),
-        sampledAcceptance: overrides.sampledAcceptance,
-        healing: overrides.healing,
-        lookup: drafters.lookup ? this.lookup : undefined,
-        continuesAt: overrides.continuesAt,
-        modelDrafts: drafters.model
+        onDraftPass: ms => costs.observeDraftPass(ms)
       });
       this.calibration.generationFinished();
       if (record) {

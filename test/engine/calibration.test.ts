@@ -60,7 +60,7 @@ describe("calibration persisted per model pair", function () {
     const file = join(dir, "calibration.json");
     const first = await load(pair.targetPath, pair.draftPath, file);
     for (let i = 0; i < 6; i++) {
-      await first.generate("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts()});
+      await first.experiment("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts()});
       await first.generate("abcab", {maxTokens: 24, seed: i, drafter: "lookup"});
     }
     const learned = judged(first);
@@ -95,7 +95,7 @@ describe("calibration persisted per model pair", function () {
       assert.equal(judged(stranger), 0, "another pair starts from the prior");
       assert.ok(stranger.calibrationSnapshot("greedy").lookup.every(bin => bin.judged === 0), "lookup too");
       assert.ok(stranger.calibrationSnapshot("greedy").roundStarts.every((p, _, all) => Math.abs(p - 1 / all.length) < 1e-12), "and rounds start anywhere");
-      await stranger.generate("abcab", {maxTokens: 8, seed: 1}, {policy: new PinnedCosts()});
+      await stranger.experiment("abcab", {maxTokens: 8, seed: 1}, {policy: new PinnedCosts()});
     } finally {
       await stranger.dispose();
     }
@@ -109,12 +109,12 @@ describe("calibration persisted per model pair", function () {
     const engine = await load(pair.targetPath, pair.draftPath, file);
     try {
       for (let i = 0; i < 4; i++)
-        await engine.generate("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts(), learningScope: "column A"});
+        await engine.experiment("abcab", {maxTokens: 24, seed: i, drafter: "model"}, {policy: new PinnedCosts(), learningScope: "column A"});
       const inScope = engine.calibrationSnapshot("greedy", "column A").acceptance.reduce((sum, bin) => sum + bin.judged, 0);
       assert.ok(inScope > 10, `the scope judged ${inScope} drafts`);
       assert.equal(judged(engine), 0, "the window's own map learned nothing");
       assert.equal(engine.calibrationSnapshot("greedy", "column B").acceptance.reduce((sum, bin) => sum + bin.judged, 0), 0, "nor did another scope");
-      await engine.generate("abcab", {maxTokens: 24, seed: 9, drafter: "model"}, {policy: new PinnedCosts()});
+      await engine.experiment("abcab", {maxTokens: 24, seed: 9, drafter: "model"}, {policy: new PinnedCosts()});
       assert.ok(judged(engine) > 0);
     } finally {
       await engine.dispose();

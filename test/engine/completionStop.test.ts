@@ -38,8 +38,8 @@ describe("stop rules in the round loop (SmolLM2-135M, its draft, lookup)", funct
     let lineStops = 0, blockStops = 0, drafted = 0, saved = 0, pastStop = 0;
     for (const cursor of CURSORS) {
       const spec = specAt(cursor);
-      const reference = await engine.generateInfill({...cursor, heal: false}, {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "model"}, {policy: createPolicy({name: "off"})});
-      const stopped = await engine.generateInfill({...cursor, heal: false}, {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "both", completionStop: spec},
+      const reference = await engine.experimentInfill({...cursor, heal: false}, {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "model"}, {policy: createPolicy({name: "off"})});
+      const stopped = await engine.experimentInfill({...cursor, heal: false}, {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "both", completionStop: spec},
         {policy: createPolicy({name: "static", k: 4})});
       const where = `${JSON.stringify(cursor.prefix.slice(-24))} (${spec.lines}): target-only wrote ${JSON.stringify(reference.text)}`;
       const end = completionEnd(reference.text, spec);

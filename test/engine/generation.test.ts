@@ -128,7 +128,7 @@ describe("speculative generation on Markov-chain GGUF models", function () {
       const prompt = randomPrompt(pair, i);
       engine.setPolicy({name: "off"});
       const reference = await engine.generate(prompt, {maxTokens: 24});
-      const result = await engine.generate(prompt, {maxTokens: 24}, {policy: new PinnedCosts()});
+      const result = await engine.experiment(prompt, {maxTokens: 24}, {policy: new PinnedCosts()});
       assert.deepEqual(result.tokens, reference.tokens, JSON.stringify(prompt));
       drafted += result.totals.drafted;
     }

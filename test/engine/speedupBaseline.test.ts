@@ -32,7 +32,7 @@ describe("the speed-up's baseline follows the machine's load (SmolLM2-135M)", fu
   async function baseline(): Promise<number> {
     const readings: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const report = await engine.generate(PROMPT, {maxTokens: 24, stopOnEog: false}, {policy: createPolicy({name: "off"})});
+      const report = await engine.experiment(PROMPT, {maxTokens: 24, stopOnEog: false}, {policy: createPolicy({name: "off"})});
       const pass = engine.calibrationSnapshot("greedy").greedyCosts.targetTokenMs;
       const overhead = report.targetTokenMs - pass;
       // The baseline is the cost model's level (one pass) and one round's overhead (the loop, the rollbacks, the stop checks).

@@ -58,7 +58,7 @@ describe("smollm2: the committed draft with SmolLM2-135M", function () {
     assert.ok(engine.info.draft, "a draft was loaded");
     let accepted = 0, drafted = 0;
     for (const prompt of PROMPTS) {
-      const speculative = await engine.generate(prompt, {maxTokens: 24, stopOnEog: false}, {policy: createPolicy({name: "static", k: 2})});
+      const speculative = await engine.experiment(prompt, {maxTokens: 24, stopOnEog: false}, {policy: createPolicy({name: "static", k: 2})});
       assert.equal(speculative.tokens.length, 24);
       accepted += speculative.totals.accepted;
       drafted += speculative.totals.drafted;
@@ -69,9 +69,9 @@ describe("smollm2: the committed draft with SmolLM2-135M", function () {
   it("with flash attention on, greedy speculative output is target-only output, token for token, under every policy", async () => {
     exact = await DraftstopEngine.load({targetPath, draftPath: DRAFT, threads: 1, gpu: false, contextSize: 1024, flashAttention: true, policy: {name: "static", k: 2}});
     for (const prompt of PROMPTS) {
-      const reference = await exact.generate(prompt, {maxTokens: 32, stopOnEog: false}, {policy: createPolicy({name: "off"})});
+      const reference = await exact.experiment(prompt, {maxTokens: 32, stopOnEog: false}, {policy: createPolicy({name: "off"})});
       for (const policy of [{name: "static", k: 4}, {name: "adaedl"}, {name: "static", k: 1}] as const) {
-        const speculative = await exact.generate(prompt, {maxTokens: 32, stopOnEog: false}, {policy: createPolicy(policy)});
+        const speculative = await exact.experiment(prompt, {maxTokens: 32, stopOnEog: false}, {policy: createPolicy(policy)});
         assert.deepEqual(speculative.tokens, reference.tokens, `${JSON.stringify(prompt)} under ${JSON.stringify(policy)}`);
         assert.ok(speculative.totals.drafted > 0, "the draft proposed tokens");
       }

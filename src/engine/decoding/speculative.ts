@@ -1,15 +1,14 @@
 // The round loop of speculative decoding (docs/algorithm.md, "One round"):
-//   take a lookup draft where one promises more (drafting/lookupDrafter.ts), else
-//   draft one token at a time on the draft sequence while the policy says go on,
+//   take a lookup draft where one promises more (lookupDrafts.ts), else the draft model's,
+//   drafted one token at a time while the policy says go on (modelDrafter.ts),
 //   verify [x, d1..dk] on the target in ONE pass with the distribution at every position,
 //   accept by argmax match (greedy) or rejection sampling (T > 0), emit a correction or bonus token,
 //   roll back rejected tokens on both sequences, update the policy.
 //
 // Invariant between rounds: each sequence holds a prefix of the committed tokens, and the target
 // holds all of them but the last (x); the draft may lag behind and catches up in its next pass.
-import {argmax, Distribution, topProbability} from "../distribution";
+import {argmax, Distribution} from "../distribution";
 import {ContextOverflowError} from "../errors";
-import {entropy} from "./entropy";
 import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "../nlc";
 import type {ResolvedGenerateOptions} from "../options";
 import type {DraftPolicy} from "../drafting/policies";
@@ -17,7 +16,10 @@ import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/stats";
 import {HealedPrompt, restrict} from "../prompt/tokenHealing";
 import {OutputStops, StopCheckReason} from "./outputStops";
-import type {LookupDraft, LookupSource} from "../drafting/lookupDrafter";
+import type {LookupSource} from "../drafting/lookupDrafter";
+import {noDraft} from "./drafter";
+import {LookupDrafts} from "./lookupDrafts";
+import {ModelDrafter} from "./modelDrafter";
 
 export interface ModelSide {
   model: LlamaModel;
@@ -52,14 +54,10 @@ export interface GenerationResult {
   seed: number;
 }
 
-export interface RoundHooks {
-  onRound?(round: RoundRecord): void;
+/** What a generation is given besides its prompt, policy and options. */
+export interface RoundInputs {
   /** Replaces the acceptance rule for this generation (the benchmark's hindsight oracle). */
   sampledAcceptance?: SampledAcceptance;
-  /** Every verification pass over n tokens (x and the drafts), for the cost model. */
-  onTargetPass?(tokens: number, ms: number): void;
-  /** Every draft pass over a single token (its probability map included), for the cost model. */
-  onDraftPass?(ms: number): void;
   /**
    * Token healing (tokenHealing.ts): the first generated token is drawn from `allowed` only, and
    * stop strings are looked for after the healed text the output starts with.
@@ -71,6 +69,15 @@ export interface RoundHooks {
   continuesAt?: number;
   /** false: the draft model drafts nothing (lookup only, or target-only). Default true. */
   modelDrafts?: boolean;
+}
+
+/** What a generation reports as it goes; none of it changes what it does. */
+export interface RoundObservers {
+  onRound?(round: RoundRecord): void;
+  /** Every verification pass over n tokens (x and the drafts), for the cost model. */
+  onTargetPass?(tokens: number, ms: number): void;
+  /** Every draft pass over a single token (its probability map included), for the cost model. */
+  onDraftPass?(ms: number): void;
 }
 
 export type Healing = Pick<HealedPrompt, "allowed" | "healed">;
@@ -96,7 +103,7 @@ export class SpeculativeDecoder {
     private readonly sampledAcceptance: SampledAcceptance = rejectionSampling) {}
 
   async generate(prompt: readonly Token[], policy: DraftPolicy, options: ResolvedGenerateOptions,
-    hooks: RoundHooks = {}): Promise<GenerationResult> {
+    inputs: RoundInputs = {}, observers: RoundObservers = {}): Promise<GenerationResult> {
     if (prompt.length === 0) throw new Error("the prompt must hold at least one token");
     const contextSize = Math.min(this.target.contextSize, this.draft?.contextSize ?? Infinity);
     if (prompt.length > contextSize) throw new ContextOverflowError(prompt.length, contextSize);
@@ -104,13 +111,15 @@ export class SpeculativeDecoder {
     // evaluates nothing, not even its prompt.
     if (options.signal?.aborted) return this.abortedBeforeStart(prompt.length, options);
     const started = now();
-    const modelDrafts = this.draft !== undefined && hooks.modelDrafts !== false;
+    const modelDrafts = this.draft !== undefined && inputs.modelDrafts !== false;
     const drafting = modelDrafts && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
     const prefill = await this.prefill(prompt, drafting);
-    const lookup = hooks.lookup;
-    lookup?.begin(prompt, {continuesAt: hooks.continuesAt});
+    const lookup = inputs.lookup;
+    lookup?.begin(prompt, {continuesAt: inputs.continuesAt});
 
     const prng = new Prng(options.seed);
+    const modelDrafter = modelDrafts ? new ModelDrafter(this.draft!.sequence, policy, options, prng, observers.onDraftPass) : undefined;
+    const lookupDrafter = lookup ? new LookupDrafts(lookup) : undefined;
     const greedy = options.temperature === 0;
     const committed: Token[] = [...prompt];
     const output: Token[] = [];
@@ -120,7 +129,7 @@ export class SpeculativeDecoder {
     prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
     totals.prefillMs = prefill.ms;
     let stopReason: StopReason | undefined;
-    const stops = OutputStops.for(this.target.model, options, hooks.healing?.healed);
+    const stops = OutputStops.for(this.target.model, options, inputs.healing?.healed);
 
     while (stopReason === undefined) {
       if (options.signal?.aborted) {
@@ -141,18 +150,17 @@ export class SpeculativeDecoder {
       const policyState = policy.state();
       const lambda = policyState.lambda;
       // The healed first token comes from the target's full distribution, so nothing is drafted for it.
-      const healing = rounds.length === 0 ? hooks.healing?.allowed : undefined;
+      const healing = rounds.length === 0 ? inputs.healing?.allowed : undefined;
       const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, room));
-      const maxDraft = modelDrafts ? Math.min(policy.maxDraftThisRound(), limit) : 0;
-      const lookupStart = now();
-      // The rival of a lookup draft: the speed-up model drafting has measured, where it would run.
-      const lookupDraft = lookup && limit > 0 ? lookup.draft(limit, maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1) : undefined;
-      const lookupMs = lookup ? now() - lookupStart : 0;
+      const maxDraft = modelDrafter?.cap(limit) ?? 0;
       // Drafts end where the text would: tokens past a stop could only be thrown away.
       const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
-      const drafted = lookupDraft
-        ? lookupDrafted(lookupDraft, greedy, draftsToStop)
-        : await this.draftTokens(committed, maxDraft, policy, greedy, options, prng, hooks.onDraftPass, draftsToStop);
+      // Lookup first, where it is on; its rival is the speed-up model drafting has measured, where it would run.
+      const request = {committed, limit, greedy, draftsToStop, rivalSpeedup: maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1};
+      const lookupStart = now();
+      const lookupDraft = await lookupDrafter?.draft(request);
+      const lookupMs = lookupDrafter ? now() - lookupStart : 0;
+      const drafted = lookupDraft ?? await modelDrafter?.draft({...request, limit: maxDraft}) ?? noDraft();
       drafted.entropyMs += lookupMs;
 
       if (options.signal?.aborted) {
@@ -166,13 +174,13 @@ export class SpeculativeDecoder {
       const verifyMs = now() - verifyStart;
       // A healed round asks for the whole distribution, and a pass that also caught up on skipped
       // tokens is bigger than its drafts say: neither is a typical verification.
-      if (!healing && verified.evaluated === drafted.tokens.length + 1) hooks.onTargetPass?.(verified.evaluated, verifyMs);
+      if (!healing && verified.evaluated === drafted.tokens.length + 1) observers.onTargetPass?.(verified.evaluated, verifyMs);
 
       const {accepted, next} = healing
         ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
         : greedy
           ? acceptGreedy(drafted.tokens, verified.targetTokens!)
-          : (hooks.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
+          : (inputs.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
       // A lookup round is none of the policy's business: it neither drafted nor decided anything.
       if (!lookupDraft) policy.update(drafted.tokens.length, accepted, maxDraft);
 
@@ -201,8 +209,8 @@ export class SpeculativeDecoder {
         accepted,
         emitted: roundTokens.length,
         tokens: roundTokens,
-        ...(drafted.tokens.length > 0 ? {drafter: lookupDraft ? "lookup" as const : "model" as const} : {}),
-        ...(lookupDraft ? {match: {...lookupDraft.match}} : {}),
+        ...(drafted.tokens.length > 0 && drafted.drafter ? {drafter: drafted.drafter} : {}),
+        ...(drafted.match ? {match: drafted.match} : {}),
         entropies: drafted.entropies,
         stopEntropy: drafted.stopEntropy,
         lambda,
@@ -215,7 +223,7 @@ export class SpeculativeDecoder {
       };
       rounds.push(round);
       addRound(totals, round);
-      hooks.onRound?.(round);
+      observers.onRound?.(round);
     }
     const end = stops?.finish(output) ?? {text: this.target.model.detokenize(output), tokens: output.length};
     return {text: end.text, tokens: output.slice(0, end.tokens), tokensPastStop: output.length - end.tokens, stopReason, rounds, totals, prefill, seed: options.seed};
@@ -265,54 +273,6 @@ export class SpeculativeDecoder {
     };
   }
 
-  private async draftTokens(committed: readonly Token[], maxDraft: number, policy: DraftPolicy, greedy: boolean,
-    options: ResolvedGenerateOptions, prng: Prng, onDraftPass?: (ms: number) => void, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
-    const result = {
-      tokens: [] as Token[], distributions: [] as Distribution[], entropies: [] as number[],
-      stopEntropy: undefined as number | undefined, passes: 0, ms: 0, entropyMs: 0,
-      /** The drafts end the text if all are accepted (drafting stopped there). */
-      reachesStop: false
-    };
-    if (maxDraft <= 0 || !this.draft) return result;
-    policy.beginRound?.();
-    const sequence = this.draft.sequence;
-    const sampler = greedy
-      ? {temperature: 1, topK: options.entropyTopK, topP: 1, minP: 0}
-      : {temperature: options.temperature, topK: options.topK, topP: options.topP, minP: options.minP};
-
-    let pending: Token[] = committed.slice(sequence.nextTokenIndex);
-    for (let index = 1; ; index++) {
-      const passStart = now();
-      const q = await evaluateForNext(sequence, pending, {probabilities: true, options: sampler});
-      result.passes++;
-      const decideStart = now();
-      result.ms += decideStart - passStart;
-      if (pending.length === 1) onDraftPass?.(decideStart - passStart);
-
-      const h = entropy(q);
-      // The candidate is drawn before the decision (a draw that is then not drafted is simply
-      // discarded; it is independent of everything after it, so exactness is untouched).
-      const token = greedy ? argmax(q) : sample(q, prng);
-      const step = {index, entropy: h, topProbability: topProbability(q), position: committed.length + index - 1};
-      const go = policy.shouldDraftKnowing ? policy.shouldDraftKnowing({...step, token}) : policy.shouldDraft(step);
-      result.entropyMs += now() - decideStart;
-      if (!go) {
-        result.stopEntropy = h;
-        break;
-      }
-      result.tokens.push(token);
-      result.distributions.push(q);
-      result.entropies.push(h);
-      if (draftsToStop?.(result.tokens) !== undefined) {
-        result.reachesStop = true;
-        break;
-      }
-      if (index >= maxDraft || options.signal?.aborted || policy.worthAnotherPass?.(index + 1) === false) break;
-      pending = [token];
-    }
-    return result;
-  }
-
   /**
    * One target pass over the tokens it lacks (normally just x) and the drafts, with p at each.
    * `fullDistribution`: p untruncated (at T = 1 when greedy), for a healed first token.
@@ -344,22 +304,6 @@ export class SpeculativeDecoder {
 }
 
 /**
- * A lookup draft as the round loop carries drafts. Its q is a point mass on each drafted token, so
- * at T > 0 rejection sampling accepts d with probability p(d) and, on rejection, draws from p with
- * d removed and renormalised: Leviathan et al.'s rule with q = δ_d, exact as it is for any q.
- */
-function lookupDrafted(draft: LookupDraft, greedy: boolean, draftsToStop?: (drafts: readonly Token[]) => number | undefined) {
-  const cut = draftsToStop?.(draft.tokens);
-  const tokens = draft.tokens.slice(0, cut ?? draft.tokens.length);
-  return {
-    tokens,
-    distributions: greedy ? [] : tokens.map((token): Distribution => new Map([[token, 1]])),
-    entropies: [] as number[], stopEntropy: undefined, passes: 0, ms: 0, entropyMs: 0,
-    reachesStop: cut !== undefined
-  };
-}
-
-/**
  * The healed first token: argmax (greedy) or a sample of p restricted to the allowed tokens. At
  * T > 0 top-k/top-p do not apply to this one token (they could leave no allowed token at all).
  * Where the allowed tokens have no mass, p itself decides.
@@ -384,15 +328,6 @@ export const rejectionSampling: SampledAcceptance = ({drafts, q, p}, prng) => {
   }
   return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
 };
-
-async function evaluateForNext(sequence: LlamaContextSequence, tokens: readonly Token[],
-  generateNext: {probabilities: true; options: object}): Promise<Distribution> {
-  const items: ControlledEvaluateInputItem[] = [...tokens.slice(0, -1), [tokens.at(-1)!, {generateNext}]];
-  const outputs = await sequence.controlledEvaluate(items);
-  const probabilities = outputs.at(-1)?.next.probabilities;
-  if (!probabilities || probabilities.size === 0) throw new Error("draft pass returned no next-token distribution");
-  return probabilities;
-}
 
 async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly Token[], evaluate: boolean) {
   const keep = Math.min(sequence.compareContextTokens([...prompt]).firstDifferentIndex, prompt.length - 1);

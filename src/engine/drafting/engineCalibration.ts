@@ -55,7 +55,7 @@ interface SettingState {
 }
 
 /**
- * Learned state kept apart under a name (GenerationOverrides.learningScope) lives under this
+ * Learned state kept apart under a name (Experiment.learningScope) lives under this
  * prefix and is never saved.
  */
 const SCOPE_SEPARATOR = "\u0000";

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     for (const temperature of temperatures)
       for (const [task, request] of tasks.entries()) {
         policy.startTask(temperature, task);
-        await engine.generateInfill(request, {maxTokens, temperature, seed: task + 1, drafter: "model"}, {policy, recordStats: false, learningScope: "signals"});
+        await engine.experimentInfill(request, {maxTokens, temperature, seed: task + 1, drafter: "model"}, {policy, recordStats: false, learningScope: "signals"});
       }
   } finally {
     await engine.dispose();

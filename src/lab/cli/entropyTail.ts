@@ -2,7 +2,7 @@
 // its top-40 map at T = 1, which node-llama-cpp renormalises over the kept tokens, so the residual
 // mass r outside the top 40 is not known (docs/algorithm.md, "The entropy from a truncated map").
 // This runs a draft model teacher-forced over windows of this repository's own src/**/*.ts files
-// and, at every position, asks for the top-40 map exactly as draftTokens does and for the full map
+// and, at every position, asks for the top-40 map exactly as ModelDrafter.draft does and for the full map
 // (the position is erased and evaluated again in between), then prints per model: r, the true H
 // against H40, what that changes for AdaEDL's bound and stop decision at the defaults, the
 // conservative entropy that knowing r would allow, and what the full map costs per token.
@@ -47,7 +47,7 @@ export type EntropyTailModel = typeof MODEL_NAMES[number];
 
 /** Qwen2/2.5's vocabulary size (0.5B and up to 7B). */
 export const QWEN_VOCABULARY = 151_936;
-/** The map the engine asks the draft for in greedy mode (draftTokens in speculative.ts). */
+/** The map the engine asks the draft for in greedy mode (ModelDrafter.draft in decoding/modelDrafter.ts). */
 const K = GENERATE_DEFAULTS.entropyTopK;
 const TOP_K_SAMPLER = {temperature: 1, topK: K, topP: 1, minP: 0};
 const FULL_SAMPLER = {temperature: 1, topK: 0, topP: 1, minP: 0};
