@@ -7,7 +7,7 @@ import type {EngineLoadOptions, ExtraContextReport, InfillRequest} from "./engin
 import type {BenchJson} from "./benchmark/report";
 import type {FimLayoutMeasurement} from "./engine/fimLayoutCost";
 import type {PrefillRecord} from "./engine/decoding/speculative";
-import type {RoundRecord, StatsTotals} from "./engine/stats/stats";
+import type {RoundRecord, StatsTotals} from "./engine/stats/roundRecord";
 import type {CalibrationSnapshot} from "./engine/drafting/engineCalibration";
 
 export interface GenerateRequest {

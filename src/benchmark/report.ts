@@ -2,7 +2,7 @@
 // Performance section). The plots are in plots.ts.
 import {cpus} from "node:os";
 import type {EngineInfo} from "../engine";
-import {entropyShareOfDrafting} from "../engine/stats/stats";
+import {entropyShareOfDrafting} from "../engine/stats/figures";
 import type {BenchResult, PolicyRun} from "./runner";
 import {TASK_SETS} from "./tasks";
 

@@ -10,11 +10,13 @@
 // and how it runs a task. The product's line-up is lineup.ts's; the lab adds its peers to it.
 import type {DraftstopEngine, DrafterSetting, LookupChoice} from "../engine";
 import type {CostRatios} from "../engine/drafting/costModel";
+import {DraftLengthCounts, DraftLengthHistogram} from "../engine/stats/draftLengthHistogram";
+import {AcceptanceBin, EntropyAcceptance} from "../engine/stats/entropyBins";
 import {
-  acceptanceRate, AcceptanceBin, addRound, addTotals, DraftLengthCounts, DraftLengthHistogram, draftPassesPerToken, emptyTotals,
-  EntropyAcceptance, lookupShare, meanDraftLength, measuredSpeedup, median, StatsTotals, sumTotals, targetPassesPerToken, tokensPerRound,
-  tokensPerSecond
-} from "../engine/stats/stats";
+  acceptanceRate, draftPassesPerToken, lookupShare, meanDraftLength, measuredSpeedup, targetPassesPerToken, tokensPerRound, tokensPerSecond
+} from "../engine/stats/figures";
+import {median} from "../engine/stats/median";
+import {addRound, addTotals, emptyTotals, StatsTotals, sumTotals} from "../engine/stats/roundRecord";
 import type {BenchColumn, BenchParams, ColumnRunner, TaskRun} from "./column";
 import {BenchSetupError} from "./errors";
 import {BenchTask, TASK_SETS, TaskSet, taskSet} from "./tasks";
@@ -69,7 +71,7 @@ export interface PolicyRun {
   /** Where drafts came from (BenchColumn.drafter); absent for target-only and the peers. */
   drafter?: DrafterSetting;
   lookupChoice?: LookupChoice;
-  /** Share of accepted drafts that lookup proposed (stats.ts lookupShare); NaN for columns without lookup drafting. */
+  /** Share of accepted drafts that lookup proposed (figures.ts lookupShare); NaN for columns without lookup drafting. */
   lookupShare?: number;
   /** Medians over repeats. */
   tokensPerSecond: number;

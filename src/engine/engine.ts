@@ -23,7 +23,8 @@ import {vocabularyFacts} from "./vocabulary";
 import {LookupDrafter} from "./drafting/lookupDrafter";
 import type {DrafterSetting} from "./options";
 import {draftSources} from "./drafting/drafters";
-import {addTotals, emptyTotals, RoundRecord, StatsSummary, StatsTotals, summarize} from "./stats/stats";
+import {StatsSummary, summarize} from "./stats/figures";
+import {addTotals, emptyTotals, RoundRecord, StatsTotals} from "./stats/roundRecord";
 
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default cost-aware AdaEDL with its defaults. */

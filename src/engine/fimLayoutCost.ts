@@ -3,7 +3,7 @@
 // token after it, so the whole suffix is evaluated again; in SPM ([SUF] suffix [PRE] prefix [MID])
 // only the prefix's last tokens are. The model decides which layouts are possible; this decides
 // which of those is cheaper here.
-import {median} from "./stats/stats";
+import {median} from "./stats/median";
 import type {DraftstopEngine} from "./engine";
 import type {FimLayout} from "./prompt/fim";
 

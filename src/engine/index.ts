@@ -10,7 +10,8 @@ export {DRAFTER_SETTINGS, LOOKUP_CHOICES, GENERATE_DEFAULTS, GPU_CHOICES, LOAD_D
 export type {DrafterName, DrafterSetting, LookupChoice, GenerateOptions, GpuChoice, LoadOptions, SamplingOptions} from "./options";
 export * from "./drafting/policies";
 export type {GenerationResult, PrefillRecord, StopReason} from "./decoding/speculative";
-export {summarize} from "./stats/stats";
-export type {RoundRecord, StatsSummary, StatsTotals} from "./stats/stats";
+export {summarize} from "./stats/figures";
+export type {StatsSummary} from "./stats/figures";
+export type {RoundRecord, StatsTotals} from "./stats/roundRecord";
 export {entropy} from "./decoding/entropy";
 export {liveModels} from "./models";

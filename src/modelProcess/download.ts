@@ -11,8 +11,8 @@
 //   model process: those are caught while a download runs, and free space is checked up front.
 import {rm, stat, statfs} from "node:fs/promises";
 import {dirname} from "node:path";
-import {formatBytes} from "../engine/stats/stats";
 import {DraftstopError, ModelFileError} from "../engine/errors";
+import {formatBytes} from "../engine/formatBytes";
 import {preflightModelFile} from "../engine/ggufPreflight";
 import {getBackend} from "../engine/models";
 import {loadNodeLlamaCpp, NodeLlamaCppModule} from "../engine/nlc";

@@ -9,7 +9,7 @@ import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {createPolicy, DraftstopEngine} from "../../src/engine";
-import {median} from "../../src/engine/stats/stats";
+import {median} from "../../src/engine/stats/median";
 import {ensureSmolLM2} from "../../src/lab/modelmaker/smollm2/fetch";
 
 const PROMPT = "function distance(a, b) {\n  const dx = b.x - a.x;\n  const dy = b.y - a.y;\n";

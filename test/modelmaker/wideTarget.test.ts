@@ -21,7 +21,7 @@ import {ensureWideTarget, WIDE_TARGET_EXTRA_BLOCKS, WIDE_TARGET_FFN, WideTarget}
 import {recordFigure} from "../reliability/figures";
 
 /** Source files the FIM prompts are cut from, each at the line start nearest the middle. */
-const SOURCES = ["src/engine/decoding/speculative.ts", "src/modelProcess/download.ts", "src/benchmark/runner.ts", "src/engine/stats/stats.ts"];
+const SOURCES = ["src/engine/decoding/speculative.ts", "src/modelProcess/download.ts", "src/benchmark/runner.ts", "src/engine/stats/figures.ts"];
 const PREFIX_TOKENS = 128, MIDDLE_TOKENS = 40, SUFFIX_TOKENS = 48;
 
 interface Prompt {name: string; tokens: number[]; positions: number[]}

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import {AcceptanceMap, nonIncreasing} from "../../src/engine/drafting/acceptanceMap";
 import {acceptanceBound} from "../../src/engine/drafting/policies";
 import {Prng} from "../../src/engine/decoding/sampling";
-import {ENTROPY_EDGES} from "../../src/engine/stats/stats";
+import {ENTROPY_EDGES} from "../../src/engine/stats/entropyBins";
 
 const V = 64;
 const entropyOf = (eps: number) => -(1 - eps) * Math.log(1 - eps) - eps * Math.log(eps / (V - 1));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type {GenerationSummary} from "../../src/protocol";
-import {emptyTotals, RoundRecord} from "../../src/engine/stats/stats";
+import {emptyTotals, RoundRecord} from "../../src/engine/stats/roundRecord";
 import {SessionHistory} from "../../src/extension/session/history";
 
 const round = (drafted: number, accepted: number, entropies: number[], lambda = 0.5): RoundRecord => ({

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import {formatBytes} from "../../src/engine/formatBytes";
 import {
-  acceptanceRate, addRound, addTotals, draftPassesPerToken, emptyTotals, entropyShareOfDrafting, estimatedSpeedup, formatBytes, lookupShare,
-  meanDraftLength, measuredSpeedup, median, RoundRecord, speedup, StatsTotals, sumTotals, summarize, targetPassesPerToken, tokensPerRound,
-  tokensPerSecond
-} from "../../src/engine/stats/stats";
+  acceptanceRate, draftPassesPerToken, entropyShareOfDrafting, estimatedSpeedup, lookupShare, meanDraftLength, measuredSpeedup, speedup, summarize,
+  targetPassesPerToken, tokensPerRound, tokensPerSecond
+} from "../../src/engine/stats/figures";
+import {median} from "../../src/engine/stats/median";
+import {addRound, addTotals, emptyTotals, RoundRecord, StatsTotals, sumTotals} from "../../src/engine/stats/roundRecord";
 
 const round = (drafted: number, accepted: number, totalMs: number): RoundRecord => ({
   index: 0, drafted, accepted, emitted: accepted + 1, tokens: [], entropies: [], draftPasses: drafted, draftMs: totalMs / 2,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type {EngineInfo, StatsSummary} from "../../src/engine";
-import {emptyTotals, summarize} from "../../src/engine/stats/stats";
+import {summarize} from "../../src/engine/stats/figures";
+import {emptyTotals} from "../../src/engine/stats/roundRecord";
 import {liveNumbers, statusText} from "../../src/extension/ui/statusText";
 
 const info: EngineInfo = {

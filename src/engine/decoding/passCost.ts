@@ -4,7 +4,7 @@
 import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../nlc";
 import type {PassCostTable} from "../drafting/costModel";
 import {truncate} from "./speculative";
-import {median} from "../stats/stats";
+import {median} from "../stats/median";
 
 export interface PassTimingOptions {
   /** Pass sizes to time, ascending; must start at 1. */

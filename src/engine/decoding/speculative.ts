@@ -13,7 +13,7 @@ import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Toke
 import type {ResolvedGenerateOptions} from "../options";
 import type {DraftPolicy} from "../drafting/policies";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
-import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/stats";
+import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/roundRecord";
 import {HealedPrompt, restrict} from "../prompt/tokenHealing";
 import {OutputStops, StopCheckReason} from "./outputStops";
 import type {LookupSource} from "../drafting/lookupDrafter";

@@ -12,7 +12,7 @@
 //   high entropy is often accepted (the tiny pair's drafts above 3 nats are, about half the
 //   time). The optimism is +0.14 after 50 judged drafts at acceptance 0.5.
 import {acceptanceBound} from "./adaedl";
-import {ENTROPY_EDGES} from "../stats/stats";
+import {ENTROPY_EDGES} from "../stats/entropyBins";
 import {BINNED_ACCEPTANCE_DEFAULTS, BinnedAcceptance, BinnedAcceptanceOptions, BinnedAcceptanceState} from "./binnedAcceptance";
 
 export {nonIncreasing} from "./binnedAcceptance";
@@ -89,7 +89,7 @@ export class AcceptanceMap {
   }
 }
 
-/** The map's entropy bin of an entropy (stats.ts's edges; the last bin is open). */
+/** The map's entropy bin of an entropy (entropyBins.ts's edges; the last bin is open). */
 export function binOf(entropy: number): number {
   const h = Math.max(0, Number.isFinite(entropy) ? entropy : 0);
   for (let i = ENTROPY_EDGES.length - 2; i > 0; i--) if (h >= ENTROPY_EDGES[i]!) return i;

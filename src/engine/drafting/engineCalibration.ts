@@ -4,7 +4,7 @@
 // feeds it; the store keeps the learned parts across windows.
 import type {ResolvedGenerateOptions} from "../options";
 import type {PolicyEnvironment} from "./policy";
-import type {RoundRecord} from "../stats/stats";
+import type {RoundRecord} from "../stats/roundRecord";
 import {AcceptanceBinEstimate, AcceptanceMap, AcceptanceMapOptions} from "./acceptanceMap";
 import {CostModel, CostModelOptions, CostRatios, PassCostTable} from "./costModel";
 import {SpeculationGain} from "./speculationGain";

@@ -9,7 +9,7 @@
 // keeps at most MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
 // It is saved with the acceptance map (store.ts): a new window's plan reads the saved map and gain
 // through it, and a flat start row would misjudge whether a round pays until rounds teach it again.
-import {ENTROPY_EDGES} from "../stats/stats";
+import {ENTROPY_EDGES} from "../stats/entropyBins";
 import {binOf} from "./acceptanceMap";
 
 const BINS = ENTROPY_EDGES.length - 1;

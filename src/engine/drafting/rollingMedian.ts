@@ -2,7 +2,7 @@
 // gain are built on it because the machines it runs on are shared: one GC pause or one slow pass
 // is a single sample far out, which moves a median by at most one rank (nothing at all when the
 // others agree), while a sustained change fills half the window and moves the median with it.
-import {median} from "../stats/stats";
+import {median} from "../stats/median";
 
 export class RollingMedian {
   private readonly samples: number[] = [];

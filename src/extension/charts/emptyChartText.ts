@@ -1,7 +1,7 @@
 // The sentence shown instead of a chart with nothing to plot, saying why it is empty: a new user
 // should not have to guess whether the panel is broken or the data just is not there yet.
 import type {DraftSources} from "../../engine/drafting/drafters";
-import type {StatsTotals} from "../../engine/stats/stats";
+import type {StatsTotals} from "../../engine/stats/roundRecord";
 
 export type RoundCounts = Pick<StatsTotals, "rounds" | "lookupRounds" | "drafted" | "lookupDrafted">;
 

@@ -2,7 +2,8 @@
 // calibration): each is a chart, or the sentence saying why it has nothing to show yet. Pure, so
 // unit tests and the rendered screenshots check exactly what the panel shows.
 import type {CalibrationSnapshot} from "../../engine/drafting/engineCalibration";
-import type {AcceptanceBin, DraftLengthCounts} from "../../engine/stats/stats";
+import type {DraftLengthCounts} from "../../engine/stats/draftLengthHistogram";
+import type {AcceptanceBin} from "../../engine/stats/entropyBins";
 import {acceptanceMapChart, costCurveChart} from "./calibrationCharts";
 import {DraftModelState, noCalibrationText, noDraftLengthsText, noEntropyAcceptanceText, noLambdaText, noSpeedupText, RoundCounts} from "./emptyChartText";
 import {boundNote, GammaInUse} from "./gammaInUse";

@@ -1,7 +1,9 @@
 // Vega-Lite specifications of Draftstop's four plots, from plain data, shared by the benchmark's
 // SVG files and the stats panel.
 import type {TopLevelSpec} from "vega-lite" with {"resolution-mode": "import"};
-import {acceptanceRate, AcceptanceBin, DraftLengthCounts} from "../../engine/stats/stats";
+import {DraftLengthCounts} from "../../engine/stats/draftLengthHistogram";
+import {AcceptanceBin} from "../../engine/stats/entropyBins";
+import {acceptanceRate} from "../../engine/stats/figures";
 import {acceptanceBound} from "../../engine/drafting/adaedl";
 import {COUNT_AXIS, COUNT_LEGEND, countScale} from "./countAxis";
 

@@ -5,7 +5,7 @@
 // delay = clamp(factor × median of the last `window` keystroke intervals, minMs, maxMs);
 // initialMs until the first interval is known. Gaps longer than pauseMs are the user stopping to
 // think, not their typing speed, and are not recorded.
-import {median} from "../../engine/stats/stats";
+import {median} from "../../engine/stats/median";
 
 export interface AdaptiveDebounceOptions {
   /** Shortest delay. Default 30 ms. */

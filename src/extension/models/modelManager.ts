@@ -6,7 +6,7 @@ import {join} from "node:path";
 import * as vscode from "vscode";
 import {loadOptionsFrom} from "../settings/engineOptions";
 import type {PolicySpec} from "../../engine/drafting/policies";
-import {formatBytes} from "../../engine/stats/stats";
+import {formatBytes} from "../../engine/formatBytes";
 import type {SettingsStore} from "../settings/settings";
 import type {EngineSession} from "../session/engineSession";
 import {COMMANDS} from "../settings/commandIds";

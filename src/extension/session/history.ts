@@ -1,6 +1,8 @@
 // A bounded record of this session's completions, for the stats panel's live plots.
 import type {GenerationSummary} from "../../protocol";
-import {AcceptanceBin, DraftLengthCounts, DraftLengthHistogram, EntropyAcceptance, speedup} from "../../engine/stats/stats";
+import {DraftLengthCounts, DraftLengthHistogram} from "../../engine/stats/draftLengthHistogram";
+import {AcceptanceBin, EntropyAcceptance} from "../../engine/stats/entropyBins";
+import {speedup} from "../../engine/stats/figures";
 
 interface Entry {
   at: number;

@@ -1,7 +1,7 @@
 // What the status bar item says, as plain data (text, tooltip markdown), so it is tested without VS Code.
 import type {DrafterSetting, EngineInfo, PolicyState, StatsSummary} from "../../engine";
 import type {EngineState} from "../session/engineSession";
-import {formatBytes} from "../../engine/stats/stats";
+import {formatBytes} from "../../engine/formatBytes";
 import {draftSources, DraftSources} from "../../engine/drafting/drafters";
 import {describeOutcome, RequestOutcome} from "../completion/requestOutcome";
 import type {SnoozeState} from "../completion/snooze";
