@@ -5,7 +5,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {contextTasksFromSources, fileChunks, relativeImports} from "../../src/lab/bench/contextTasks";
-import {CHUNK_LINES} from "../../src/engine/prompt/extraContext/chunking";
+import {CHUNK_LINES} from "../../src/extension/completion/extraContext/chunking";
 
 const GEOMETRY = [
   "export function hypotenuse(a: number, b: number): number {",

@@ -5,7 +5,7 @@
 // from, cut as the extension cuts them (CHUNK_LINES lines).
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, relative, resolve} from "node:path";
-import {CHUNK_LINES} from "../../engine/prompt/extraContext/chunking";
+import {CHUNK_LINES} from "../../extension/completion/extraContext/chunking";
 import {Prng} from "../../engine/decoding/sampling";
 import {sourceFiles} from "../../benchmark/tasks";
 

@@ -1,8 +1,8 @@
 // The extra context's pure parts: chunks, similarity, the ring buffer's choice (stable across
 // keystrokes for the KV cache), and the files.exclude/.gitignore rules.
 import assert from "node:assert/strict";
-import {chunkAround, jaccard, wordsOf} from "../../../src/engine/prompt/extraContext/chunking";
-import {ChunkRing, SelectRequest} from "../../../src/engine/prompt/extraContext/chunkRing";
+import {chunkAround, jaccard, wordsOf} from "../../../src/extension/completion/extraContext/chunking";
+import {ChunkRing, SelectRequest} from "../../../src/extension/completion/extraContext/chunkRing";
 import {activeExcludePatterns, excludingPattern, gitignoreDirs, ignoringGitignore} from "../../../src/extension/completion/extraContext/exclusion";
 import {lineCommentFor} from "../../../src/extension/completion/extraContext/lineComment";
 import {describeOutcome} from "../../../src/extension/completion/requestOutcome";

@@ -15,8 +15,8 @@ import type {SettingsStore} from "../../settings/settings";
 import type {SettingValues} from "../../settings/schema";
 import type {Logger} from "../../session/logger";
 import type {CursorContext} from "../context";
-import {chunkAround, chunkCharsFor, neighbourhoodWords} from "../../../engine/prompt/extraContext/chunking";
-import {ChunkRing} from "../../../engine/prompt/extraContext/chunkRing";
+import {chunkAround, chunkCharsFor, neighbourhoodWords} from "./chunking";
+import {ChunkRing} from "./chunkRing";
 import {ContextFileFilter} from "./fileFilter";
 import {lineCommentFor} from "./lineComment";
 
