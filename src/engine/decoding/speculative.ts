@@ -12,12 +12,13 @@ import {ContextOverflowError} from "../errors";
 import type {ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token} from "../nlc";
 import type {ResolvedGenerateOptions} from "../options";
 import type {DraftPolicy} from "../drafting/policies";
+import type {PolicyState} from "../drafting/policy";
 import {acceptanceProbability, Prng, residual, sample} from "./sampling";
 import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/roundRecord";
 import {HealedPrompt, restrict} from "../prompt/tokenHealing";
 import {OutputStops, StopCheckReason} from "./outputStops";
 import type {LookupSource} from "../drafting/lookupDrafter";
-import {noDraft} from "./drafter";
+import {Draft, noDraft} from "./drafter";
 import {LookupDrafts} from "./lookupDrafts";
 import {ModelDrafter} from "./modelDrafter";
 
@@ -82,6 +83,47 @@ export interface RoundObservers {
 
 export type Healing = Pick<HealedPrompt, "allowed" | "healed">;
 
+/** One generation's state, read and moved on by the round's steps. */
+interface Run {
+  policy: DraftPolicy;
+  options: ResolvedGenerateOptions;
+  inputs: RoundInputs;
+  observers: RoundObservers;
+  prng: Prng;
+  greedy: boolean;
+  started: number;
+  contextSize: number;
+  modelDrafter: ModelDrafter | undefined;
+  lookupDrafter: LookupDrafts | undefined;
+  stops: OutputStops | undefined;
+  /** The prompt and every token committed since; the output alone. */
+  committed: Token[];
+  output: Token[];
+  rounds: RoundRecord[];
+  totals: StatsTotals;
+  stopReason: StopReason | undefined;
+}
+
+/** What a round knows when it begins. */
+interface RoundStart {
+  startMs: number;
+  /** Committed tokens when it began: the index where its first draft would go. */
+  contextLength: number;
+  policyState: PolicyState;
+  /** The healed first token's allowed set (the first round of a healed prompt only). */
+  healing: ReadonlySet<Token> | undefined;
+  /** Most tokens any draft may hold; maxDraft: the draft model's cap within it. */
+  limit: number;
+  maxDraft: number;
+}
+
+/** A verified round: drafts accepted, the token after them, the pass's time. */
+interface Verdict {
+  accepted: number;
+  next: Token;
+  verifyMs: number;
+}
+
 const now = () => performance.now();
 
 /** What verification at T > 0 decides on: the drafts, their q, the target's p at each position. */
@@ -118,115 +160,132 @@ export class SpeculativeDecoder {
     lookup?.begin(prompt, {continuesAt: inputs.continuesAt});
 
     const prng = new Prng(options.seed);
-    const modelDrafter = modelDrafts ? new ModelDrafter(this.draft!.sequence, policy, options, prng, observers.onDraftPass) : undefined;
-    const lookupDrafter = lookup ? new LookupDrafts(lookup) : undefined;
-    const greedy = options.temperature === 0;
-    const committed: Token[] = [...prompt];
-    const output: Token[] = [];
-    const rounds: RoundRecord[] = [];
     const totals = emptyTotals();
     totals.generations = 1;
     prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
     totals.prefillMs = prefill.ms;
-    let stopReason: StopReason | undefined;
-    const stops = OutputStops.for(this.target.model, options, inputs.healing?.healed);
-
-    while (stopReason === undefined) {
+    const run: Run = {
+      policy, options, inputs, observers, prng, greedy: options.temperature === 0, started, contextSize,
+      modelDrafter: modelDrafts ? new ModelDrafter(this.draft!.sequence, policy, options, prng, observers.onDraftPass) : undefined,
+      lookupDrafter: lookup ? new LookupDrafts(lookup) : undefined,
+      stops: OutputStops.for(this.target.model, options, inputs.healing?.healed),
+      committed: [...prompt], output: [], rounds: [], totals, stopReason: undefined
+    };
+    while (run.stopReason === undefined) {
+      run.stopReason = this.stopBeforeRound(run);
+      if (run.stopReason !== undefined) break;
+      const round = this.beginRound(run);
+      const drafted = await this.draftRound(run, round);
       if (options.signal?.aborted) {
-        stopReason = "abort";
+        await truncate(this.draft?.sequence, round.contextLength - 1);
+        run.stopReason = "abort";
         break;
       }
-      if (options.timeBudgetMs !== undefined && now() - started >= options.timeBudgetMs) {
-        stopReason = "timeBudget";
-        break;
-      }
-      const n = committed.length;
-      const room = contextSize - n;
-      if (room < 0) {
-        stopReason = "contextFull";
-        break;
-      }
-      const roundStart = now();
-      const policyState = policy.state();
-      const lambda = policyState.lambda;
-      // The healed first token comes from the target's full distribution, so nothing is drafted for it.
-      const healing = rounds.length === 0 ? inputs.healing?.allowed : undefined;
-      const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, room));
-      const maxDraft = modelDrafter?.cap(limit) ?? 0;
-      // Drafts end where the text would: tokens past a stop could only be thrown away.
-      const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
-      // Lookup first, where it is on; its rival is the speed-up model drafting has measured, where it would run.
-      const request = {committed, limit, greedy, draftsToStop, rivalSpeedup: maxDraft > 0 ? Math.max(1, policyState.speculationGain ?? 1) : 1};
-      const lookupStart = now();
-      const lookupDraft = await lookupDrafter?.draft(request);
-      const lookupMs = lookupDrafter ? now() - lookupStart : 0;
-      const drafted = lookupDraft ?? await modelDrafter?.draft({...request, limit: maxDraft}) ?? noDraft();
-      drafted.entropyMs += lookupMs;
-
-      if (options.signal?.aborted) {
-        await truncate(this.draft?.sequence, n - 1);
-        stopReason = "abort";
-        break;
-      }
-
-      const verifyStart = now();
-      const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
-      const verifyMs = now() - verifyStart;
-      // A healed round asks for the whole distribution, and a pass that also caught up on skipped
-      // tokens is bigger than its drafts say: neither is a typical verification.
-      if (!healing && verified.evaluated === drafted.tokens.length + 1) observers.onTargetPass?.(verified.evaluated, verifyMs);
-
-      const {accepted, next} = healing
-        ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
-        : greedy
-          ? acceptGreedy(drafted.tokens, verified.targetTokens!)
-          : (inputs.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: n}, prng);
-      // A lookup round is none of the policy's business: it neither drafted nor decided anything.
-      if (!lookupDraft) policy.update(drafted.tokens.length, accepted, maxDraft);
-
-      const roundTokens: Token[] = [];
-      const outputBefore = output.length;
-      // Drafts that end the text, all accepted, end the generation: the bonus token would lie past the stop.
-      const endedByDrafts = drafted.reachesStop && accepted === drafted.tokens.length;
-      for (const token of endedByDrafts ? drafted.tokens : [...drafted.tokens.slice(0, accepted), next]) {
-        committed.push(token);
-        roundTokens.push(token);
-        if (options.stopOnEog && this.target.model.isEogToken(token)) {
-          stopReason = "eog";
-          break;
-        }
-        output.push(token);
-      }
-      await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
-      lookup?.commit(roundTokens);
-
-      if (stopReason === undefined && stops) stopReason = stops.afterRound(output, outputBefore);
-      if (stopReason === undefined && output.length >= options.maxTokens) stopReason = "maxTokens";
-
-      const round: RoundRecord = {
-        index: rounds.length,
-        drafted: drafted.tokens.length,
-        accepted,
-        emitted: roundTokens.length,
-        tokens: roundTokens,
-        ...(drafted.tokens.length > 0 && drafted.drafter ? {drafter: drafted.drafter} : {}),
-        ...(drafted.match ? {match: drafted.match} : {}),
-        entropies: drafted.entropies,
-        stopEntropy: drafted.stopEntropy,
-        lambda,
-        draftPasses: drafted.passes,
-        draftMs: drafted.ms,
-        verifyMs,
-        entropyMs: drafted.entropyMs,
-        totalMs: now() - roundStart,
-        contextLength: n
-      };
-      rounds.push(round);
-      addRound(totals, round);
-      observers.onRound?.(round);
+      const verdict = await this.verifyRound(run, round, drafted);
+      const tokens = await this.commitRound(run, drafted, verdict);
+      this.recordRound(run, round, drafted, verdict, tokens);
     }
+    const {output, stops} = run;
     const end = stops?.finish(output) ?? {text: this.target.model.detokenize(output), tokens: output.length};
-    return {text: end.text, tokens: output.slice(0, end.tokens), tokensPastStop: output.length - end.tokens, stopReason, rounds, totals, prefill, seed: options.seed};
+    return {text: end.text, tokens: output.slice(0, end.tokens), tokensPastStop: output.length - end.tokens, stopReason: run.stopReason!,
+      rounds: run.rounds, totals, prefill, seed: options.seed};
+  }
+
+  /** Why the generation ends before another round (cancelled, out of time, out of context), if it does. */
+  private stopBeforeRound({options, started, contextSize, committed}: Run): StopReason | undefined {
+    if (options.signal?.aborted) return "abort";
+    if (options.timeBudgetMs !== undefined && now() - started >= options.timeBudgetMs) return "timeBudget";
+    if (contextSize - committed.length < 0) return "contextFull";
+    return undefined;
+  }
+
+  /** What a round knows when it begins: where it starts, how much it may draft, the policy's state. */
+  private beginRound({policy, options, inputs, rounds, output, committed, contextSize, modelDrafter}: Run): RoundStart {
+    const policyState = policy.state();
+    // The healed first token comes from the target's full distribution, so nothing is drafted for it.
+    const healing = rounds.length === 0 ? inputs.healing?.allowed : undefined;
+    const limit = healing ? 0 : Math.max(0, Math.min(options.maxTokens - output.length - 1, contextSize - committed.length));
+    return {startMs: now(), contextLength: committed.length, policyState, healing, limit, maxDraft: modelDrafter?.cap(limit) ?? 0};
+  }
+
+  /** The round's drafts: lookup's where it proposes one (its rival: the speed-up model drafting has measured, where it would run), else the draft model's. */
+  private async draftRound({committed, output, greedy, stops, lookupDrafter, modelDrafter}: Run, round: RoundStart): Promise<Draft> {
+    // Drafts end where the text would: tokens past a stop could only be thrown away.
+    const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
+    const request = {committed, limit: round.limit, greedy, draftsToStop,
+      rivalSpeedup: round.maxDraft > 0 ? Math.max(1, round.policyState.speculationGain ?? 1) : 1};
+    const lookupStart = now();
+    const lookupDraft = await lookupDrafter?.draft(request);
+    const lookupMs = lookupDrafter ? now() - lookupStart : 0;
+    const drafted = lookupDraft ?? await modelDrafter?.draft({...request, limit: round.maxDraft}) ?? noDraft();
+    drafted.entropyMs += lookupMs;
+    return drafted;
+  }
+
+  /** One target pass over the drafts, and how many of them are accepted with the token that follows. */
+  private async verifyRound({committed, greedy, options, inputs, observers, prng, policy}: Run, round: RoundStart, drafted: Draft): Promise<Verdict> {
+    const {healing} = round;
+    const verifyStart = now();
+    const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
+    const verifyMs = now() - verifyStart;
+    // A healed round asks for the whole distribution, and a pass that also caught up on skipped
+    // tokens is bigger than its drafts say: neither is a typical verification.
+    if (!healing && verified.evaluated === drafted.tokens.length + 1) observers.onTargetPass?.(verified.evaluated, verifyMs);
+    const {accepted, next} = healing
+      ? {accepted: 0, next: healedToken(verified.distributions![0]!, healing, greedy, prng)}
+      : greedy
+        ? acceptGreedy(drafted.tokens, verified.targetTokens!)
+        : (inputs.sampledAcceptance ?? this.sampledAcceptance)({drafts: drafted.tokens, q: drafted.distributions, p: verified.distributions!, position: round.contextLength}, prng);
+    // A lookup round is none of the policy's business: it neither drafted nor decided anything.
+    if (drafted.drafter !== "lookup") policy.update(drafted.tokens.length, accepted, round.maxDraft);
+    return {accepted, next, verifyMs};
+  }
+
+  /** Commits the accepted drafts and the next token, rolls both sequences back to them, and checks the stops. Returns the round's tokens. */
+  private async commitRound(run: Run, drafted: Draft, {accepted, next}: Verdict): Promise<Token[]> {
+    const {committed, output, options, stops} = run;
+    const roundTokens: Token[] = [];
+    const outputBefore = output.length;
+    // Drafts that end the text, all accepted, end the generation: the bonus token would lie past the stop.
+    const endedByDrafts = drafted.reachesStop && accepted === drafted.tokens.length;
+    for (const token of endedByDrafts ? drafted.tokens : [...drafted.tokens.slice(0, accepted), next]) {
+      committed.push(token);
+      roundTokens.push(token);
+      if (options.stopOnEog && this.target.model.isEogToken(token)) {
+        run.stopReason = "eog";
+        break;
+      }
+      output.push(token);
+    }
+    await Promise.all([truncate(this.target.sequence, committed.length - 1), truncate(this.draft?.sequence, committed.length - 1)]);
+    run.inputs.lookup?.commit(roundTokens);
+    if (run.stopReason === undefined && stops) run.stopReason = stops.afterRound(output, outputBefore);
+    if (run.stopReason === undefined && output.length >= options.maxTokens) run.stopReason = "maxTokens";
+    return roundTokens;
+  }
+
+  private recordRound({rounds, totals, observers}: Run, round: RoundStart, drafted: Draft, {accepted, verifyMs}: Verdict, tokens: Token[]): void {
+    const record: RoundRecord = {
+      index: rounds.length,
+      drafted: drafted.tokens.length,
+      accepted,
+      emitted: tokens.length,
+      tokens,
+      ...(drafted.tokens.length > 0 && drafted.drafter ? {drafter: drafted.drafter} : {}),
+      ...(drafted.match ? {match: drafted.match} : {}),
+      entropies: drafted.entropies,
+      stopEntropy: drafted.stopEntropy,
+      lambda: round.policyState.lambda,
+      draftPasses: drafted.passes,
+      draftMs: drafted.ms,
+      verifyMs,
+      entropyMs: drafted.entropyMs,
+      totalMs: now() - round.startMs,
+      contextLength: round.contextLength
+    };
+    rounds.push(record);
+    addRound(totals, record);
+    observers.onRound?.(record);
   }
 
   /** The result of a generation whose signal fired before it began: no tokens, nothing evaluated. */
