@@ -286,11 +286,11 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return this.run(prompt, options, experiment, {continuesAt: experiment.continuesAt});
   }
 
-  private async run(prompt: string | readonly Token[], options: GenerateOptions, overrides: Experiment, shape: PromptShape): Promise<GenerationReport> {
+  private async run(prompt: string | readonly Token[], options: GenerateOptions, experiment: Experiment, shape: PromptShape): Promise<GenerationReport> {
     this.ensureAlive();
     const resolved = resolveGenerateOptions(options);
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
-    const policy = overrides.policy ?? this.currentPolicy;
+    const policy = experiment.policy ?? this.currentPolicy;
     const greedy = resolved.temperature === 0;
     let release;
     try {
@@ -301,19 +301,19 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     }
     try {
       this.ensureAlive();
-      const record = overrides.recordStats ?? true;
+      const record = experiment.recordStats ?? true;
       const costs = this.calibration.costModel(greedy);
       if (record) this.lastGreedy = greedy;
       // The entropy map learns from the rounds of the rule that reads it, so that in a benchmark it
       // knows no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
-      const learnModel = policy.prepare !== undefined && overrides.sampledAcceptance === undefined;
-      const learnLookup = overrides.sampledAcceptance === undefined;
-      const scope = overrides.learningScope;
+      const learnModel = policy.prepare !== undefined && experiment.sampledAcceptance === undefined;
+      const learnLookup = experiment.sampledAcceptance === undefined;
+      const scope = experiment.learningScope;
       policy.prepare?.(this.calibration.environment(resolved, scope));
       const drafters = this.drafters(resolved.drafter, policy);
       if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved, scope));
       const result = await this.decoder.generate(tokens, policy, resolved, {
-        sampledAcceptance: overrides.sampledAcceptance,
+        sampledAcceptance: experiment.sampledAcceptance,
         healing: shape.healing,
         lookup: drafters.lookup ? this.lookup : undefined,
         continuesAt: shape.continuesAt,

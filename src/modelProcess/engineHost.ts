@@ -24,13 +24,13 @@ export class EngineHost implements ModelProcessApi {
   async generate(request: GenerateRequest, {signal}: RequestContext): Promise<GenerationSummary> {
     const engine = this.requireEngine();
     const options = {...request.options, signal};
-    const overrides = {recordStats: request.background !== true};
+    const recording = {recordStats: request.background !== true};
     // The statistics ride on the reply, so that a completion costs the typing path one request.
     if ("fim" in request.prompt) {
-      const report = await engine.generateInfill(request.prompt.fim, options, overrides);
+      const report = await engine.generateInfill(request.prompt.fim, options, recording);
       return summarize(report, report.prompt, this.sessionStats(engine));
     }
-    const report = await engine.generate(request.prompt.text, options, overrides);
+    const report = await engine.generate(request.prompt.text, options, recording);
     return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0}, this.sessionStats(engine));
   }
 

@@ -1,5 +1,5 @@
 // The probability that a model-drafted token is accepted, as a function of the draft's entropy H,
-// learned from outcomes (docs/algorithm.md, "Calibrated acceptance"); the learning itself
+// learned from outcomes (docs/algorithm.md, "Acceptance from entropy"); the learning itself
 // (prior, forgetting, monotone shape, optimistic reading) is binnedAcceptance.ts's.
 //
 // - Censoring: in a round that drafted k tokens and had a accepted, tokens 1..a were accepted, token

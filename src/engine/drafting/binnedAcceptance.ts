@@ -1,4 +1,4 @@
-// The learning core shared by the acceptance maps (docs/algorithm.md, "Calibrated acceptance"): per
+// The learning core shared by the acceptance maps (docs/algorithm.md, "Acceptance from entropy"): per
 // bin of some signal, the probability that a drafted token is accepted given that the ones before
 // it in its round were, from judged outcomes only.
 //

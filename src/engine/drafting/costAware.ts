@@ -16,9 +16,9 @@
 //   that ran it have measured a gain above 1 + `margin` over target-only decoding, and keeps running
 //   while the gain plus two standard errors of its noisy mean stays above that and, while the gain
 //   is not above 1, the plan values a round with the draft (its first pass included) above one the
-//   target decodes alone. With no evidence yet (a pair this window has not calibrated, none saved),
-//   and whenever it sits out, rounds are target-only and one round in `exploreEvery` runs the draft
-//   anyway, so a gain is measured and a change (a cooler machine, easier code) is noticed; each
+//   target decodes alone. With no evidence yet (a pair this window has not calibrated, none saved), the
+//   first COLD_EXPLORATIONS (4) rounds it could run explore; whenever it sits out, rounds are
+//   target-only and one round in `exploreEvery` runs the draft anyway, so a gain is measured and a change (a cooler machine, easier code) is noticed; each
 //   exploration that finds no gain doubles that interval, up to `exploreAtMost` rounds. That bounds
 //   what exploring costs to 1/exploreEvery of one speculative round's loss per round, and to
 //   1/exploreAtMost once it has kept finding nothing.

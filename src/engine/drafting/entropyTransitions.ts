@@ -7,7 +7,7 @@
 // planned. A round's first entropy also teaches where rounds start, which decides whether a round
 // should run the draft at all. Each row starts from a flat prior worth one observation per bin and
 // keeps at most MAX_ROW_WEIGHT observations' worth (older ones fade), so it follows a change of code.
-// It is saved with the acceptance map (store.ts): a new window's plan reads the saved map and gain
+// It is saved with the acceptance map (calibrationStore.ts): a new window's plan reads the saved map and gain
 // through it, and a flat start row would misjudge whether a round pays until rounds teach it again.
 import {ENTROPY_EDGES} from "../stats/entropyBins";
 import {binOf} from "./acceptanceMap";

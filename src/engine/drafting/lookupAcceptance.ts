@@ -38,8 +38,8 @@ export interface LookupBinEstimate {
 }
 
 /**
- * Standard deviations added to the first token's acceptance in decisions (the entropy map adds 2
- * to every token's). A copy is judged over up to 16 tokens at once, and optimism on every one of
+ * Standard deviations added to the first token's acceptance in decisions (the entropy map, read by
+ * cost-aware AdaEDL, adds costAware.optimism, 2, to a round's first token's too). A copy is judged over up to 16 tokens at once, and optimism on every one of
  * them multiplied into 16-token drafts after 3-token matches: on SmolLM2's editing tasks on a
  * 2-core CPU (6 tasks, 2 repeats) lookup alone ran at 0.61–0.69× target-only with 2 standard
  * deviations on every token, 0.88× with 1, 0.97× with none. With none, though, a bin whose prior

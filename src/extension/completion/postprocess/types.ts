@@ -26,7 +26,7 @@ export interface PostprocessContext {
 export type PostprocessRule = (completion: string, context: PostprocessContext) => string;
 
 export interface PostprocessOptions {
-  /** Most lines a completion keeps (see maxLines.ts). */
+  /** Most lines a completion keeps (stopRules.ts cuts there). */
   maxLines: number;
   /** Tab width when the context gives none. */
   tabSize: number;
