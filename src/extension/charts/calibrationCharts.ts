@@ -6,6 +6,7 @@ import type {CostRatios} from "../../engine/drafting/costModel";
 import type {AcceptanceBinEstimate} from "../../engine/drafting/acceptanceMap";
 import {acceptanceBound} from "../../engine/drafting/adaedl";
 import {COUNT_AXIS, countScale} from "./countAxis";
+import {ENTROPY_AXIS_TITLE} from "./specs";
 
 /** Widest pass the curve shows: a full 16-token draft plus the bonus token. */
 export const COST_CURVE_MAX_TOKENS = 17;
@@ -62,7 +63,7 @@ export function acceptanceMapChart(bins: readonly AcceptanceBinEstimate[], gamma
     const entropy = (maxEntropy * i) / 60;
     return {entropy, bound: Math.max(0, acceptanceBound(gamma, entropy))};
   });
-  const x = {field: "entropy", type: "quantitative", title: "draft entropy H (nats)"};
+  const x = {field: "entropy", type: "quantitative", title: ENTROPY_AXIS_TITLE};
   return {
     title: {text: title, subtitle: [note, "numbers: judged draft tokens in the bin; hollow: none yet (the prior)"]},
     width: 420,

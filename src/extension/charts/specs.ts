@@ -37,6 +37,13 @@ export function speedupChart(points: readonly SpeedupPoint[], title = "Speed-up 
 }
 
 /** Acceptance rate by draft entropy, with AdaEDL's lower bound 1 − sqrt(γ·H) drawn over it. */
+/**
+ * Which entropy the charts show: at T > 0 the sampled map's own; greedy, that of the draft's top-40
+ * map renormalised, which reads lower than the full distribution's (docs/algorithm.md, "The
+ * entropy from a truncated map").
+ */
+export const ENTROPY_AXIS_TITLE = "draft entropy H (nats; greedy: of its top 40, renormalised)";
+
 export function acceptanceChart(bins: readonly AcceptanceBin[], gamma: number, title: string | {text: string; subtitle: string} = "Acceptance vs draft entropy"): TopLevelSpec {
   const points = bins.filter(b => b.drafted > 0).map(b => ({
     temperature: b.series ?? `T = ${b.temperature}`,
@@ -55,7 +62,7 @@ export function acceptanceChart(bins: readonly AcceptanceBin[], gamma: number, t
     height: 260,
     layer: [
       {data: {values: bound}, mark: {type: "line", strokeDash: [6, 3], color: "#888"},
-        encoding: {x: {field: "entropy", type: "quantitative", title: "draft entropy H (nats)"}, y: {field: "bound", type: "quantitative"}}},
+        encoding: {x: {field: "entropy", type: "quantitative", title: ENTROPY_AXIS_TITLE}, y: {field: "bound", type: "quantitative"}}},
       // Size goes on the points only: on a line it is the stroke width, up to 300 px, whose bounds
       // blew the chart up to three times its size.
       {data: {values: points}, encoding: {
