@@ -1,8 +1,8 @@
 // A column of the benchmark's line-up, as the runner sees it: what it is called in tables, plots
 // and JSON, what it needs, and how it runs one task. The runner (runner.ts) knows only the columns
-// it is handed. The product's columns are a Draftstop policy (policyColumn.ts), the hindsight
-// oracle (oracle.ts) and node-llama-cpp's own draft predictor (nlcPredictor.ts), put together by
-// lineup.ts; the lab adds llama.cpp's speculative example (src/lab/bench/llamaCppRun.ts).
+// it is handed. The product's columns are Draftstop's policies (policyColumn.ts), put together by
+// lineup.ts; the lab adds the hindsight oracle, node-llama-cpp's own draft predictor and llama.cpp's
+// speculative example (src/lab/bench/).
 import type {DraftstopEngine, DrafterSetting, LookupChoice, RoundRecord, StatsTotals} from "../engine";
 import type {Token} from "../engine/nlc";
 import type {BenchTask} from "./tasks";

@@ -1,18 +1,16 @@
-// The benchmark's line-up: the columns "Benchmark This Workspace" runs, and the lab's `npm run bench`
-// too, which adds its peers (llama.cpp's speculative example) through `peers`.
+// The product's benchmark line-up: the columns "Benchmark This Workspace" runs. The lab's
+// `npm run bench` runs these too, with its peers and the hindsight oracle after them
+// (src/lab/bench/lineup.ts).
 import type {BenchColumn} from "./column";
-import {nlcDraftPredictorColumn} from "./nlcPredictor";
-import {oracleColumn} from "./oracle";
 import {policyColumn} from "./policyColumn";
 
 /**
- * Target-only, static K, max-confidence, heuristic, node-llama-cpp's predictor, the paper's AdaEDL,
- * cost-aware AdaEDL (the default), lookup drafting alone (its most recent match, and the match most
- * earlier occurrences vote for), cost-aware AdaEDL with lookup beside the draft model (the
- * extension's default with a draft model), `peers`, the oracle. `draftModel: false` (a target
- * alone): target-only and the two lookup columns only.
+ * Target-only, static K, max-confidence, heuristic, the paper's AdaEDL, cost-aware AdaEDL (the
+ * default), lookup drafting alone (its most recent match, and the match most earlier occurrences
+ * vote for), cost-aware AdaEDL with lookup beside the draft model (the extension's default with a
+ * draft model). `draftModel: false` (a target alone): target-only and the two lookup columns only.
  */
-export function defaultColumns(options: {draftModel?: boolean; peers?: readonly BenchColumn[]} = {}): BenchColumn[] {
+export function productColumns(options: {draftModel?: boolean} = {}): BenchColumn[] {
   const lookup = [
     policyColumn({name: "costAware", drafter: "lookup"}),
     policyColumn({name: "costAware", drafter: "lookup", lookupChoice: "vote"})
@@ -24,12 +22,9 @@ export function defaultColumns(options: {draftModel?: boolean; peers?: readonly 
     policyColumn({name: "maxConfidence", params: {pMin: 0.6}}),
     policyColumn({name: "maxConfidence", params: {pMin: 0.9}}),
     policyColumn({name: "heuristic"}),
-    nlcDraftPredictorColumn(),
     policyColumn({name: "adaedl"}),
     policyColumn({name: "costAware"}),
     ...lookup,
-    policyColumn({name: "costAware", drafter: "both"}),
-    ...(options.peers ?? []),
-    oracleColumn(16)
+    policyColumn({name: "costAware", drafter: "both"})
   ];
 }

@@ -25,8 +25,8 @@ export interface BenchOptions {
   /** Run in the order given (tasks.ts interleave() mixes the sets). */
   tasks: readonly BenchTask[];
   /**
-   * The line-up, in the order the tables show it: lineup.ts's defaultColumns() for the product's
-   * (without the draft model's columns when the engine has none).
+   * The line-up, in the order the tables show it: lineup.ts's productColumns() for the product's
+   * (without the draft model's columns when the engine has none), src/lab/bench/lineup.ts's for the lab's.
    */
   columns: readonly BenchColumn[];
   /** Default [0, 0.7, 1, 1.5]. */

@@ -8,7 +8,7 @@ import {EngineDisposedError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
 import type {MultiFileFormat} from "./prompt/extraContext/render";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./prompt/fim";
-import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./models";
+import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./modelPair";
 import type {Token} from "./nlc";
 import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./drafting/policies";

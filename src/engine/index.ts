@@ -14,4 +14,4 @@ export {summarize} from "./stats/figures";
 export type {StatsSummary} from "./stats/figures";
 export type {RoundRecord, StatsTotals} from "./stats/roundRecord";
 export {entropy} from "./decoding/entropy";
-export {liveModels} from "./models";
+export {liveModels} from "./modelPair";

@@ -14,7 +14,7 @@ import {dirname} from "node:path";
 import {DraftstopError, ModelFileError} from "../engine/errors";
 import {formatBytes} from "../engine/formatBytes";
 import {preflightModelFile} from "../engine/ggufPreflight";
-import {getBackend} from "../engine/models";
+import {getBackend} from "../engine/modelPair";
 import {loadNodeLlamaCpp, NodeLlamaCppModule} from "../engine/nlc";
 import type {Progress} from "../protocol";
 

@@ -3,10 +3,10 @@
 // and implements ModelProcessApi (protocol.ts); serve() below turns IPC messages into its calls.
 import {DraftstopEngine, DraftstopError, liveModels, PolicySpec} from "../engine";
 import type {EngineLoadOptions, GenerationReport, InfillReport} from "../engine/engine";
-import {checkModelFiles} from "../engine/models";
+import {checkModelFiles} from "../engine/modelPair";
 import {measureFimLayouts} from "../engine/fimLayoutCost";
 import {downloadModel} from "./download";
-import {defaultColumns} from "../benchmark/lineup";
+import {productColumns} from "../benchmark/lineup";
 import {benchJson} from "../benchmark/report";
 import {runBenchmark} from "../benchmark/runner";
 import {tasksFromSources} from "../benchmark/tasks";
@@ -63,9 +63,9 @@ export class EngineHost implements ModelProcessApi {
 
   async benchmark(request: BenchmarkRequest, {signal, progress}: RequestContext): Promise<BenchJson> {
     const engine = this.requireEngine();
-    // The product's line-up: the policies, node-llama-cpp's own predictor and the oracle; no lab peers.
+    // The product's line-up: Draftstop's policies beside target-only; the peers and the oracle stay in the lab.
     const result = await runBenchmark(engine, {
-      ...request, tasks: tasksFromSources(request.roots, {count: request.count}), columns: defaultColumns({draftModel: engine.hasDraft}), signal,
+      ...request, tasks: tasksFromSources(request.roots, {count: request.count}), columns: productColumns({draftModel: engine.hasDraft}), signal,
       onProgress: (done, total, message) => progress({done, total, message})
     });
     return benchJson(result, engine.info, false);

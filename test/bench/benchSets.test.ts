@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import {benchJson, benchTable} from "../../src/benchmark/report";
 import type {BenchColumn} from "../../src/benchmark/column";
-import {defaultColumns} from "../../src/benchmark/lineup";
+import {productColumns} from "../../src/benchmark/lineup";
+import {labColumns} from "../../src/lab/bench/lineup";
 import {policyColumn} from "../../src/benchmark/policyColumn";
 import {LLAMA_CPP_DEFAULTS, llamaCppColumns} from "../../src/lab/bench/llamaCppRun";
 import {BenchResult, runBenchmark} from "../../src/benchmark/runner";
@@ -18,7 +19,7 @@ const LOOKUP_LABELS = ["lookup", "lookup(vote)", "costAware+lookup"];
 
 describe("benchmark line-up", () => {
   it("names the lookup columns and runs the model's columns with the draft model", () => {
-    const columns = defaultColumns();
+    const columns = labColumns();
     const labels = columns.map(c => c.label);
     for (const label of LOOKUP_LABELS) assert.ok(labels.includes(label), label);
     assert.equal(new Set(labels).size, labels.length, "every column has a name of its own");
@@ -36,19 +37,27 @@ describe("benchmark line-up", () => {
     assert.deepEqual(columns.filter(c => c.tracesLambda).map(c => c.label), ["adaedl"]);
     assert.deepEqual(columns.filter(c => !c.countsRounds).map(c => c.label), ["nlcDraftPredictor"]);
     assert.equal(policyColumn({name: "static", params: {k: 4}, drafter: "lookup", lookupChoice: "vote"}).label, "lookup/static(k=4)(vote)");
-    assert.deepEqual(defaultColumns({draftModel: false}).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
+    assert.deepEqual(labColumns({draftModel: false}).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
     assert.deepEqual(columns.filter(c => !c.needsDraftModel).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
     assert.throws(() => policyColumn({name: "static", params: {k: 0}}), /static\.k/, "a bad parameter fails when the column is made");
   });
 
+  it("the editor's line-up is Draftstop's policies only: no peer and no oracle ship", () => {
+    const product = productColumns().map(c => c.label);
+    assert.deepEqual(labColumns().map(c => c.label).slice(0, product.length), product, "the lab runs the product's columns first");
+    assert.deepEqual(labColumns().map(c => c.label).slice(product.length), ["nlcDraftPredictor", "oracle(maxDraft=16)"]);
+    for (const column of productColumns()) assert.ok(column.countsRounds && !["oracle", "nlcDraftPredictor"].includes(column.policy), column.label);
+    assert.deepEqual(productColumns({draftModel: false}).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
+  });
+
   it("takes the lab's llama.cpp columns as peers, before the oracle, named and flagged as before", () => {
-    const labels = defaultColumns({peers: llamaCppColumns()}).map(c => c.label);
-    assert.deepEqual(labels.slice(-4), ["costAware+lookup", "llamaCppTargetOnly", "llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)", "oracle(maxDraft=16)"]);
+    const labels = labColumns({llamaCpp: llamaCppColumns()}).map(c => c.label);
+    assert.deepEqual(labels.slice(-4), ["nlcDraftPredictor", "llamaCppTargetOnly", "llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)", "oracle(maxDraft=16)"]);
     const [targetOnly, speculative] = llamaCppColumns();
     assert.deepEqual([targetOnly!.policy, targetOnly!.params, targetOnly!.needsDraftModel], ["llamaCppTargetOnly", {}, false]);
     assert.deepEqual([speculative!.policy, speculative!.params, speculative!.needsDraftModel], ["llamaCppSpeculative", LLAMA_CPP_DEFAULTS, true]);
     for (const column of [targetOnly!, speculative!]) assert.ok(!column.countsRounds && column.drafter === undefined && !column.baseline, column.label);
-    assert.deepEqual(defaultColumns({draftModel: false, peers: llamaCppColumns()}).map(c => c.label), ["off", "lookup", "lookup(vote)"],
+    assert.deepEqual(labColumns({draftModel: false, llamaCpp: llamaCppColumns()}).map(c => c.label), ["off", "lookup", "lookup(vote)"],
       "a target alone: the peers run beside the draft model's columns only");
   });
 });
@@ -147,7 +156,7 @@ describe("benchmark sets and lookup columns", function () {
   it("runs target-only and the lookup columns without a draft model, and names the columns that need one", async () => {
     const alone = await DraftstopEngine.load({targetPath: pair.targetPath, threads: 1, contextSize: 512});
     try {
-      const run = await runBenchmark(alone, {tasks: edit, columns: defaultColumns({draftModel: alone.hasDraft}), repeats: 1, temperatures: [0], maxTokens: 16});
+      const run = await runBenchmark(alone, {tasks: edit, columns: labColumns({draftModel: alone.hasDraft}), repeats: 1, temperatures: [0], maxTokens: 16});
       assert.deepEqual(run.runs.map(r => r.label), ["off", "lookup", "lookup(vote)"]);
       assert.deepEqual(run.settings.sets, {fim: 0, edit: 2});
       assert.deepEqual(run.setRuns.map(r => r.set), ["edit", "edit", "edit"], "only the sets present");

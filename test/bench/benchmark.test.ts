@@ -5,7 +5,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {writePlots} from "../../src/lab/bench/plots";
 import {benchJson, benchTable} from "../../src/benchmark/report";
-import {defaultColumns} from "../../src/benchmark/lineup";
+import {labColumns} from "../../src/lab/bench/lineup";
 import {BenchResult, runBenchmark} from "../../src/benchmark/runner";
 import {tasksFromJsonl, tasksFromSources} from "../../src/benchmark/tasks";
 import {DraftstopEngine} from "../../src/engine";
@@ -23,7 +23,7 @@ describe("benchmark", function () {
     engine = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512});
     dir = mkdtempSync(join(tmpdir(), "draftstop-bench-"));
     const tasks = Array.from({length: 3}, (_, i) => ({id: `t${i}`, prefix: "abcdefgh".slice(i) + "ab", suffix: "hg"}));
-    result = await runBenchmark(engine, {tasks, columns: defaultColumns({draftModel: engine.hasDraft}), repeats: 2, temperatures: [0, 1], maxTokens: 24});
+    result = await runBenchmark(engine, {tasks, columns: labColumns({draftModel: engine.hasDraft}), repeats: 2, temperatures: [0, 1], maxTokens: 24});
   });
   after(async () => {
     await engine?.dispose();
@@ -32,7 +32,7 @@ describe("benchmark", function () {
   });
 
   it("runs every policy at every temperature, with target-only as the baseline", () => {
-    const labels = defaultColumns().length;
+    const labels = labColumns().length;
     assert.equal(result.runs.length, labels * 2);
     for (const temperature of [0, 1]) {
       const off = result.runs.find(r => r.policy === "off" && r.temperature === temperature)!;

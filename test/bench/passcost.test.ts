@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {loadCalibrationReadings, loadCalibrationText, measurePassCost, passCostTableText} from "../../src/lab/cli/passcost";
 import {timeTargetPasses} from "../../src/engine/decoding/passCost";
-import {disposeModel, loadModelPair} from "../../src/engine/models";
+import {disposeModel, loadModelPair} from "../../src/engine/modelPair";
 
 describe("passcost", function () {
   this.timeout(120_000);

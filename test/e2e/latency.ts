@@ -16,6 +16,7 @@ import {SOURCE_EXTENSIONS, sourceFiles} from "../../src/benchmark/tasks";
 import {namedPair} from "../../src/lab/cli/pairs";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {packageVsix} from "../../src/lab/cli/vsix";
+import {PREFILL_AFTER_MS} from "../../src/extension/completion/prefetch";
 import {Prng} from "../../src/engine/decoding/sampling";
 import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
 
@@ -23,8 +24,6 @@ const KEY_DELAY_MS = 80; // a brisk typist
 const GHOST_LIMIT_MS = 5000;
 const TAB_LIMIT_MS = 3000;
 const STATUS = "draftstop.status";
-/** The provider prefills the prompt where the cursor jumped after this long without a keystroke (PREFILL_AFTER_MS, src/extension/completion/provider.ts). */
-const PREFILL_IDLE_MS = 300;
 /** Completed once before the measured positions, so that none of them waits on start-up work. */
 const WARM_UP = {file: "warmup.js", content: "function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n}\n", line: 5, column: 21};
 
@@ -184,7 +183,7 @@ async function measure({wb, workspace, log, pid, reading}: Run, position: Positi
   if (reading === "prefill") {
     // The prefill starts after 300 ms without a keystroke; the reading ends once the model is idle again.
     const readStart = performance.now();
-    await sleep(PREFILL_IDLE_MS + 100);
+    await sleep(PREFILL_AFTER_MS + 100);
     await modelIdle(wb, pid);
     readMs = performance.now() - readStart; // a figure of the benchmark
   }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import {createPolicy, PolicySpec, resolveGenerateOptions} from "../../src/engine";
 import {Distribution} from "../../src/engine/distribution";
-import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "../../src/engine/models";
+import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "../../src/engine/modelPair";
 import type {Token} from "../../src/engine/nlc";
 import {sample} from "../../src/engine/decoding/sampling";
 import {rejectionSampling, SampledAcceptance, SpeculativeDecoder} from "../../src/engine/decoding/speculative";

@@ -155,6 +155,13 @@ describe("panel charts", () => {
       assert.deepEqual(labels, ["30"], "only the bin with evidence is labelled, with its 30 judged tokens");
     });
 
+    it("says on both entropy axes which entropy it is: the greedy one, of the draft's top 40 renormalised", async () => {
+      const title = "draft entropy H (nats; greedy: of its top 40, renormalised)";
+      for (const spec of [acceptanceMapChart(calibration().acceptance, 0.2), acceptanceChart([{lo: 1, hi: 1.5, drafted: 4, accepted: 2, temperature: 0}], 0.2)]) {
+        assert.ok(axisTickLabels(await renderSvg(spec), "X", title).length > 0, "the axis is drawn with its ticks under that title");
+      }
+    });
+
     it("draws the session's acceptance-vs-entropy bound for the γ given", () => {
       const spec = acceptanceChart([{lo: 1, hi: 1.5, drafted: 4, accepted: 2, temperature: 0}], 0.05);
       const bound = boundAt(spec);

@@ -10,6 +10,12 @@ import type {CompletionKey} from "./completionCache";
 import type {CursorPosition, LineSource} from "./context";
 import {afterEdit} from "./documentEdit";
 
+/**
+ * Quiet time after a jump of the cursor (or a file opened) before its prompt is evaluated ahead, so
+ * that the first keystroke there pays only for its new tokens. The latency benchmark waits this long.
+ */
+export const PREFILL_AFTER_MS = 300;
+
 /** The document as it will be once `text` is inserted at `position`, and the cursor after it. */
 export function acceptedDocument(doc: LineSource, position: CursorPosition, text: string): {doc: LineSource; position: CursorPosition} {
   return afterEdit(doc, {start: position, end: position}, text);

@@ -20,7 +20,7 @@ import {automaticTriggerBlock} from "./triggerRules";
 import type {Logger} from "../session/logger";
 import type {ExtraContextInput} from "../../engine/prompt/extraContext/render";
 import type {CursorContext, CursorPosition, LineSource} from "./context";
-import {acceptedDocument, Prefetcher} from "./prefetch";
+import {acceptedDocument, PREFILL_AFTER_MS, Prefetcher} from "./prefetch";
 import {withSelectedItem} from "./suggestWidget";
 
 
@@ -31,8 +31,6 @@ export interface ExtraContextSource {
 
 /** The prompt window's first line moves in steps of this many lines, so the KV cache survives Enter. */
 const PREFIX_ANCHOR_STRIDE = 16;
-/** Quiet time after a jump of the cursor (or a file opened) before its prompt is evaluated ahead. */
-const PREFILL_AFTER_MS = 300;
 
 export interface ProviderCounters {
   requests: number;

@@ -2,13 +2,13 @@
 // the same models, the same FIM prompt (as text with its control tokens, which llama.cpp parses
 // back into the same token ids), the same number of tokens, one thread per model. Built with
 // `npm run build:llamacpp`; without the build the benchmark leaves these rows out and says so.
-// A lab column: the command line's `npm run bench` adds it to the product's line-up (lineup.ts's
-// `peers`); the in-editor benchmark never runs it, and the extension's bundles hold none of it.
+// A lab column: the command line's `npm run bench` adds it to its line-up (lineup.ts's
+// `llamaCpp`); the in-editor benchmark never runs it, and the extension's bundles hold none of it.
 import type {DraftstopEngine} from "../../engine";
 import type {Token} from "../../engine/nlc";
 import type {BenchColumn, BenchSampling} from "../../benchmark/column";
 import {paramsLabel} from "../../benchmark/column";
-import type {PeerRun} from "../../benchmark/nlcPredictor";
+import type {PeerRun} from "./nlcPredictor";
 import {llamaCppSpeculativeBinary, runLlamaCppSpeculative, runLlamaCppTargetOnly} from "./llamaCppPeer";
 
 /** The settings that measured best on this machine's pairs (docs/facts.md, "llama.cpp's speculative example, built here"). */

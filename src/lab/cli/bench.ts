@@ -7,7 +7,7 @@ import {heldOutRoots} from "../bench/heldOut";
 import {writePlots} from "../bench/plots";
 import {benchJson, benchTable} from "../../benchmark/report";
 import type {BenchColumn} from "../../benchmark/column";
-import {defaultColumns} from "../../benchmark/lineup";
+import {labColumns} from "../bench/lineup";
 import {PolicyColumnSpec, policyColumn} from "../../benchmark/policyColumn";
 import {BenchResult, runBenchmark} from "../../benchmark/runner";
 import {summaryLines} from "../bench/summary";
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const common = {
     tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
     columns: values.only ? [policyColumn({name: "off"}), ...added]
-      : [...defaultColumns({draftModel: !(values.target && !values.draft), peers: llamaCppAvailable() ? llamaCppColumns() : []}), ...added],
+      : [...labColumns({draftModel: !(values.target && !values.draft), llamaCpp: llamaCppAvailable() ? llamaCppColumns() : []}), ...added],
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
     maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
     stopAtEndOfMiddle: values["stop-at-eog"] ?? false

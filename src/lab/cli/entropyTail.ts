@@ -26,7 +26,7 @@ import {normalFill, sha256File, typedMetadata} from "../modelmaker/paddedTarget"
 import {Rng} from "../modelmaker/tinypair/common";
 import type {Distribution} from "../../engine/distribution";
 import {entropy} from "../../engine/decoding/entropy";
-import {getBackend} from "../../engine/models";
+import {getBackend} from "../../engine/modelPair";
 import {loadNodeLlamaCpp} from "../../engine/nlc";
 import type {LlamaContextSequence, Token} from "../../engine/nlc";
 import {GENERATE_DEFAULTS} from "../../engine/options";

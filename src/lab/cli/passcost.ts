@@ -6,7 +6,7 @@
 import {parseArgs} from "node:util";
 import {passCostTable, timeTargetPasses} from "../../engine/decoding/passCost";
 import {completeCurve} from "../../engine/drafting/costModel";
-import {disposeModel, loadModelPair} from "../../engine/models";
+import {disposeModel, loadModelPair} from "../../engine/modelPair";
 import type {GpuChoice} from "../../engine/options";
 import {DraftstopEngine} from "../../engine/engine";
 

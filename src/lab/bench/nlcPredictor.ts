@@ -2,12 +2,9 @@
 // models, in contexts of its own, with the predictor options that did best on our pairs
 // (docs/facts.md, "Built-in speculative decoding"; measurements in /work/research/nlc-predictor.md).
 // In 3.21.1 it validates at most one draft token per target pass whatever it is given.
-//
-// It is a product column, not a lab one: "Benchmark This Workspace" shows it, so that a user sees
-// Draftstop beside what node-llama-cpp alone gives on the same models.
-import type {DraftstopEngine} from "../engine";
-import {LlamaContext, LlamaContextSequence, loadNodeLlamaCpp, Token} from "../engine/nlc";
-import type {BenchColumn, BenchSampling} from "./column";
+import type {DraftstopEngine} from "../../engine";
+import {LlamaContext, LlamaContextSequence, loadNodeLlamaCpp, Token} from "../../engine/nlc";
+import type {BenchColumn, BenchSampling} from "../../benchmark/column";
 
 export interface PeerRun {
   tokens: number;

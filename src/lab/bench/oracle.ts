@@ -10,14 +10,11 @@
 // output is the target-only sample itself (exactly the target's distribution). Rejection sampling
 // accepts some tokens a match would not (Σ min(p, q) ≥ Σ p·q), so at T > 0 a real policy can beat
 // this oracle; the benchmark report says so.
-//
-// As a column (oracleColumn) it is the in-editor benchmark's too: "Benchmark This Workspace" shows
-// it beside the policies.
-import type {DraftstopEngine} from "../engine";
-import {BasePolicy, createPolicy, DraftStep, HindsightStep} from "../engine/drafting/policies";
-import type {SampledAcceptance} from "../engine/decoding/speculative";
-import type {Token} from "../engine/nlc";
-import {BenchColumn, BenchSampling, paramsLabel} from "./column";
+import type {DraftstopEngine} from "../../engine";
+import {BasePolicy, createPolicy, DraftStep, HindsightStep} from "../../engine/drafting/policies";
+import type {SampledAcceptance} from "../../engine/decoding/speculative";
+import type {Token} from "../../engine/nlc";
+import {BenchColumn, BenchSampling, paramsLabel} from "../../benchmark/column";
 
 export class OraclePolicy extends BasePolicy {
   readonly name = "oracle";
