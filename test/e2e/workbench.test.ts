@@ -211,7 +211,7 @@ describe("e2e: packaged extension in code-server", function () {
     await wb.screenshot("e2e-extra-context-stats");
   });
 
-  it("with the suggest widget open after `.`, shows ghost text that continues the selected member; Tab inserts the member, Tab again the rest, and both are saved", async () => {
+  it("with the suggest widget open after `.`, shows ghost text that continues the selected member; one Tab inserts the member and the rest, and both are saved", async () => {
     const wb = workbench!;
     await wb.openFile("widget.ts");
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
@@ -233,26 +233,20 @@ describe("e2e: packaged extension in code-server", function () {
       throw new Error(`${(error as Error).message} (read ${JSON.stringify(ghost)}; ${classes}) (screenshot ${shot}); the log's last lines:\n${(await draftstopLog(wb)).split("\n").slice(-12).join("\n")}`);
     });
     await wb.screenshot("e2e-widget-ghost");
-    // Tab is the widget's: it inserts the selected member. The continuation stays as ghost text
-    // (the cache holds it, since the prompt already read as if the member were there), and a
-    // second Tab inserts it.
-    await wb.page.keyboard.press("Tab");
-    await waitFor("the member inserted", async () => (await editorText(wb)).includes(`inventory.${selected}`), 10_000);
-    await waitFor("the continuation as ghost text", async () => {
-      const rest = await wb.ghostText();
-      return rest.length > 0 && ghost.startsWith(`${selected}${rest}`);
-    }, 10_000);
+    // Draftstop's key binding gives Tab to the ghost text while it continues the widget's item:
+    // one press inserts the member and its continuation, and the widget closes.
     await wb.page.keyboard.press("Tab");
     const expected = `const sorted = inventory.${ghost.split("\n")[0]}`;
     await waitFor("the member and its continuation in the document", async () => (await editorText(wb)).includes(expected), 10_000)
       .catch(async error => {
         throw new Error(`${(error as Error).message}: ${JSON.stringify(expected)} in\n${await editorText(wb)}`);
       });
+    await waitFor("the widget closed", async () => !(await widget.isVisible()), 10_000);
     await wb.page.keyboard.press("Control+S");
     await waitFor("the file saved", async () => (await fs.readFile(path.join(tmp, "workspace", "widget.ts"), "utf8")).includes(expected), 10_000);
   });
 
-  it("at ten member accesses, Draftstop completes beside the suggest widget at each, and VS Code shows it wherever the selected member is a name", async () => {
+  it("at ten member accesses, Draftstop answers beside the suggest widget at each, and VS Code shows it wherever the selected member is a name", async () => {
     const wb = workbench!;
     await wb.openFile("members.ts");
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
@@ -266,7 +260,8 @@ describe("e2e: packaged extension in code-server", function () {
       if (await widget.waitFor({timeout: 15_000}).then(() => true, () => false)) {
         const selected = (await widget.locator(".monaco-list-row.focused .label-name").first().innerText()).trim();
         // TypeScript lists a symbol-keyed member (`[Symbol.iterator]`, shown as "Symbol") first for
-        // some objects; VS Code then shows no ghost text beside it, though Draftstop answered.
+        // some objects. It replaces the dot, and VS Code draws ghost text only after the cursor, so
+        // Draftstop answers it at once with a reason instead of running the model.
         const isName = /^[A-Za-z_$][\w$]*$/.test(selected) && selected !== "Symbol";
         if (isName) named++;
         outcome = `no ghost text beside ${selected}`;
@@ -297,7 +292,8 @@ describe("e2e: packaged extension in code-server", function () {
     console.log(report);
     for (let i = 0; i < MEMBER_ACCESSES.length; i++) {
       const line = MEMBERS_FILE.split("\n").length + i;
-      assert.ok(log.some(l => new RegExp(`members\\.ts:${line}:\\d+ \\(with the suggest widget\\) → (shown|cache hit)`).test(l)), `${MEMBER_ACCESSES[i]} answered beside the widget\n${report}`);
+      assert.ok(log.some(l => new RegExp(`members\\.ts:${line}:\\d+ \\(with the suggest widget\\) → (shown|cache hit|the widget's item rewrites typed text)`).test(l)),
+        `${MEMBER_ACCESSES[i]} answered beside the widget\n${report}`);
     }
     assert.ok(named >= 4 && namedShown === named, report);
   });

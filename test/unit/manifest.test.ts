@@ -7,10 +7,13 @@ import {SETTINGS, SETTINGS_SECTION} from "../../src/extension/settings/schema";
 describe("package.json", () => {
   const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8"));
 
-  it("contributes exactly the settings and commands of src/extension/settings/schema.ts and src/extension/settings/commandIds.ts (npm run manifest)", () => {
+  it("contributes exactly the settings, commands and key bindings of src/extension/settings/schema.ts and src/extension/settings/commandIds.ts (npm run manifest)", () => {
     const expected = contributes();
     assert.deepEqual(manifest.contributes.configuration, expected.configuration);
     assert.deepEqual(manifest.contributes.commands, expected.commands);
+    assert.deepEqual(manifest.contributes.keybindings, expected.keybindings);
+    assert.ok(manifest.contributes.keybindings.some((b: {key: string; when: string}) => b.key === "tab" && /suggestWidgetVisible && inlineSuggestionVisible/.test(b.when)),
+      "Tab accepts ghost text beside the suggest widget");
   });
 
   it("lists at most 15 settings under Draftstop and every other one under Draftstop: Advanced, each once", () => {

@@ -21,7 +21,7 @@ import type {Logger} from "../session/logger";
 import type {ExtraContextInput} from "../../engine/prompt/extraContext/render";
 import type {CursorContext, CursorPosition, LineSource} from "./context";
 import {acceptedDocument, PREFILL_AFTER_MS, Prefetcher} from "./prefetch";
-import {withSelectedItem} from "./suggestWidget";
+import {besideWidgetIsDrawable, withSelectedItem} from "./suggestWidget";
 
 
 /** Where the provider gets the chunks of other files for a prompt (extraContext/collector.ts). */
@@ -153,6 +153,9 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     if (this.snooze.snoozed) return {end: {reason: "snoozed"}};
     if (values.disabledLanguages.includes(document.languageId)) return {end: {reason: "languageDisabled", detail: document.languageId}};
     if (!this.session.ready) return {end: {reason: "noModels", detail: notReadyDetail(this.session.snapshot.state)}};
+    if (selected && !besideWidgetIsDrawable(document.getText(selected.range), selected.text)) {
+      return {end: {reason: "widgetItemRewrites", detail: `${JSON.stringify(selected.text)} over ${JSON.stringify(document.getText(selected.range))}`}};
+    }
     this.counts.requests++;
     const automatic = request.trigger === "automatic";
     const widget = selected ? withSelectedItem(linesOf(document), selected.range, selected.text) : undefined;

@@ -5,7 +5,7 @@
 /** Why a request showed what it showed (or nothing). The order is the statistics panel's. */
 export const REQUEST_REASONS = [
   "shown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
-  "midWord", "textRightOfCursor", "snoozed", "languageDisabled", "disabled", "noModels"
+  "midWord", "textRightOfCursor", "widgetItemRewrites", "snoozed", "languageDisabled", "disabled", "noModels"
 ] as const;
 export type RequestReason = (typeof REQUEST_REASONS)[number];
 
@@ -21,6 +21,7 @@ export const REASON_LABELS: Record<RequestReason, string> = {
   error: "error",
   midWord: "mid-word",
   textRightOfCursor: "text right of the cursor",
+  widgetItemRewrites: "the widget's item rewrites typed text",
   snoozed: "snoozed",
   languageDisabled: "language disabled",
   disabled: "completions disabled",

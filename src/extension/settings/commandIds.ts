@@ -19,3 +19,18 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_CATEGORY = "Draftstop";
+
+/**
+ * Key bindings package.json contributes. With the suggest widget open, VS Code gives Tab to the
+ * widget, which inserts the selected item only; when ghost text continues that item (the
+ * completion beside the widget), Tab accepts the item and its continuation in one press.
+ * Without ghost text the widget keeps Tab. A user who wants Tab for the item alone removes this
+ * binding in Keyboard Shortcuts.
+ */
+export const KEYBINDINGS = [
+  {
+    command: "editor.action.inlineSuggest.commit",
+    key: "tab",
+    when: "editorTextFocus && suggestWidgetVisible && inlineSuggestionVisible && !editorReadonly && !editorTabMovesFocus && !editorHoverFocused"
+  }
+] as const;

@@ -1,5 +1,5 @@
 // npm run build:llamacpp: builds llama.cpp's speculative-decoding examples, the benchmark peer
-// (src/benchmark/llamaCppPeer.ts), from the llama.cpp source that node-llama-cpp ships as a git bundle,
+// (src/lab/bench/llamaCppPeer.ts), from the llama.cpp source that node-llama-cpp ships as a git bundle,
 // so it runs offline and compares like with like: the same ggml kernels as the extension's.
 // Everything goes to .cache/llama-cpp (git-ignored). Running it again does only what is missing.
 import {spawnSync} from "node:child_process";

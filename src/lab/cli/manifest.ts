@@ -1,10 +1,10 @@
-// Writes package.json's contributes (settings and commands) from src/extension/settings/schema.ts and
+// Writes package.json's contributes (settings, commands, key bindings) from src/extension/settings/schema.ts and
 // src/extension/settings/commandIds.ts, so those stay the one place where settings and commands are defined.
 // Run: npm run manifest. test/unit/manifest.test.ts fails when package.json is out of date.
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {MAIN_SETTINGS, SETTINGS, SETTINGS_SECTION} from "../../extension/settings/schema";
-import {COMMAND_CATEGORY, COMMANDS} from "../../extension/settings/commandIds";
+import {COMMAND_CATEGORY, COMMANDS, KEYBINDINGS} from "../../extension/settings/commandIds";
 
 export function contributes(): Record<string, unknown> {
   const main: Record<string, unknown> = {};
@@ -19,7 +19,8 @@ export function contributes(): Record<string, unknown> {
   }
   return {
     configuration: [{id: "draftstop", title: "Draftstop", order: 0, properties: main}, {id: "draftstop-advanced", title: "Draftstop: Advanced", order: 1, properties: advanced}],
-    commands: Object.values(COMMANDS).map(c => ({command: c.id, title: c.title, category: COMMAND_CATEGORY}))
+    commands: Object.values(COMMANDS).map(c => ({command: c.id, title: c.title, category: COMMAND_CATEGORY})),
+    keybindings: KEYBINDINGS.map(binding => ({...binding}))
   };
 }
 

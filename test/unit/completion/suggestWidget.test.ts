@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {withSelectedItem} from "../../../src/extension/completion/suggestWidget";
+import {besideWidgetIsDrawable, withSelectedItem} from "../../../src/extension/completion/suggestWidget";
 import {extractCursorContext} from "../../../src/extension/completion/context";
 
 const lines = (text: string) => {
@@ -16,6 +16,13 @@ describe("suggest widget: completing after the selected item", () => {
     const cursor = extractCursorContext(edited, position, {prefixLines: 10, suffixLines: 10, eol: "\n"});
     assert.equal(cursor.prefix, "const items = [1, 2];\nconst big = items.filter");
     assert.equal(cursor.suffix, "\nconsole.log(big);");
+  });
+
+  it("knows which selected items VS Code can draw ghost text beside: those that continue what their range holds", () => {
+    assert.ok(besideWidgetIsDrawable("", "max"), "nothing typed after the dot");
+    assert.ok(besideWidgetIsDrawable("fi", "filter"), "the word typed so far");
+    assert.ok(!besideWidgetIsDrawable(".", "[Symbol.iterator]"), "TypeScript's symbol-keyed member rewrites the dot before the cursor");
+    assert.ok(!besideWidgetIsDrawable("IT", "items"), "a case change rewrites typed text too");
   });
 
   it("inserts at an empty range (nothing typed after the dot), keeping the rest of the line", () => {

@@ -53,6 +53,24 @@ describe("completions beside the suggest widget", function () {
     assert.equal(draftstop.provider.counters.generations, generations + 2, "the same item again is served from the cache");
   });
 
+  it("answers at once, without the model, for an item that rewrites the typed text (VS Code could draw none of it)", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("widget-symbol.ts", DOCUMENT.replace("undefined) \n", "undefined) items.\n"));
+    const dot = new vscode.Range(CURSOR.translate(0, "items".length), CURSOR.translate(0, "items.".length));
+    const generations = draftstop.provider.counters.generations;
+    const outcomes: RequestOutcome[] = [];
+    const subscription = draftstop.provider.outcomes.onDidRecord(outcome => outcomes.push(outcome));
+    try {
+      const items = await draftstop.provider.provideInlineCompletionItems(editor.document, dot.end, withWidget("[Symbol.iterator]", dot),
+        new vscode.CancellationTokenSource().token);
+      assert.equal(items, undefined);
+      assert.deepEqual(outcomes.map(o => [o.reason, o.withSuggestWidget, o.detail]), [["widgetItemRewrites", true, '"[Symbol.iterator]" over "."']]);
+      assert.equal(draftstop.provider.counters.generations, generations, "the model did not run");
+    } finally {
+      subscription.dispose();
+    }
+  });
+
   it("replaces the part of the word typed so far", async () => {
     const draftstop = await readyWithTestModels();
     const editor = await openDocument("widget-typed.ts", DOCUMENT.replace("undefined) \n", "undefined) ret\n"));
