@@ -5,6 +5,7 @@
 // speculative example (src/lab/bench/).
 import type {DraftstopEngine, DrafterSetting, LookupChoice, RoundRecord, StatsTotals} from "../engine";
 import type {Token} from "../engine/nlc";
+import type {ProfileClock} from "../engine/drafting/passClock";
 import type {BenchTask} from "./tasks";
 
 /**
@@ -35,6 +36,8 @@ export interface TaskRun {
   sampling: BenchSampling;
   /** 0 for the first repeat. */
   repeat: number;
+  /** The cost profile every pass is charged from (BenchOptions.clock); absent: the wall clock. */
+  clock?: ProfileClock;
 }
 
 /**

@@ -53,10 +53,10 @@ export function policyColumn(spec: PolicyColumnSpec): BenchColumn {
         beginPass() {
           policy = undefined;
         },
-        async run({prompt, continuesAt, sampling}) {
+        async run({prompt, continuesAt, sampling, clock}) {
           policy ??= createPolicy(policySpec);
           const report = await engine.experiment(prompt, {...sampling, drafter, lookupChoice},
-            {policy, recordStats: false, continuesAt, learningScope: scope});
+            {policy, recordStats: false, continuesAt, learningScope: scope, clock});
           return {rounds: report.rounds};
         }
       };

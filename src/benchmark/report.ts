@@ -86,16 +86,21 @@ export function benchTable(result: BenchResult, heading: string): string {
     ...(sections.length ? [`all tasks (${sets.map(set => `${count(set)} ${SET_NAMES[set]}`).join(" + ")}):`] : []),
     ...table(rows),
     ...sections.flatMap(({set, rows}) => ["", `${SET_NAMES[set]} tasks only (${count(set)}), against target-only on them:`, ...table(rows)]),
-    ...(result.costs ? ["", costLines(result.costs)] : [])
+    ...(result.costs ? ["", costLines(result.costs, result.settings.clock)] : [])
   ].join("\n");
 }
 
 const SET_NAMES: Record<(typeof TASK_SETS)[number], string> = {fim: "FIM", edit: "editing"};
 
 /** The cost model in the table's footer: C_t(n)/C_t(1) for n = 1..17 and C_d/C_t(1), at load and after the run. */
-export function costLines(costs: BenchResult["costs"]): string {
+export function costLines(costs: BenchResult["costs"], clock?: BenchResult["settings"]["clock"]): string {
   const curve = (r: {target: number[]; draft: number; targetTokenMs: number}) =>
     `C_t(n)/C_t(1) n=1..${r.target.length}: ${r.target.map(x => fixed(x, 2)).join(" ")}; C_d/C_t(1) ${fixed(r.draft, 3)}; C_t(1) ${fixed(r.targetTokenMs, 2)} ms`;
+  if (clock !== undefined && clock !== "wall") {
+    const charged = (ms: number | undefined) => (ms === undefined ? "as measured" : `${fixed(ms, 3)} ms`);
+    return `cost profile ${clock.name}, every pass charged from it: ${curve(costs.atLoad.greedy)}; ` +
+      `bookkeeping per draft pass ${charged(clock.bookkeepingMs)}, lookup per round ${charged(clock.lookupMs)}`;
+  }
   return [
     `cost model at load (${fixed(costs.calibrationMs, 0)} ms):  ${curve(costs.atLoad.greedy)}`,
     `after the run, greedy:         ${curve(costs.afterRun.greedy)}`,

@@ -10,6 +10,7 @@
 // and how it runs a task. The product's line-up is lineup.ts's; the lab adds its peers to it.
 import type {DraftstopEngine, DrafterSetting, LookupChoice} from "../engine";
 import type {CostRatios} from "../engine/drafting/costModel";
+import type {CostProfile, ProfileClock} from "../engine/drafting/passClock";
 import {DraftLengthCounts, DraftLengthHistogram} from "../engine/stats/draftLengthHistogram";
 import {AcceptanceBin, EntropyAcceptance} from "../engine/stats/entropyBins";
 import {
@@ -45,6 +46,11 @@ export interface BenchOptions {
   topK?: number;
   topP?: number;
   seed?: number;
+  /**
+   * Charge every pass from a cost profile (the engine's Experiment.clock) instead of timing it:
+   * the tables then depend on what was drafted and accepted alone. Default: the wall clock.
+   */
+  clock?: ProfileClock;
   signal?: AbortSignal;
   onProgress?(done: number, total: number, what: string): void;
 }
@@ -106,7 +112,9 @@ export interface BenchResult {
   lambdaTraces: Array<{temperature: number; lambda: number[]}>;
   settings: {tasks: number; repeats: number; temperatures: number[]; maxTokens: number; stopAtEndOfMiddle: boolean; topK: number; topP: number; seed: number;
     /** Tasks per set. */
-    sets: Record<TaskSet, number>};
+    sets: Record<TaskSet, number>;
+    /** "wall", or the cost profile every pass was charged from (absent in results written before the clock). */
+    clock?: "wall" | CostProfile};
   /** The cost model at load and after the run (refined by every round), and how long calibration took. */
   costs: {atLoad: {greedy: CostRatios}; afterRun: {greedy: CostRatios; sampled: CostRatios}; calibrationMs: number};
 }
@@ -158,6 +166,10 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   if (!engine.hasDraft && drafting.length > 0)
     throw new BenchSetupError(`the columns ${drafting.map(c => c.label).join(", ")} draft with the draft model, and none is loaded: ` +
       "load a draft model too, or run only target-only and lookup columns (drafter \"lookup\")");
+  const outside = columns.filter(c => !c.countsRounds);
+  if (options.clock && outside.length > 0)
+    throw new BenchSetupError(`the columns ${outside.map(c => c.label).join(", ")} run outside the engine's rounds, so a cost profile cannot charge them: ` +
+      "run them with the wall clock, or leave them out of a profile run");
   const setSizes = Object.fromEntries(TASK_SETS.map(set => [set, options.tasks.filter(t => taskSet(t) === set).length])) as Record<TaskSet, number>;
   const sets = TASK_SETS.filter(set => setSizes[set] > 0);
   const baseline = columns.find(c => c.baseline);
@@ -181,7 +193,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
         for (const [taskIndex, task] of options.tasks.entries()) {
           const infill = engine.infillPrompt(task, maxTokens);
           const taskSeed = seed + 7919 * repeat + 104729 * taskIndex;
-          const run: TaskRun = {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat,
+          const run: TaskRun = {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat, ...(options.clock ? {clock: options.clock} : {}),
             sampling: {maxTokens, stopOnEog, temperature, topK, topP, seed: taskSeed}};
           for (const runner of runners) await runner.prepare?.(run);
           const offset = (repeat * options.tasks.length + taskIndex) % columns.length;
@@ -233,24 +245,36 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
     entropyBins: [...bins].flatMap(([temperature, acceptance]) => acceptance.bins().map(bin => ({temperature, ...bin}))),
     draftLengths: lengthsInOrder.map(({column, temperature, lengths}) => ({label: column.label, temperature, counts: lengths.counts()})),
     lambdaTraces: [...lambdaTraces].map(([temperature, lambda]) => ({temperature, lambda})),
-    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, stopAtEndOfMiddle: stopOnEog, topK, topP, seed, sets: setSizes},
+    settings: {tasks: options.tasks.length, repeats, temperatures: [...temperatures], maxTokens, stopAtEndOfMiddle: stopOnEog, topK, topP, seed, sets: setSizes,
+      clock: options.clock ? options.clock.profile : "wall"},
     costs: (() => {
+      // Under a profile the policies read the profile's costs, and this machine's do not matter.
+      if (options.clock) {
+        const charged = options.clock.costModel().ratios();
+        return {atLoad: {greedy: charged}, afterRun: {greedy: charged, sampled: charged}, calibrationMs: 0};
+      }
       const after = engine.calibrationSnapshot("greedy");
       return {atLoad: {greedy: atLoad.greedyCosts}, afterRun: {greedy: after.greedyCosts, sampled: after.sampledCosts}, calibrationMs: atLoad.calibrationMs};
     })()
   };
 }
 
+/** Benchmark runs in this process so far: each run's learning scopes are its own. */
+let runsStarted = 0;
+
 /**
  * What each column learns in the engine is kept apart under its label (Experiment.learningScope),
- * and under `label#2`, `label#3` for later columns of the same label, so that no column learns from another's rounds.
+ * and under `label#2`, `label#3` for later columns of the same label, so that no column learns from
+ * another's rounds; and under the run's number, so that a second run on the same engine starts from
+ * nothing as the first did (and prints the same tables under a cost profile).
  */
 function learningScopes(columns: readonly BenchColumn[]): string[] {
+  const run = ++runsStarted;
   const seen = new Map<string, number>();
   return columns.map(({label}) => {
     const n = (seen.get(label) ?? 0) + 1;
     seen.set(label, n);
-    return n === 1 ? label : `${label}#${n}`;
+    return `run ${run}: ${n === 1 ? label : `${label}#${n}`}`;
   });
 }
 

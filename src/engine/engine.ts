@@ -17,6 +17,7 @@ import {healPrompt} from "./prompt/tokenHealing";
 import {CalibrationSnapshot, EngineCalibration} from "./drafting/engineCalibration";
 import {passCostTable, timeDraftPasses, timeTargetPasses} from "./decoding/passCost";
 import type {CostModel} from "./drafting/costModel";
+import type {ProfileClock} from "./drafting/passClock";
 import {RollingMedian} from "./drafting/rollingMedian";
 import {pairIdentity} from "./drafting/pairIdentity";
 import {vocabularyFacts} from "./vocabulary";
@@ -106,6 +107,11 @@ export interface Experiment extends GenerationRecording {
   learningScope?: string;
   /** Where the output continues a FIM prompt the caller built (FimPrompt.continuesAt), for lookup drafts. Default: the prompt's end. */
   continuesAt?: number;
+  /**
+   * Charge every pass from a cost profile instead of timing it (drafting/passClock.ts); the
+   * policies then read the profile's costs, not this machine's. Default: the wall clock.
+   */
+  clock?: ProfileClock;
 }
 
 /** What generateInfill adds for the round loop: how the prompt was built. */
@@ -302,26 +308,27 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     try {
       this.ensureAlive();
       const record = experiment.recordStats ?? true;
-      const costs = this.calibration.costModel(greedy);
+      const costs = experiment.clock?.costModel() ?? this.calibration.costModel(greedy);
       if (record) this.lastGreedy = greedy;
       // The entropy map learns from the rounds of the rule that reads it, so that in a benchmark it
       // knows no more than it would alone; the oracle's hindsight acceptance teaches nothing either.
       const learnModel = policy.prepare !== undefined && experiment.sampledAcceptance === undefined;
       const learnLookup = experiment.sampledAcceptance === undefined;
       const scope = experiment.learningScope;
-      policy.prepare?.(this.calibration.environment(resolved, scope));
+      policy.prepare?.({...this.calibration.environment(resolved, scope), costs});
       const drafters = this.drafters(resolved.drafter, policy);
-      if (drafters.lookup) this.lookup.prepare(this.calibration.lookupEnvironment(resolved, scope));
+      if (drafters.lookup) this.lookup.prepare({...this.calibration.lookupEnvironment(resolved, scope), costs});
       const result = await this.decoder.generate(tokens, policy, resolved, {
         sampledAcceptance: experiment.sampledAcceptance,
         healing: shape.healing,
         lookup: drafters.lookup ? this.lookup : undefined,
         continuesAt: shape.continuesAt,
-        modelDrafts: drafters.model
+        modelDrafts: drafters.model,
+        clock: experiment.clock
       }, {
         onRound: round => {
-          this.roundOverhead.push(round.totalMs - round.verifyMs - round.draftMs - round.entropyMs);
-          if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope);
+          if (!experiment.clock) this.roundOverhead.push(round.totalMs - round.verifyMs - round.draftMs - round.entropyMs);
+          if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope, costs);
           if (record) this.emit("round", round);
         },
         onTargetPass: (n, ms) => costs.observeTargetPass(n, ms),

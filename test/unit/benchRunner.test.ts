@@ -21,7 +21,10 @@ const round = (drafted: number, accepted: number, lambda?: number): RoundRecord 
 });
 
 interface Log {
+  /** Learning scopes without their run's number. */
   opened: string[];
+  /** As the runner gave them. */
+  scopes?: string[];
   calls: string[];
 }
 
@@ -29,8 +32,10 @@ interface Log {
 function fakeColumn(label: string, log: Log, run: (task: TaskRun) => ColumnRun, extra: Partial<BenchColumn> = {}): BenchColumn {
   return {
     label, policy: "fake", params: {flag: true, n: 2}, needsDraftModel: false, countsRounds: true, ...extra,
-    open(_engine, scope) {
+    open(_engine, given) {
+      const scope = given.replace(/^run \d+: /, "");
       log.opened.push(scope);
+      (log.scopes ??= []).push(given);
       return {
         beginPass: () => void log.calls.push(`${scope} pass`),
         prepare: async task => void log.calls.push(`${scope} prepare ${task.task.id}@${task.sampling.temperature}`),
@@ -86,6 +91,9 @@ describe("benchmark runner", () => {
     ];
     const result = await runBenchmark(fakeEngine(), {tasks: TASKS, columns, temperatures: [0, 1], repeats: 1});
     assert.deepEqual(log.opened, ["off", "twin", "twin#2"], "each column learns under a name of its own");
+    await runBenchmark(fakeEngine(), {tasks: TASKS, columns, temperatures: [0], repeats: 1});
+    const [first, second] = [log.scopes!.slice(0, 3), log.scopes!.slice(3)];
+    assert.ok(first.every(scope => !second.includes(scope)), `a second run learns from nothing, under scopes of its own: ${log.scopes}`);
     assert.deepEqual(result.runs.map(r => [r.label, r.temperature, r.tokens, Math.round(r.speedup * 1000) / 1000]), [
       ["off", 0, 24, 1], ["twin", 0, 24, 2], ["twin", 0, 24, 3],
       ["off", 1, 24, 1], ["twin", 1, 24, 2], ["twin", 1, 24, 3]]);

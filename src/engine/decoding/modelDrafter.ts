@@ -1,6 +1,7 @@
 // The draft model as a drafter: one token at a time on the draft's sequence, while the policy says
 // go on (drafting/policy.ts), with q and its entropy at each step.
 import {argmax, Distribution, topProbability} from "../distribution";
+import type {PassClock} from "../drafting/passClock";
 import type {DraftPolicy} from "../drafting/policy";
 import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../nlc";
 import type {ResolvedGenerateOptions} from "../options";
@@ -13,9 +14,10 @@ const now = () => performance.now();
 export class ModelDrafter implements Drafter {
   readonly name = "model";
 
-  /** `onDraftPass`: every pass over a single token (its probability map included), for the cost model. */
+  /** `onDraftPass`: every pass over a single token (its probability map included), as charged, for the cost model. */
   constructor(private readonly sequence: LlamaContextSequence, private readonly policy: DraftPolicy,
-    private readonly options: ResolvedGenerateOptions, private readonly prng: Prng, private readonly onDraftPass?: (ms: number) => void) {}
+    private readonly options: ResolvedGenerateOptions, private readonly prng: Prng, private readonly clock: PassClock,
+    private readonly onDraftPass?: (ms: number) => void) {}
 
   /** Most tokens the policy lets the round draft, within `limit`. */
   cap(limit: number): number {
@@ -37,8 +39,9 @@ export class ModelDrafter implements Drafter {
       const q = await evaluateForNext(sequence, pending, {probabilities: true, options: sampler});
       result.passes++;
       const decideStart = now();
-      result.ms += decideStart - passStart;
-      if (pending.length === 1) this.onDraftPass?.(decideStart - passStart);
+      const passMs = this.clock.draftPass(pending.length, decideStart - passStart);
+      result.ms += passMs;
+      if (pending.length === 1) this.onDraftPass?.(passMs);
 
       const h = entropy(q);
       // The candidate is drawn before the decision (a draw that is then not drafted is simply
@@ -46,7 +49,7 @@ export class ModelDrafter implements Drafter {
       const token = greedy ? argmax(q) : sample(q, this.prng);
       const step = {index, entropy: h, topProbability: topProbability(q), position: committed.length + index - 1};
       const go = policy.shouldDraftKnowing ? policy.shouldDraftKnowing({...step, token}) : policy.shouldDraft(step);
-      result.entropyMs += now() - decideStart;
+      result.entropyMs += this.clock.bookkeeping(now() - decideStart);
       if (!go) {
         result.stopEntropy = h;
         break;

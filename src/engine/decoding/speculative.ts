@@ -18,6 +18,7 @@ import {addRound, emptyTotals, RoundRecord, StatsTotals} from "../stats/roundRec
 import {HealedPrompt, restrict} from "../prompt/tokenHealing";
 import {OutputStops, StopCheckReason} from "./outputStops";
 import type {LookupSource} from "../drafting/lookupDrafter";
+import {PassClock, WALL_CLOCK} from "../drafting/passClock";
 import {Draft, noDraft} from "./drafter";
 import {LookupDrafts} from "./lookupDrafts";
 import {ModelDrafter} from "./modelDrafter";
@@ -70,14 +71,16 @@ export interface RoundInputs {
   continuesAt?: number;
   /** false: the draft model drafts nothing (lookup only, or target-only). Default true. */
   modelDrafts?: boolean;
+  /** What each pass is charged (drafting/passClock.ts): the time it took (default), or a cost profile's. */
+  clock?: PassClock;
 }
 
 /** What a generation reports as it goes; none of it changes what it does. */
 export interface RoundObservers {
   onRound?(round: RoundRecord): void;
-  /** Every verification pass over n tokens (x and the drafts), for the cost model. */
+  /** Every verification pass over n tokens (x and the drafts), as charged, for the cost model. */
   onTargetPass?(tokens: number, ms: number): void;
-  /** Every draft pass over a single token (its probability map included), for the cost model. */
+  /** Every draft pass over a single token (its probability map included), as charged, for the cost model. */
   onDraftPass?(ms: number): void;
 }
 
@@ -91,6 +94,7 @@ interface Run {
   observers: RoundObservers;
   prng: Prng;
   greedy: boolean;
+  clock: PassClock;
   started: number;
   contextSize: number;
   modelDrafter: ModelDrafter | undefined;
@@ -164,9 +168,10 @@ export class SpeculativeDecoder {
     totals.generations = 1;
     prefill.ms = now() - started; // the lookup index's update belongs to the prompt's cost
     totals.prefillMs = prefill.ms;
+    const clock = inputs.clock ?? WALL_CLOCK;
     const run: Run = {
-      policy, options, inputs, observers, prng, greedy: options.temperature === 0, started, contextSize,
-      modelDrafter: modelDrafts ? new ModelDrafter(this.draft!.sequence, policy, options, prng, observers.onDraftPass) : undefined,
+      policy, options, inputs, observers, prng, greedy: options.temperature === 0, clock, started, contextSize,
+      modelDrafter: modelDrafts ? new ModelDrafter(this.draft!.sequence, policy, options, prng, clock, observers.onDraftPass) : undefined,
       lookupDrafter: lookup ? new LookupDrafts(lookup) : undefined,
       stops: OutputStops.for(this.target.model, options, inputs.healing?.healed),
       committed: [...prompt], output: [], rounds: [], totals, stopReason: undefined
@@ -209,25 +214,25 @@ export class SpeculativeDecoder {
   }
 
   /** The round's drafts: lookup's where it proposes one (its rival: the speed-up model drafting has measured, where it would run), else the draft model's. */
-  private async draftRound({committed, output, greedy, stops, lookupDrafter, modelDrafter}: Run, round: RoundStart): Promise<Draft> {
+  private async draftRound({committed, output, greedy, stops, lookupDrafter, modelDrafter, clock}: Run, round: RoundStart): Promise<Draft> {
     // Drafts end where the text would: tokens past a stop could only be thrown away.
     const draftsToStop = stops ? (drafts: readonly Token[]) => stops.draftsToStop(output, drafts) : undefined;
     const request = {committed, limit: round.limit, greedy, draftsToStop,
       rivalSpeedup: round.maxDraft > 0 ? Math.max(1, round.policyState.speculationGain ?? 1) : 1};
     const lookupStart = now();
     const lookupDraft = await lookupDrafter?.draft(request);
-    const lookupMs = lookupDrafter ? now() - lookupStart : 0;
+    const lookupMs = lookupDrafter ? clock.lookup(now() - lookupStart) : 0;
     const drafted = lookupDraft ?? await modelDrafter?.draft({...request, limit: round.maxDraft}) ?? noDraft();
     drafted.entropyMs += lookupMs;
     return drafted;
   }
 
   /** One target pass over the drafts, and how many of them are accepted with the token that follows. */
-  private async verifyRound({committed, greedy, options, inputs, observers, prng, policy}: Run, round: RoundStart, drafted: Draft): Promise<Verdict> {
+  private async verifyRound({committed, greedy, options, inputs, observers, prng, policy, clock}: Run, round: RoundStart, drafted: Draft): Promise<Verdict> {
     const {healing} = round;
     const verifyStart = now();
     const verified = await this.verify(committed, drafted.tokens, greedy, options, healing !== undefined);
-    const verifyMs = now() - verifyStart;
+    const verifyMs = clock.targetPass(verified.evaluated, now() - verifyStart);
     // A healed round asks for the whole distribution, and a pass that also caught up on skipped
     // tokens is bigger than its drafts say: neither is a typical verification.
     if (!healing && verified.evaluated === drafted.tokens.length + 1) observers.onTargetPass?.(verified.evaluated, verifyMs);
@@ -264,7 +269,7 @@ export class SpeculativeDecoder {
     return roundTokens;
   }
 
-  private recordRound({rounds, totals, observers}: Run, round: RoundStart, drafted: Draft, {accepted, verifyMs}: Verdict, tokens: Token[]): void {
+  private recordRound({rounds, totals, observers, clock}: Run, round: RoundStart, drafted: Draft, {accepted, verifyMs}: Verdict, tokens: Token[]): void {
     const record: RoundRecord = {
       index: rounds.length,
       drafted: drafted.tokens.length,
@@ -280,7 +285,8 @@ export class SpeculativeDecoder {
       draftMs: drafted.ms,
       verifyMs,
       entropyMs: drafted.entropyMs,
-      totalMs: now() - round.startMs,
+      // A profile charges the passes and the decisions, nothing else: the loop's own overhead is this machine's.
+      totalMs: clock.measured ? now() - round.startMs : drafted.ms + verifyMs + drafted.entropyMs,
       contextLength: round.contextLength
     };
     rounds.push(record);

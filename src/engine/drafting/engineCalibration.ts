@@ -105,14 +105,17 @@ export class EngineCalibration {
     return {acceptance: state.lookup, costs: this.costModel(options.temperature === 0), choice: options.lookupChoice, gates: state.lookupGates};
   }
 
-  /** Learns acceptance from a verified round of a generation with these options: the entropy map from model drafts, the lookup map from lookup drafts. */
-  observeRound(round: RoundRecord, options: ResolvedGenerateOptions, scope?: string): void {
+  /**
+   * Learns acceptance from a verified round of a generation with these options: the entropy map
+   * from model drafts, the lookup map from lookup drafts. `costs`: the cost model the generation
+   * read, where it was not this machine's (a cost profile's).
+   */
+  observeRound(round: RoundRecord, options: ResolvedGenerateOptions, scope?: string, costs = this.costModel(options.temperature === 0)): void {
     // A round whose first draft was declined drafted nothing but still shows where rounds start.
     if (round.drafted === 0 && round.stopEntropy === undefined) return;
     const state = this.setting(scoped(settingKey(options), scope));
     if (round.drafter === "lookup") {
       state.lookup.observeRound(round.match!, round.drafted, round.accepted);
-      const costs = this.costModel(options.temperature === 0);
       state.lookupGates[agreementOf(round.match!)].gain.observe(round.accepted + 1, costs.targetMs(round.drafted + 1) / costs.targetMs(1));
     }
     else {

@@ -65,8 +65,9 @@ export function oracleColumn(maxDraft = 16): BenchColumn {
         async prepare({prompt, sampling}) {
           continuation = await referenceContinuation(engine, prompt, sampling);
         },
-        async run({prompt, continuesAt, sampling}) {
+        async run({prompt, continuesAt, sampling, clock}) {
           const report = await engine.experiment(prompt, {...sampling, drafter: "model", lookupChoice: undefined}, {
+            clock,
             policy: new OraclePolicy(continuation, prompt.length, maxDraft),
             sampledAcceptance: sampling.temperature > 0 ? followContinuation(continuation, prompt.length) : undefined,
             recordStats: false,

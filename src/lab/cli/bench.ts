@@ -18,6 +18,8 @@ import {namedPair} from "./pairs";
 import {llamaCppAvailable, llamaCppColumns} from "../bench/llamaCppRun";
 import type {ModelPair} from "./tinyPair";
 import {ModelFetchError} from "../modelmaker/smollm2/fetch";
+import {hereProfile, readCostProfile} from "../bench/costProfiles";
+import {ProfileClock} from "../../engine/drafting/passClock";
 
 const USAGE = `usage: npm run bench -- [options]
   --pair LIST         comma-separated, run one after the other (default padded,wide,smollm2):
@@ -51,6 +53,10 @@ const USAGE = `usage: npm run bench -- [options]
                       match most earlier occurrences agree on: static:k=4@lookup/vote
   --only              run target-only and the --policy columns only: an A/B of variants, e.g.
                       --only --policy costAware --policy costAware:laterOptimism=0 --policy static:k=1
+  --clock C           wall (default): time every pass; profile:NAME or profile:FILE: charge every pass
+                      from a cost profile (src/lab/bench/profiles/, or "here": this machine's pass costs
+                      as measured at load), so that two runs print the same tables; the peers that run
+                      outside the engine's rounds are left out
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
   --seed N            task and sampling seed (default 1)`;
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
     policy: {type: "string", multiple: true}, only: {type: "boolean", default: false}, "stop-at-eog": {type: "boolean", default: false},
+    clock: {type: "string"},
     help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
@@ -85,16 +92,20 @@ async function main(): Promise<void> {
   if (values.only && !values.policy?.length) throw new Error("--only runs the --policy columns beside target-only: name at least one --policy");
   const added = (values.policy ?? []).map(parsePolicy);
   const temperatures = (values.temperatures ?? "0,0.7,1,1.5").split(",").map(t => number("temperatures", t, 0));
+  const clock = clockChoice(values.clock);
+  const lineup = values.only ? [policyColumn({name: "off"}), ...added]
+    : [...labColumns({draftModel: !(values.target && !values.draft), llamaCpp: llamaCppAvailable() && !clock ? llamaCppColumns() : []}), ...added];
   const common = {
     tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
-    columns: values.only ? [policyColumn({name: "off"}), ...added]
-      : [...labColumns({draftModel: !(values.target && !values.draft), llamaCpp: llamaCppAvailable() ? llamaCppColumns() : []}), ...added],
+    clock,
+    // A profile charges the engine's passes only: a peer that runs outside them has nothing to charge.
+    columns: clock ? lineup.filter(c => c.countsRounds) : lineup,
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
     maxTokens: number("max-tokens", values["max-tokens"], values.quick ? 32 : 48),
     stopAtEndOfMiddle: values["stop-at-eog"] ?? false
   };
 
-  if (!llamaCppAvailable()) console.error("bench: llama.cpp's speculative example is not built; run `npm run build:llamacpp` to add it as a peer");
+  if (!llamaCppAvailable() && !clock) console.error("bench: llama.cpp's speculative example is not built; run `npm run build:llamacpp` to add it as a peer");
   const summaries: string[] = [];
   for (const name of names) {
     let pair: ModelPair;
@@ -118,6 +129,15 @@ async function main(): Promise<void> {
 }
 
 const DEFAULT_PAIRS = "padded,wide,smollm2";
+
+/** --clock: undefined for the wall clock, else the profile's name or file ("here" included), checked before any model loads. */
+function clockChoice(text: string | undefined): string | undefined {
+  if (text === undefined || text === "wall") return undefined;
+  if (!text.startsWith("profile:")) throw new Error(`--clock: ${JSON.stringify(text)} is neither "wall" nor "profile:NAME" or "profile:FILE"`);
+  const spec = text.slice("profile:".length);
+  if (spec !== "here") readCostProfile(spec, repoRoot());
+  return spec;
+}
 
 /**
  * The FIM and editing tasks, interleaved, and where they came from (for the table's heading). A
@@ -155,6 +175,8 @@ interface CommonOptions {
   threads: number;
   gpu: string | false;
   columns: BenchColumn[];
+  /** The cost profile to charge, or "here" (the engine's load-time measurement); absent: the wall clock. */
+  clock?: string;
   repeats: number;
   maxTokens: number;
   stopAtEndOfMiddle: boolean;
@@ -170,19 +192,25 @@ async function benchPair(pair: ModelPair, options: CommonOptions & {json?: strin
   try {
     console.error(`models: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft || "(none)"}\n` +
       `device ${engine.info.device}, ${engine.info.threads} thread(s) per model; ${options.origin} × ${temperatures.length} temperatures`);
+    const profile = options.clock === undefined ? undefined
+      : options.clock === "here" ? hereProfile(engine.calibrationSnapshot("greedy").greedyCosts) : readCostProfile(options.clock, repoRoot());
+    if (profile) console.error(`clock: every pass charged from the cost profile ${profile.name}`);
     const started = Date.now();
     let lastReport = 0;
     const result = await runBenchmark(engine, {
       tasks, temperatures, seed, columns: options.columns, repeats: options.repeats, maxTokens: options.maxTokens,
-      stopAtEndOfMiddle: options.stopAtEndOfMiddle,
+      stopAtEndOfMiddle: options.stopAtEndOfMiddle, clock: profile && new ProfileClock(profile),
       onProgress: (done, total, what) => {
         if (Date.now() - lastReport < 5000 && done < total) return;
         lastReport = Date.now();
         console.error(`[${Math.round((Date.now() - started) / 1000)} s] ${done}/${total} ${what}`);
       }
     });
-    const heading = `Draftstop benchmark: ${pair.description}; ${engine.info.device}, ${engine.info.threads} thread(s); ` +
-      `${options.origin}, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each; ${Math.round((Date.now() - started) / 1000)} s`;
+    const elapsed = `${Math.round((Date.now() - started) / 1000)} s`;
+    // Under a profile the table is the same from run to run: the wall time goes to stderr.
+    if (profile) console.error(`ran in ${elapsed}`);
+    const heading = `Draftstop benchmark: ${pair.description}; ${profile ? `cost profile ${profile.name}` : `${engine.info.device}, ${engine.info.threads} thread(s)`}; ` +
+      `${options.origin}, ${result.settings.repeats} repeats, ${result.settings.stopAtEndOfMiddle ? "up to " : ""}${result.settings.maxTokens} tokens each${profile ? "" : `; ${elapsed}`}`;
     console.log(benchTable(result, heading));
     if (options.json) {
       writeFileSync(options.json, JSON.stringify(benchJson(result, engine.info, pair.padded), null, 2) + "\n");
