@@ -1,7 +1,7 @@
 // A column of the benchmark's line-up, as the runner sees it: what it is called in tables, plots
 // and JSON, what it needs, and how it runs one task. The runner (runner.ts) knows only the columns
 // it is handed. The product's columns are Draftstop's policies (policyColumn.ts), put together by
-// lineup.ts; the lab adds the hindsight oracle, node-llama-cpp's own draft predictor and llama.cpp's
+// lineup.ts; the lab adds the hindsight oracles (match and optimum), node-llama-cpp's own draft predictor and llama.cpp's
 // speculative example (src/lab/bench/).
 import type {DraftstopEngine, DrafterSetting, LookupChoice, RoundRecord, StatsTotals} from "../engine";
 import type {Token} from "../engine/nlc";
@@ -55,7 +55,7 @@ export interface ColumnRunner {
   beginPass?(): void;
   /**
    * Before a task's columns run, for every column in line-up order, outside the rotation and any
-   * column's timing: the oracle decodes the target's own continuation here.
+   * column's timing: the oracles decode the target's own continuation here.
    */
   prepare?(task: TaskRun): Promise<void>;
   run(task: TaskRun): Promise<ColumnRun>;
@@ -64,9 +64,9 @@ export interface ColumnRunner {
 }
 
 export interface BenchColumn {
-  /** The column's name in tables, plots and JSON (PolicyRun.label): `static(k=4)`, `lookup(vote)`, `oracle(maxDraft=16)`. */
+  /** The column's name in tables, plots and JSON (PolicyRun.label): `static(k=4)`, `lookup(vote)`, `matchOracle(maxDraft=16)`. */
   readonly label: string;
-  /** PolicyRun.policy: the policy's name, or the peer's ("oracle", "nlcDraftPredictor", "llamaCppSpeculative"). */
+  /** PolicyRun.policy: the policy's name, or the peer's ("matchOracle", "optimum", "nlcDraftPredictor", "llamaCppSpeculative"). */
   readonly policy: string;
   readonly params: BenchParams;
   /** Where drafts come from (PolicyRun.drafter); absent for target-only and the peers. */

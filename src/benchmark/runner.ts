@@ -280,7 +280,8 @@ function learningScopes(columns: readonly BenchColumn[]): string[] {
 
 function summarizeRuns(column: BenchColumn, temperature: number, set: RunSet, tasks: number,
   perRepeat: readonly Tally[], baseline: readonly Tally[] | undefined): PolicyRun {
-  const speedups = perRepeat.map((t, r) => measuredSpeedup(t, baseline?.[r]));
+  // A repeat in which the column emitted nothing (the optimum at T > 0) has no speed, not a speed of 0.
+  const speedups = perRepeat.map((t, r) => (t.tokens > 0 ? measuredSpeedup(t, baseline?.[r]) : NaN));
   const sum = sumTotals(perRepeat);
   const finite = speedups.filter(Number.isFinite);
   const perRound = (figure: (t: Tally) => number) => (column.countsRounds ? figure(sum) : NaN);
@@ -295,7 +296,7 @@ function summarizeRuns(column: BenchColumn, temperature: number, set: RunSet, ta
     ...(drafter ? {drafter} : {}),
     ...(lookupChoice ? {lookupChoice} : {}),
     lookupShare: drafter === undefined || drafter === "model" ? NaN : lookupShare(sum),
-    tokensPerSecond: median(perRepeat.map(tokensPerSecond)),
+    tokensPerSecond: median(perRepeat.filter(t => t.tokens > 0).map(tokensPerSecond)),
     speedup: median(finite),
     acceptanceRate: acceptanceRate(sum),
     meanDraftLength: perRound(meanDraftLength),

@@ -26,7 +26,7 @@ describe("benchmark line-up", () => {
     const byLabel = (label: string) => columns[labels.indexOf(label)]!;
     assert.equal(byLabel("costAware").drafter, "model", "not the engine's default, which mixes in lookup");
     assert.equal(byLabel("static(k=4)").drafter, "model");
-    assert.equal(byLabel("oracle(maxDraft=16)").drafter, "model");
+    assert.equal(byLabel("matchOracle(maxDraft=16)").drafter, "model");
     assert.equal(byLabel("lookup").drafter, "lookup");
     const vote = byLabel("lookup(vote)");
     assert.deepEqual([vote.policy, vote.params, vote.drafter, vote.lookupChoice], ["costAware", {}, "lookup", "vote"]);
@@ -45,14 +45,14 @@ describe("benchmark line-up", () => {
   it("the editor's line-up is Draftstop's policies only: no peer and no oracle ship", () => {
     const product = productColumns().map(c => c.label);
     assert.deepEqual(labColumns().map(c => c.label).slice(0, product.length), product, "the lab runs the product's columns first");
-    assert.deepEqual(labColumns().map(c => c.label).slice(product.length), ["nlcDraftPredictor", "oracle(maxDraft=16)"]);
-    for (const column of productColumns()) assert.ok(column.countsRounds && !["oracle", "nlcDraftPredictor"].includes(column.policy), column.label);
+    assert.deepEqual(labColumns().map(c => c.label).slice(product.length), ["nlcDraftPredictor", "matchOracle(maxDraft=16)", "optimum(maxDraft=16)"]);
+    for (const column of productColumns()) assert.ok(column.countsRounds && !["matchOracle", "optimum", "nlcDraftPredictor"].includes(column.policy), column.label);
     assert.deepEqual(productColumns({draftModel: false}).map(c => c.label), ["off", "lookup", "lookup(vote)"]);
   });
 
   it("takes the lab's llama.cpp columns as peers, before the oracle, named and flagged as before", () => {
     const labels = labColumns({llamaCpp: llamaCppColumns()}).map(c => c.label);
-    assert.deepEqual(labels.slice(-4), ["nlcDraftPredictor", "llamaCppTargetOnly", "llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)", "oracle(maxDraft=16)"]);
+    assert.deepEqual(labels.slice(-5), ["nlcDraftPredictor", "llamaCppTargetOnly", "llamaCppSpeculative(draftMax=16,draftMin=1,pMin=0.5)", "matchOracle(maxDraft=16)", "optimum(maxDraft=16)"]);
     const [targetOnly, speculative] = llamaCppColumns();
     assert.deepEqual([targetOnly!.policy, targetOnly!.params, targetOnly!.needsDraftModel], ["llamaCppTargetOnly", {}, false]);
     assert.deepEqual([speculative!.policy, speculative!.params, speculative!.needsDraftModel], ["llamaCppSpeculative", LLAMA_CPP_DEFAULTS, true]);

@@ -40,7 +40,9 @@ describe("benchmark", function () {
       assert.deepEqual(off.spread, {min: 1, max: 1});
       assert.equal(off.meanDraftLength, 0);
     }
-    for (const run of result.runs) {
+    const optimumAtT1 = result.runs.find(r => r.policy === "optimum" && r.temperature === 1)!;
+    assert.ok(optimumAtT1.tokens === 0 && Number.isNaN(optimumAtT1.speedup), "the optimum is defined at T = 0 only, and says nothing at T = 1");
+    for (const run of result.runs.filter(r => r !== optimumAtT1)) {
       assert.equal(run.repeats, 2, run.label);
       assert.ok(run.tokensPerSecond > 0 && run.tokens > 0, run.label);
       assert.ok(run.spread.min <= run.speedup && run.speedup <= run.spread.max, run.label);
@@ -55,7 +57,7 @@ describe("benchmark", function () {
   });
 
   it("the hindsight oracle never drafts a token the target rejects (greedy)", () => {
-    const oracle = result.runs.find(r => r.policy === "oracle" && r.temperature === 0)!;
+    const oracle = result.runs.find(r => r.policy === "matchOracle" && r.temperature === 0)!;
     assert.equal(oracle.acceptanceRate, 1);
     const adaedl = result.runs.find(r => r.policy === "adaedl" && r.temperature === 0)!;
     assert.ok(oracle.tokensPerRound >= adaedl.tokensPerRound * 0.999, "no policy gets more tokens per target pass at T = 0");
@@ -91,7 +93,7 @@ describe("benchmark", function () {
       "targetPassesPerToken", "draftPassesPerToken", "spread", "repeats"])
       assert.ok(key in read.runs[0], key);
     assert.deepEqual(new Set(read.runs.map((r: {policy: string}) => r.policy)),
-      new Set(["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "costAware", "oracle"]));
+      new Set(["off", "static", "maxConfidence", "heuristic", "nlcDraftPredictor", "adaedl", "costAware", "matchOracle", "optimum"]));
     assert.ok(read.entropyBins.every((b: object) => ["lo", "hi", "drafted", "accepted"].every(k => k in b)));
     const table = benchTable(result, "heading");
     assert.match(table, /adaedl/);

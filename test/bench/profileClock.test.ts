@@ -7,6 +7,7 @@ import {runBenchmark} from "../../src/benchmark/runner";
 import {createPolicy, DraftstopEngine} from "../../src/engine";
 import {CostProfile, ProfileClock} from "../../src/engine/drafting/passClock";
 import {oracleColumn} from "../../src/lab/bench/oracle";
+import {optimumColumn} from "../../src/lab/bench/optimumColumn";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 
 /** Costs chosen so that every charge is told apart: C_t(n) = 10 + (n − 1) ms, C_d = 0.5 ms, bookkeeping 0.25 ms. */
@@ -51,7 +52,7 @@ describe("the cost-profile clock", function () {
     const tasks = Array.from({length: 3}, (_, i) => ({id: `t${i}`, prefix: "abcdefgh".slice(i) + "abca", suffix: "hg"}));
     const run = () => runBenchmark(engine, {
       tasks, columns: [policyColumn({name: "off"}), policyColumn({name: "static", params: {k: 3}}), policyColumn({name: "costAware"}), policyColumn({name: "adaedl"}),
-        policyColumn({name: "costAware", drafter: "both"}), oracleColumn(16)],
+        policyColumn({name: "costAware", drafter: "both"}), oracleColumn(16), optimumColumn(16)],
       repeats: 2, temperatures: [0, 1], maxTokens: 24, seed: 7, clock: new ProfileClock(PROFILE)
     });
     const first = await run();
@@ -62,6 +63,12 @@ describe("the cost-profile clock", function () {
     assert.deepEqual(benchJson(second, engine.info, false), benchJson(first, engine.info, false));
     assert.equal((first.settings.clock as CostProfile).name, "hand");
     assert.ok(first.runs.some(r => r.policy !== "off" && r.speedup !== 1), "the policies' figures differ from target-only's");
+    const greedy = first.runs.filter(r => r.temperature === 0);
+    const optimum = greedy.find(r => r.policy === "optimum")!;
+    for (const run of greedy) {
+      assert.equal(run.tokens, optimum.tokens, `${run.label}: every rule emits the same greedy text`);
+      assert.ok(optimum.decodingMs! <= run.decodingMs! + 1e-9, `no rule beats the optimum at T = 0: ${run.label} ${run.decodingMs} ms, optimum ${optimum.decodingMs} ms`);
+    }
   });
 
   it("refuses a column that runs outside the engine's rounds under a profile", async () => {

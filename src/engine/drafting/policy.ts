@@ -53,7 +53,7 @@ export interface PolicyEnvironment {
 }
 
 export interface DraftPolicy {
-  /** A PolicyName, or "oracle" for the benchmark's hindsight policy. */
+  /** A PolicyName, or a benchmark's own ("matchOracle", "optimum"). */
   readonly name: string;
   /** Upper bound on tokens to draft in the round about to start (0: a target-only round). */
   maxDraftThisRound(): number;

@@ -17,7 +17,7 @@ import type {Token} from "../../engine/nlc";
 import {BenchColumn, BenchSampling, paramsLabel} from "../../benchmark/column";
 
 export class OraclePolicy extends BasePolicy {
-  readonly name = "oracle";
+  readonly name = "matchOracle";
 
   /** `continuation[i]` is the token at committed position `start + i`. */
   constructor(private readonly continuation: readonly Token[], private readonly start: number, private readonly maxDraft = 16) {
@@ -47,14 +47,14 @@ export function followContinuation(continuation: readonly Token[], start: number
 }
 
 /**
- * The oracle as a column, `oracle(maxDraft=16)`: before each task's columns run it decodes the
+ * The match oracle as a column, `matchOracle(maxDraft=16)`: before each task's columns run it decodes the
  * target's own continuation (outside every column's timing), then drafts with the draft model by it.
  */
 export function oracleColumn(maxDraft = 16): BenchColumn {
   const params = {maxDraft};
   return {
-    label: paramsLabel("oracle", params),
-    policy: "oracle",
+    label: paramsLabel("matchOracle", params),
+    policy: "matchOracle",
     params,
     drafter: "model",
     needsDraftModel: true,

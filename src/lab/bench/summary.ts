@@ -28,7 +28,7 @@ function mixLine(at: readonly PolicyRun[]): string {
   return `target-only ${off ? off.tokensPerSecond.toFixed(1) : "–"} tok/s; costAware ${cell(speedup("costAware"))}, ` +
     `adaedl ${cell(speedup("adaedl"))}, best static ${cell(best("static"))}, best maxConfidence ${cell(best("maxConfidence"))}, ` +
     `nlc predictor ${cell(speedup("nlcDraftPredictor"))}, llama.cpp speculative ${cell(speedup("llamaCppSpeculative"))} ` +
-    `(its own target-only ${cell(speedup("llamaCppTargetOnly"))}), oracle ${cell(speedup("oracle"))}; ` +
+    `(its own target-only ${cell(speedup("llamaCppTargetOnly"))}), match oracle ${cell(speedup("matchOracle"))}, optimum ${cell(speedup("optimum"))}; ` +
     `lookup ${cell(speedup("lookup"))}, lookup(vote) ${cell(speedup("lookup(vote)"))}, costAware+lookup ${cell(speedup("costAware+lookup"))} (lookup ${lookupPart(at)})`;
 }
 
@@ -36,7 +36,7 @@ function setLine(set: RunSet, at: readonly PolicyRun[]): string {
   const {speedup, off} = lookups(at);
   return `${set} (${at[0]?.tasks ?? 0} tasks): target-only ${off ? off.tokensPerSecond.toFixed(1) : "–"} tok/s; ` +
     `costAware ${cell(speedup("costAware"))}, lookup ${cell(speedup("lookup"))}, costAware+lookup ${cell(speedup("costAware+lookup"))} ` +
-    `(lookup ${lookupPart(at)}), oracle ${cell(speedup("oracle"))}`;
+    `(lookup ${lookupPart(at)}), match oracle ${cell(speedup("matchOracle"))}, optimum ${cell(speedup("optimum"))}`;
 }
 
 /**

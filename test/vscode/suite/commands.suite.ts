@@ -64,7 +64,7 @@ describe("Benchmark This Workspace", function () {
     assert.ok(result, "a result");
     const policies = new Set(result.runs.map(r => r.policy));
     for (const name of ["off", "static", "maxConfidence", "heuristic", "adaedl", "costAware"]) assert.ok(policies.has(name), name);
-    for (const name of ["nlcDraftPredictor", "oracle"]) assert.ok(!policies.has(name), `${name} is a lab column: the editor does not run it`);
+    for (const name of ["nlcDraftPredictor", "matchOracle", "optimum"]) assert.ok(!policies.has(name), `${name} is a lab column: the editor does not run it`);
     assert.equal(result.runs.find(r => r.policy === "off")!.speedup, 1);
     assert.ok(result.runs.every(r => r.tokensPerSecond > 0), "every policy generated");
     assert.deepEqual(draftstop.benchmarks.current, result, "saved as the latest benchmark");
