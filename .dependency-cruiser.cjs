@@ -37,7 +37,7 @@ const LAYERS = {
   "extension/ui": ["engine", "benchmark", "protocol.ts", "extension/charts", "extension/settings", "extension/session",
     "extension/models", "extension/completion"],
   "lab/modelmaker": ["engine"],
-  "lab/bench": ["engine", "benchmark", "extension/charts", "extension/completion"],
+  "lab/bench": ["engine", "benchmark", "extension/charts", "extension/completion", "lab/modelmaker"],
   "lab/cli": ["engine", "benchmark", "protocol.ts", "modelProcess", "extension/charts", "extension/settings", "extension/models", "extension/completion",
     "lab/bench", "lab/modelmaker"],
   "lab/gpu": ["lab/cli", "lab/modelmaker"]
