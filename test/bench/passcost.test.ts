@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
-import {loadCalibrationReadings, loadCalibrationText, measurePassCost, passCostTableText} from "../../src/lab/cli/passcost";
+import {loadCalibrationReadings, loadCalibrationText, measureDraftPass, measuredProfile, measurePassCost, passCostTableText} from "../../src/lab/cli/passcost";
+import {validateCostProfile} from "../../src/lab/bench/costProfiles";
 import {timeTargetPasses} from "../../src/engine/decoding/passCost";
 import {disposeModel, loadModelPair} from "../../src/engine/modelPair";
 
@@ -20,6 +21,19 @@ describe("passcost", function () {
     const table = passCostTableText(report);
     assert.match(table, /context 64, median of 3/);
     assert.equal(table.split("\n").length, 3 + 9);
+  });
+
+  it("writes a cost profile of this machine and pair: the measured curve made non-decreasing, and C_d/C_t(1)", async () => {
+    const models = join(__dirname, "..", "..", "..", "media", "models", "tinypair");
+    const report = await measurePassCost({model: join(models, "target.gguf"), threads: 1, gpu: false, context: 64, repeats: 3, max: 17});
+    const draftMs = await measureDraftPass({model: join(models, "draft.gguf"), threads: 1, gpu: false, context: 64, repeats: 3});
+    assert.ok(draftMs > 0);
+    const noisy = {...report, ratio: report.ratio.map((r, i) => (i === 5 ? report.ratio[4]! - 0.01 : r))};
+    const profile = measuredProfile("here-test", noisy, {model: "draft.gguf", ms: draftMs});
+    assert.equal(profile.target[5], Math.max(...noisy.ratio.slice(0, 6)), "a dip is lifted to the dearest pass before it");
+    assert.ok(profile.target.every((r, i, all) => i === 0 || r >= all[i - 1]!));
+    assert.ok(Math.abs(profile.draft - draftMs / report.ms[0]!) < 1e-12 && profile.targetTokenMs === report.ms[0]);
+    assert.deepEqual(validateCostProfile(JSON.parse(JSON.stringify(profile)), "written").target, profile.target, "the clock reads it back");
   });
 
   it("times each pass size as often as asked, and every size once however short the budget", async () => {

@@ -4,7 +4,11 @@
 // is near 1 (a GPU with a big model) a drafted token is nearly free to check; where it is near 2
 // (a small CPU) a drafted token must be accepted more often than not to pay for itself.
 import {parseArgs} from "node:util";
-import {passCostTable, timeTargetPasses} from "../../engine/decoding/passCost";
+import {writeFileSync} from "node:fs";
+import {passCostTable, timeDraftPasses, timeTargetPasses} from "../../engine/decoding/passCost";
+import {median} from "../../engine/stats/median";
+import {validateCostProfile} from "../bench/costProfiles";
+import type {ProfileFile} from "../bench/roofline";
 import {completeCurve} from "../../engine/drafting/costModel";
 import {disposeModel, loadModelPair} from "../../engine/modelPair";
 import type {GpuChoice} from "../../engine/options";
@@ -19,7 +23,10 @@ const USAGE = `usage: npm run passcost -- --model F [options]
   --max N          largest pass (default 17)
   --load-calibrations N  then load the model N times as the extension does and print the curve
                    each load-time calibration read (how repeatable that short measurement is)
-  --json           print JSON instead of a table`;
+  --json           print JSON instead of a table
+  --draft F        also time the draft's single-token pass (with its top-40 map, as drafting asks)
+  --profile FILE   write a cost profile of this machine and pair (needs --draft): the curve as
+                   C_t(n)/C_t(1), C_d/C_t(1), for npm run bench -- --clock profile:FILE`;
 
 export interface PassCostReport {
   model: string;
@@ -49,6 +56,50 @@ export async function measurePassCost(options: {model: string; threads: number; 
   } finally {
     await disposeModel(pair.target);
   }
+}
+
+/** The draft's single-token pass, map included, at a context of `context` tokens: the median of `repeats`. */
+export async function measureDraftPass(options: {model: string; threads: number; gpu: GpuChoice; context: number; repeats: number}): Promise<number> {
+  const pair = await loadModelPair({targetPath: options.model, threads: options.threads, gpu: options.gpu, contextSize: options.context + 64});
+  try {
+    const {model, sequence} = pair.target;
+    const filler = model.tokenize("for (let i = 0; i < items.length; i++) total += items[i].price * items[i].count;\n", false);
+    await sequence.controlledEvaluate(Array.from({length: options.context}, (_, i) => filler[i % filler.length]!));
+    await timeDraftPasses(sequence, filler, 2, ENTROPY_TOP_K); // warm-up
+    return median(await timeDraftPasses(sequence, filler, options.repeats, ENTROPY_TOP_K));
+  } finally {
+    await disposeModel(pair.target);
+  }
+}
+
+const ENTROPY_TOP_K = 40;
+/**
+ * The decision after a draft pass (entropy, argmax, the cost-aware policy): 0.011–0.013 ms whatever
+ * the vocabulary (npm run bookkeeping, 2026-12-06, 1 CPU thread of a 2-core AMD EPYC). The map is
+ * in the timed draft pass already.
+ */
+const DECISION_MS = 0.012;
+
+/**
+ * A cost profile of the machine at hand from passcost's measurement: C_t(n)/C_t(1) (made
+ * non-decreasing, as a wider pass never costs less and noise must not say otherwise) and C_d/C_t(1).
+ */
+export function measuredProfile(name: string, report: PassCostReport, draft: {model: string; ms: number}): ProfileFile {
+  const ratios: number[] = [];
+  for (const r of report.ratio) ratios.push(Math.max(r, ratios.at(-1) ?? 1));
+  const profile: ProfileFile = {
+    name,
+    describes: `${report.model} verified with ${draft.model} drafting, measured by passcost on ${report.device}, ${report.threads} thread(s)`,
+    targetTokenMs: report.ms[0]!,
+    target: ratios,
+    draft: draft.ms / report.ms[0]!,
+    bookkeepingMs: DECISION_MS,
+    lookupMs: 0,
+    derivation: {measured: new Date().toISOString(), contextLength: report.contextLength, repeats: report.repeats, targetMs: report.ms, draftMs: draft.ms,
+      bookkeeping: "the decision after a draft pass (npm run bookkeeping); the top-40 map is inside the timed draft pass"}
+  };
+  validateCostProfile(profile, name);
+  return profile;
 }
 
 export function passCostTableText(report: PassCostReport): string {
@@ -89,7 +140,8 @@ export function loadCalibrationText(readings: readonly LoadCalibrationReading[])
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     model: {type: "string"}, threads: {type: "string"}, gpu: {type: "string"}, context: {type: "string"},
-    repeats: {type: "string"}, max: {type: "string"}, "load-calibrations": {type: "string"}, json: {type: "boolean", default: false}, help: {type: "boolean", default: false}
+    repeats: {type: "string"}, max: {type: "string"}, "load-calibrations": {type: "string"}, json: {type: "boolean", default: false}, help: {type: "boolean", default: false},
+    draft: {type: "string"}, profile: {type: "string"}
   }});
   if (values.help) return console.log(USAGE);
   if (!values.model) throw new Error(`--model is required\n${USAGE}`);
@@ -100,14 +152,22 @@ async function main(): Promise<void> {
     return n;
   };
   const gpu = (values.gpu ?? "off") === "off" ? false : values.gpu as GpuChoice;
+  if (values.profile && !values.draft) throw new Error("--profile needs --draft: a profile states the draft's cost too");
   const report = await measurePassCost({
     model: values.model, threads: integer("threads", values.threads, 1, 1), gpu, context: integer("context", values.context, 300, 1),
     repeats: integer("repeats", values.repeats, 9, 1), max: integer("max", values.max, 17, 2)
   });
   const loads = integer("load-calibrations", values["load-calibrations"], 0, 0);
   const loadCalibrations = loads > 0 ? await loadCalibrationReadings({model: values.model, threads: report.threads, gpu, loads}) : undefined;
-  console.log(values.json ? JSON.stringify({...report, ...(loadCalibrations ? {loadCalibrations} : {})}, null, 2)
-    : passCostTableText(report) + (loadCalibrations ? loadCalibrationText(loadCalibrations) : ""));
+  const draftMs = values.draft ? await measureDraftPass({model: values.draft, threads: report.threads, gpu, context: report.contextLength, repeats: report.repeats}) : undefined;
+  console.log(values.json ? JSON.stringify({...report, ...(draftMs === undefined ? {} : {draftMs}), ...(loadCalibrations ? {loadCalibrations} : {})}, null, 2)
+    : passCostTableText(report) + (draftMs === undefined ? "" : `\ndraft pass (top-40 map): ${draftMs.toFixed(2)} ms, C_d/C_t(1) ${(draftMs / report.ms[0]!).toFixed(3)}`) +
+      (loadCalibrations ? loadCalibrationText(loadCalibrations) : ""));
+  if (values.profile && draftMs !== undefined) {
+    const name = values.profile.replace(/^.*\//, "").replace(/\.json$/, "");
+    writeFileSync(values.profile, JSON.stringify(measuredProfile(name, report, {model: values.draft!, ms: draftMs}), null, 2) + "\n");
+    console.error(`wrote the cost profile ${values.profile}`);
+  }
 }
 
 if (require.main === module) main().catch(error => {

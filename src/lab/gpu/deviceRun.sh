@@ -4,7 +4,8 @@
 # with .cache/gpu-kit carried. It unpacks the kit (its own node, node-llama-cpp and the sm_90 CUDA
 # backend), makes the big padded target (billions × 10⁹ F16 parameters of zero-output width on the
 # tiny trained pair's target; a sparse file, seconds), runs passcost and a quick benchmark with
-# --gpu, and writes at most 8 files to $OUT (or .cache/gpu-run): passcost.json, bench.json,
+# --gpu, and writes at most 8 files to $OUT (or .cache/gpu-run): passcost.json, profile.json (the
+# cost profile passcost measured, for npm run bench -- --clock profile:FILE), bench.json,
 # results.tar.gz (every file the benchmark wrote, plots included), log.txt, env.txt.
 # The CPU dry run: --gpu off --billions 0.5 (measured here in docs/gpu.md).
 set -u
@@ -61,7 +62,8 @@ stamp "making the big padded target ($BILLIONS B parameters, $BLOCKS blocks)"
 "$NODE" "$WORK/dist/gpu/bigTarget.js" --source "$WORK/media/models/tinypair/target.gguf" --out "$BIG" --billions "$BILLIONS" --blocks "$BLOCKS" || exit 1
 
 stamp "passcost --gpu $GPU"
-timeout "$PASSCOST_TIMEOUT" "$NODE" "$WORK/dist/cli/passcost.js" --model "$BIG" --gpu "$GPU" --json > "$RESULTS/passcost.json"
+timeout "$PASSCOST_TIMEOUT" "$NODE" "$WORK/dist/cli/passcost.js" --model "$BIG" --gpu "$GPU" --json \
+  --draft "$WORK/media/models/tinypair/draft.gguf" --profile "$RESULTS/profile.json" > "$RESULTS/passcost.json"
 echo "passcost rc=$?"; cat "$RESULTS/passcost.json"
 
 stamp "benchmark --gpu $GPU"
