@@ -253,17 +253,19 @@ describe("e2e: packaged extension in code-server", function () {
     const widget = wb.page.locator(".editor-widget.suggest-widget.visible");
     const results: string[] = [];
     let shown = 0, named = 0, namedShown = 0;
+    const symbolLines: number[] = [];
     for (const [i, access] of MEMBER_ACCESSES.entries()) {
       await wb.goTo(MEMBERS_FILE.split("\n").length + i, 1);
       await wb.type(`const v${i} = ${access}`);
       let outcome = "no widget";
       if (await widget.waitFor({timeout: 15_000}).then(() => true, () => false)) {
         const selected = (await widget.locator(".monaco-list-row.focused .label-name").first().innerText()).trim();
-        // TypeScript lists a symbol-keyed member (`[Symbol.iterator]`, shown as "Symbol") first for
+        // TypeScript lists a symbol-keyed member (shown as "Symbol", inserted as `[Symbol]`) first for
         // some objects. It replaces the dot, and VS Code draws ghost text only after the cursor, so
         // Draftstop answers it at once with a reason instead of running the model.
         const isName = /^[A-Za-z_$][\w$]*$/.test(selected) && selected !== "Symbol";
         if (isName) named++;
+        else symbolLines.push(MEMBERS_FILE.split("\n").length + i);
         outcome = `no ghost text beside ${selected}`;
         // Shown by Draftstop (its log says so for this line) and drawn beside the open widget.
         const line = MEMBERS_FILE.split("\n").length + i;
@@ -296,6 +298,9 @@ describe("e2e: packaged extension in code-server", function () {
         `${MEMBER_ACCESSES[i]} answered beside the widget\n${report}`);
     }
     assert.ok(named >= 4 && namedShown === named, report);
+    for (const line of symbolLines)
+      assert.ok(log.some(l => new RegExp(`members\\.ts:${line}:\\d+ \\(with the suggest widget\\) → the widget's item rewrites typed text \\("\\[Symbol`).test(l)),
+        `line ${line}: the selected "Symbol" item is a symbol-keyed member over the dot, answered without the model\n${log.join("\n")}`);
   });
 });
 

@@ -8,7 +8,7 @@
 //
 // VS Code draws ghost text only as insertions at or after the cursor (editor.inlineSuggest.mode
 // "subwordSmart", and suggest.previewMode likewise). An item that rewrites what its range holds,
-// such as TypeScript's `[Symbol.iterator]` over the `.` just typed, would need an insertion before
+// such as TypeScript's symbol-keyed `[Symbol]` over the `.` just typed, would need an insertion before
 // the cursor, so nothing that starts with it can be drawn: such a request is answered at once
 // with a reason (besideWidgetIsDrawable), without running the model.
 import type {CursorPosition, LineSource} from "./context";
@@ -16,7 +16,7 @@ import {afterEdit, LineRange} from "./documentEdit";
 
 /**
  * Whether ghost text that starts with the selected item can be drawn beside the widget: the item
- * must continue the text its range covers (`ite` → `items`), not rewrite it (`.` → `[Symbol.iterator]`,
+ * must continue the text its range covers (`ite` → `items`), not rewrite it (`.` → `[Symbol]`,
  * `IT` → `items`).
  */
 export function besideWidgetIsDrawable(rangeText: string, itemText: string): boolean {

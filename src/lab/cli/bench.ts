@@ -27,6 +27,8 @@ const USAGE = `usage: npm run bench -- [options]
                         wide     tiny pair with the wide Q8_0 target: the rig where it can
                         smollm2  SmolLM2-135M and its draft (skipped with a message where pip cannot fetch it)
                         tiny     tiny pair, unpadded target
+                        strong   SmolLM2-135M drafting for itself less one block: 72 % greedy acceptance,
+                                 a draft costing 0.93 of the target here (for --clock profile:… only)
   --padded            the same as --pair padded
   --target F --draft F  any GGUF pair of one family instead; --target F alone runs target-only and
                       the lookup columns (lookup drafting needs no draft model)

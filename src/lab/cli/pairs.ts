@@ -5,12 +5,18 @@
 //   tiny     the tiny trained pair (src/lab/modelmaker/tinypair), optionally with its padded target
 //            (the rig where speculation cannot pay on a small CPU).
 //   wide     the tiny trained pair with its wide Q8_0 target (the rig where it can).
+//   strong   SmolLM2-135M with a draft made from itself less one block (src/lab/modelmaker/prunedDraft.ts):
+//            greedy acceptance like a 7B/0.5B code pair (72 %), but the draft costs 0.93 of the
+//            target here, so it can only pay under a cost profile (--clock profile:…), never in
+//            wall-clock time on this CPU.
 // SmolLM2 needs no padded variant: its draft already costs under a tenth of a target token.
 import {draftPath, smollm2TargetPath} from "../modelmaker/smollm2/common";
 import {FetchOptions, ModelFetchError} from "../modelmaker/smollm2/fetch";
+import {existsSync} from "node:fs";
+import {DEFAULT_DROP, prunedDraftPath, writePrunedDraft} from "../modelmaker/prunedDraft";
 import {ModelPair, tinyPair, wideRigPair} from "./tinyPair";
 
-export const PAIR_NAMES = ["smollm2", "tiny", "wide"] as const;
+export const PAIR_NAMES = ["smollm2", "tiny", "wide", "strong"] as const;
 export type PairName = typeof PAIR_NAMES[number];
 
 export interface PairChoice {
@@ -29,6 +35,16 @@ export async function namedPair(choice: PairChoice): Promise<ModelPair> {
   if (!(PAIR_NAMES as readonly string[]).includes(name)) throw new Error(`--pair ${JSON.stringify(name)}: choose ${PAIR_NAMES.slice(0, -1).join(", ")} or ${PAIR_NAMES.at(-1)}`);
   if (name === "tiny") return tinyPair({padded: choice.padded});
   if (name === "wide") return wideRigPair();
+  if (name === "strong") {
+    const target = await smollm2TargetPath(log, choice.fetch);
+    const draft = prunedDraftPath(target, DEFAULT_DROP);
+    if (!existsSync(draft)) {
+      log(`writing the strong pair's draft (SmolLM2-135M less block ${DEFAULT_DROP.join(", ")}) to ${draft}`);
+      await writePrunedDraft(target, draft, {drop: DEFAULT_DROP});
+    }
+    return {target, draft, padded: false, name: "strong",
+      description: `SmolLM2-135M Q4_1 with itself less block ${DEFAULT_DROP.join(", ")} as the draft (72 % greedy acceptance; for cost profiles only)`};
+  }
   try {
     const target = await smollm2TargetPath(log, choice.fetch);
     return {target, draft: draftPath(), padded: false, name: "smollm2", description: "SmolLM2-135M-Instruct Q4_1 with its 3 × 96 draft"};
