@@ -1,5 +1,5 @@
 // The product's benchmark line-up: the columns "Benchmark This Workspace" runs. The lab's
-// `npm run bench` runs these too, with its peers and the hindsight oracle after them
+// `npm run bench` runs these too, with its peers and the hindsight columns after them
 // (src/lab/bench/lineup.ts).
 import type {BenchColumn} from "./column";
 import {policyColumn} from "./policyColumn";

@@ -228,6 +228,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
     }
   } finally {
     for (const runner of runners) await runner.dispose?.();
+    engine.forgetLearningScopes(scopes);
   }
   options.onProgress?.(done, total, "done");
 

@@ -4,7 +4,7 @@
 // signal fires while it waits leaves the queue at once without touching the models.
 import {EventEmitter} from "node:events";
 import {basename} from "node:path";
-import {EngineDisposedError} from "./errors";
+import {EngineDisposedError, InvalidOptionError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
 import type {MultiFileFormat} from "./prompt/extraContext/render";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./prompt/fim";
@@ -295,6 +295,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private async run(prompt: string | readonly Token[], options: GenerateOptions, experiment: Experiment, shape: PromptShape): Promise<GenerationReport> {
     this.ensureAlive();
     const resolved = resolveGenerateOptions(options);
+    // What a generation learns under a profile is learned for that profile's machine, not this one's.
+    if (experiment.clock && experiment.learningScope === undefined)
+      throw new InvalidOptionError("learningScope", undefined, "a scope of its own under a cost profile (what it learns is the profile's machine's, never for the saved calibration)");
     const tokens = typeof prompt === "string" ? this.tokenize(prompt, {bos: true}) : [...prompt];
     const policy = experiment.policy ?? this.currentPolicy;
     const greedy = resolved.temperature === 0;
@@ -338,7 +341,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       if (record) {
         await this.maybeProbeLatency(tokens.length + result.tokens.length, costs);
       }
-      const targetTokenMs = this.targetTokenMs(costs);
+      // Under a profile, target-only decoding costs the profile's C_t(1) alone: the loop's overhead is this machine's.
+      const targetTokenMs = experiment.clock ? costs.targetMs(1) : this.targetTokenMs(costs);
       result.totals.targetOnlyMs = result.totals.tokens * targetTokenMs;
       if (record) addTotals(this.totals, result.totals);
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
@@ -347,6 +351,11 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     } finally {
       release();
     }
+  }
+
+  /** Drops what was learned under these learning scopes (a benchmark run's columns, once it ends). */
+  forgetLearningScopes(scopes: readonly string[]): void {
+    this.calibration.forgetScopes(scopes);
   }
 
   /** Session statistics since load or the last resetStats(). */

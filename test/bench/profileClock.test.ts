@@ -71,6 +71,11 @@ describe("the cost-profile clock", function () {
     }
   });
 
+  it("learns under a profile only in a scope of its own, never into the window's saved state", async () => {
+    await assert.rejects(engine.experiment("ab", {maxTokens: 4, temperature: 0}, {policy: createPolicy({name: "costAware"}), recordStats: false, clock: new ProfileClock(PROFILE)}),
+      /learningScope/);
+  });
+
   it("refuses a column that runs outside the engine's rounds under a profile", async () => {
     const outside = {...policyColumn({name: "off"}), label: "peer", policy: "peer", baseline: false, countsRounds: false};
     await assert.rejects(runBenchmark(engine, {tasks: [{id: "t", prefix: "ab", suffix: ""}], columns: [policyColumn({name: "off"}), outside], clock: new ProfileClock(PROFILE)}),

@@ -116,6 +116,9 @@ describe("calibration persisted per model pair", function () {
       assert.equal(engine.calibrationSnapshot("greedy", "column B").acceptance.reduce((sum, bin) => sum + bin.judged, 0), 0, "nor did another scope");
       await engine.experiment("abcab", {maxTokens: 24, seed: 9, drafter: "model"}, {policy: new PinnedCosts()});
       assert.ok(judged(engine) > 0);
+      engine.forgetLearningScopes(["column A"]);
+      assert.equal(engine.calibrationSnapshot("greedy", "column A").acceptance.reduce((sum, bin) => sum + bin.judged, 0), 0, "a forgotten scope starts again from nothing");
+      assert.ok(judged(engine) > 0, "and the window's own state stays");
     } finally {
       await engine.dispose();
     }

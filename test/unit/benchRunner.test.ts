@@ -9,8 +9,10 @@ import type {DraftstopEngine, RoundRecord} from "../../src/engine";
 const COSTS = {target: [1], draft: 0.1, targetTokenMs: 1};
 
 /** Enough of an engine for the runner: a prompt per task and a cost model to report. */
-const fakeEngine = (hasDraft = true) => ({
+/** What the runner asks of an engine; `forgotten` records the learning scopes it drops at the end. */
+const fakeEngine = (hasDraft = true, forgotten: string[][] = []) => ({
   hasDraft,
+  forgetLearningScopes: (scopes: readonly string[]) => void forgotten.push([...scopes]),
   calibrationSnapshot: () => ({greedyCosts: COSTS, sampledCosts: COSTS, calibrationMs: 0}),
   infillPrompt: (task: BenchTask) => ({tokens: [...task.prefix].map(c => c.charCodeAt(0)), continuesAt: task.prefix.length})
 }) as unknown as DraftstopEngine;
@@ -91,8 +93,10 @@ describe("benchmark runner", () => {
     ];
     const result = await runBenchmark(fakeEngine(), {tasks: TASKS, columns, temperatures: [0, 1], repeats: 1});
     assert.deepEqual(log.opened, ["off", "twin", "twin#2"], "each column learns under a name of its own");
-    await runBenchmark(fakeEngine(), {tasks: TASKS, columns, temperatures: [0], repeats: 1});
+    const forgotten: string[][] = [];
+    await runBenchmark(fakeEngine(true, forgotten), {tasks: TASKS, columns, temperatures: [0], repeats: 1});
     const [first, second] = [log.scopes!.slice(0, 3), log.scopes!.slice(3)];
+    assert.deepEqual(forgotten, [second], "a run forgets what its columns learned when it ends");
     assert.ok(first.every(scope => !second.includes(scope)), `a second run learns from nothing, under scopes of its own: ${log.scopes}`);
     assert.deepEqual(result.runs.map(r => [r.label, r.temperature, r.tokens, Math.round(r.speedup * 1000) / 1000]), [
       ["off", 0, 24, 1], ["twin", 0, 24, 2], ["twin", 0, 24, 3],

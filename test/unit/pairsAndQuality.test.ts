@@ -20,7 +20,7 @@ describe("cli: pairs, completion quality, the sample file", () => {
   });
 
   it("refuses an unknown pair name, naming the choices", async () => {
-    await assert.rejects(namedPair({name: "qwen", padded: false}), /--pair "qwen": choose smollm2, tiny or wide/);
+    await assert.rejects(namedPair({name: "qwen", padded: false}), /--pair "qwen": choose smollm2, tiny, wide or strong/);
   });
 
   it("gives the tiny pair's files for --pair tiny", async () => {

@@ -39,6 +39,7 @@ describe("the paper's comparison under cost profiles", () => {
     assert.ok(Math.abs(robust.costAwareMean - Math.sqrt(2.3 * 1.1)) < 1e-12);
     assert.ok(Math.abs(robust.ratio - Math.sqrt(2.3 * 1.1 / 1.8)) < 1e-12);
     assert.ok(Number.isNaN(geometricMean([1, 0])) && Number.isNaN(geometricMean([])), "no mean over a zero or nothing");
+    assert.equal(robustness([cell("k1 missing", 0.1, {"static(k=3)": 1.2, costAware: 1.3})]).staticLabel, "static(k=3)", "a K that did not run never wins");
   });
 
   it("prints a row per profile with the verdicts, and draws speed-up against C_d with a panel per curve", async () => {

@@ -157,6 +157,11 @@ export class EngineCalibration {
     this.dirty = false;
   }
 
+  /** Forgets the state learned under these scopes. */
+  forgetScopes(scopes: readonly string[]): void {
+    for (const scope of scopes) for (const key of [...this.settings.keys()]) if (key.startsWith(`${scope}${SCOPE_SEPARATOR}`)) this.settings.delete(key);
+  }
+
   private setting(key: string): SettingState {
     let state = this.settings.get(key);
     if (!state) {

@@ -53,7 +53,7 @@ export class ProfileClock implements PassClock {
   private readonly costs: CostModel;
 
   constructor(readonly profile: CostProfile) {
-    this.costs = new CostModel(profileCostTable(profile), {maxPassTokens: profile.target.length});
+    this.costs = new FixedCostModel(profileCostTable(profile), {maxPassTokens: profile.target.length});
   }
 
   targetPass(tokens: number, _measuredMs?: number): number {
@@ -72,13 +72,19 @@ export class ProfileClock implements PassClock {
     return this.profile.lookupMs ?? measuredMs;
   }
 
-  /**
-   * The cost model the policies read under this clock. It observes only charged passes, which are
-   * the profile's own costs, so it stays the profile.
-   */
+  /** The cost model the policies read under this clock: the profile, whatever the passes charged. */
   costModel(): CostModel {
     return this.costs;
   }
+}
+
+/**
+ * A cost model that observes nothing: fed the charged passes it would learn a pass wider than the
+ * profile's 17 tokens (a static K of 20) as C_t(17), and drift from the profile.
+ */
+class FixedCostModel extends CostModel {
+  override observeTargetPass(): void {}
+  override observeDraftPass(): void {}
 }
 
 export function profileCostTable(profile: CostProfile): PassCostTable {

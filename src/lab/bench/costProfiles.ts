@@ -27,7 +27,8 @@ export function profileNames(root: string): string[] {
 export function readCostProfile(spec: string, root: string): CostProfile {
   const isFile = spec.includes("/") || spec.endsWith(".json");
   if (!isFile && !profileNames(root).includes(spec))
-    throw new CostProfileError(`no cost profile "${spec}": the profiles are ${profileNames(root).join(", ")} and "here", or give a file`);
+    throw new CostProfileError(`no cost profile "${spec}": the profiles are ${profileNames(root).join(", ")}, or give a file` +
+      (spec === "here" ? ` ("here" is npm run bench's: the engine's own load-time measurement)` : ` (npm run bench also takes "here")`));
   const file = isFile ? path.resolve(spec) : path.join(root, PROFILES_FOLDER, `${spec}.json`);
   let json: unknown;
   try {

@@ -1,6 +1,7 @@
 // The lab's line-up for `npm run bench`: the product's columns, then the peers (node-llama-cpp's own
-// draft predictor, llama.cpp's speculative example where its binaries are installed) and the
-// hindsight bounds last: the match oracle, and the exact cost-aware optimum at T = 0. None of these ship: the editor's benchmark runs productColumns() only.
+// draft predictor, llama.cpp's speculative example where its binaries are installed) and the two
+// hindsight columns last: the match oracle (a reference) and the exact cost-aware optimum at T = 0
+// (a bound). None of these ship: the editor's benchmark runs productColumns() only.
 import type {BenchColumn} from "../../benchmark/column";
 import {productColumns} from "../../benchmark/lineup";
 import {nlcDraftPredictorColumn} from "./nlcPredictor";

@@ -134,12 +134,21 @@ const TIE_MARGIN = 1e-12;
  * work when the totals are equal, and it makes the schedule deterministic.
  */
 export function optimalSchedule(matches: readonly boolean[], costs: RoundCosts, maxDraft: number): OptimalSchedule {
+  return optimalPlan(matches, costs, maxDraft).schedule;
+}
+
+/**
+ * The optimal schedule, and the optimal k from any state (tokens emitted, tokens pending for the
+ * draft), for a run that leaves the schedule's path: where a pass of another width rounds a
+ * near-tie the other way, the tokens a round accepts can differ from what `matches` said.
+ */
+export function optimalPlan(matches: readonly boolean[], costs: RoundCosts, maxDraft: number): {schedule: OptimalSchedule; draftAt(position: number, pending: number): number} {
   if (typeof maxDraft !== "number" || !Number.isInteger(maxDraft) || maxDraft < 0) {
     throw new RangeError(`maxDraft must be a non-negative integer, got ${String(maxDraft)}`);
   }
   const pass = new PassCosts(costs);
   const n = matches.length;
-  if (n === 0) return {draftLengths: [], totalMs: 0, rounds: 0};
+  if (n === 0) return {schedule: {draftLengths: [], totalMs: 0, rounds: 0}, draftAt: () => 0};
 
   const runs = matchRuns(matches);
   // Row i holds pending 0..n + 1 (0 unused); a target-only round from (n − 1, n) lands on (n, n + 1).
@@ -183,5 +192,8 @@ export function optimalSchedule(matches: readonly boolean[], costs: RoundCosts, 
       pending = accepted === k ? 2 : 1;
     }
   }
-  return {draftLengths, totalMs: charge(matches, runs, pass, draftLengths), rounds: draftLengths.length};
+  return {
+    schedule: {draftLengths, totalMs: charge(matches, runs, pass, draftLengths), rounds: draftLengths.length},
+    draftAt: (at, pendingThen) => (at >= 0 && at < n ? choice[at * stride + Math.min(Math.max(1, pendingThen), at + 1)]! : 0)
+  };
 }

@@ -64,7 +64,7 @@ export function cellVerdict(cell: SweepCell): CellVerdict {
  */
 export function robustness(cells: readonly SweepCell[]): {staticLabel: string; staticMean: number; costAwareMean: number; ratio: number} {
   const mean = (label: string) => geometricMean(cells.map(c => c.speedups[label] ?? NaN));
-  const best = STATIC_KS.map(k => `static(k=${k})`).map(label => ({label, mean: mean(label)})).reduce((a, b) => (b.mean > a.mean ? b : a));
+  const best = STATIC_KS.map(k => `static(k=${k})`).map(label => ({label, mean: mean(label)})).reduce((a, b) => (b.mean > a.mean || Number.isNaN(a.mean) ? b : a));
   const costAwareMean = mean("costAware");
   return {staticLabel: best.label, staticMean: best.mean, costAwareMean, ratio: costAwareMean / best.mean};
 }
@@ -74,7 +74,9 @@ export function geometricMean(values: readonly number[]): number {
   return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
 }
 
-const PLOTTED = ["adaedl", "costAware", "optimum(maxDraft=16)", "maxConfidence(pMin=0.6)", "static(k=1)", "static(k=2)", "static(k=4)", "static(k=8)"];
+/** Every column of the line-up but target-only, in its order: the table's columns. */
+export const SWEEP_LABELS = sweepColumns().filter(c => !c.baseline).map(c => c.label);
+const PLOTTED = SWEEP_LABELS.filter(label => !/^static\(k=[3567]\)$/.test(label));
 
 /** Speed-up against C_d/C_t(1), a line per policy; columns: the profile's curve; rows: pair and temperature. */
 export function sweepChart(cells: readonly SweepCell[], curveOf: (profile: string) => string | undefined): TopLevelSpec {

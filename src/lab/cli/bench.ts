@@ -56,9 +56,10 @@ const USAGE = `usage: npm run bench -- [options]
   --only              run target-only and the --policy columns only: an A/B of variants, e.g.
                       --only --policy costAware --policy costAware:laterOptimism=0 --policy static:k=1
   --clock C           wall (default): time every pass; profile:NAME or profile:FILE: charge every pass
-                      from a cost profile (src/lab/bench/profiles/, or "here": this machine's pass costs
-                      as measured at load), so that two runs print the same tables; the peers that run
-                      outside the engine's rounds are left out
+                      from a cost profile (src/lab/bench/profiles/ or a file: two runs print the same
+                      tables; or "here": this machine's pass costs as measured at load, bookkeeping as
+                      measured, so not repeatable); the peers that run outside the engine's rounds
+                      are left out
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
   --seed N            task and sampling seed (default 1)`;

@@ -13,6 +13,7 @@
 import {draftPath, smollm2TargetPath} from "../modelmaker/smollm2/common";
 import {FetchOptions, ModelFetchError} from "../modelmaker/smollm2/fetch";
 import {existsSync} from "node:fs";
+import {dirname} from "node:path";
 import {DEFAULT_DROP, prunedDraftPath, writePrunedDraft} from "../modelmaker/prunedDraft";
 import {ModelPair, tinyPair, wideRigPair} from "./tinyPair";
 
@@ -37,7 +38,7 @@ export async function namedPair(choice: PairChoice): Promise<ModelPair> {
   if (name === "wide") return wideRigPair();
   if (name === "strong") {
     const target = await smollm2TargetPath(log, choice.fetch);
-    const draft = prunedDraftPath(target, DEFAULT_DROP);
+    const draft = prunedDraftPath(target, DEFAULT_DROP, dirname(target));
     if (!existsSync(draft)) {
       log(`writing the strong pair's draft (SmolLM2-135M less block ${DEFAULT_DROP.join(", ")}) to ${draft}`);
       await writePrunedDraft(target, draft, {drop: DEFAULT_DROP});

@@ -8,7 +8,8 @@ import {writeFileSync} from "node:fs";
 import {passCostTable, timeDraftPasses, timeTargetPasses} from "../../engine/decoding/passCost";
 import {median} from "../../engine/stats/median";
 import {validateCostProfile} from "../bench/costProfiles";
-import type {ProfileFile} from "../bench/roofline";
+import {PROFILE_PASS_TOKENS, ProfileFile} from "../bench/roofline";
+import {GENERATE_DEFAULTS} from "../../engine/options";
 import {completeCurve} from "../../engine/drafting/costModel";
 import {disposeModel, loadModelPair} from "../../engine/modelPair";
 import type {GpuChoice} from "../../engine/options";
@@ -72,7 +73,7 @@ export async function measureDraftPass(options: {model: string; threads: number;
   }
 }
 
-const ENTROPY_TOP_K = 40;
+const ENTROPY_TOP_K = GENERATE_DEFAULTS.entropyTopK;
 /**
  * The decision after a draft pass (entropy, argmax, the cost-aware policy): 0.011–0.013 ms whatever
  * the vocabulary (npm run bookkeeping, 2026-12-06, 1 CPU thread of a 2-core AMD EPYC). The map is
@@ -153,6 +154,8 @@ async function main(): Promise<void> {
   };
   const gpu = (values.gpu ?? "off") === "off" ? false : values.gpu as GpuChoice;
   if (values.profile && !values.draft) throw new Error("--profile needs --draft: a profile states the draft's cost too");
+  if (values.profile && values.max !== undefined && Number(values.max) !== PROFILE_PASS_TOKENS)
+    throw new Error(`--profile states C_t(n) for n = 1..${PROFILE_PASS_TOKENS}: leave --max at ${PROFILE_PASS_TOKENS}`);
   const report = await measurePassCost({
     model: values.model, threads: integer("threads", values.threads, 1, 1), gpu, context: integer("context", values.context, 300, 1),
     repeats: integer("repeats", values.repeats, 9, 1), max: integer("max", values.max, 17, 2)

@@ -14,7 +14,7 @@ import {profileNames, readCostProfile} from "../bench/costProfiles";
 import {editTasksFromSources} from "../bench/editTasks";
 import {heldOutRoots} from "../bench/heldOut";
 import {humanEvalTasks} from "../bench/humanEval";
-import {cellVerdict, robustness, SweepCell, sweepCell, sweepChart, sweepColumns} from "../bench/sweep";
+import {cellVerdict, robustness, SWEEP_LABELS, SweepCell, sweepCell, sweepChart, sweepColumns} from "../bench/sweep";
 import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";
 
@@ -102,8 +102,7 @@ const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
 
 /** A table per pair, task set and temperature: a row per profile, a column per policy, and the verdicts. */
 export function sweepTables(cells: readonly SweepCell[], heading: string): string {
-  const labels = ["static(k=1)", "static(k=2)", "static(k=3)", "static(k=4)", "static(k=5)", "static(k=6)", "static(k=7)", "static(k=8)",
-    "maxConfidence(pMin=0.6)", "adaedl", "costAware", "optimum(maxDraft=16)"];
+  const labels = SWEEP_LABELS;
   const short = (label: string) => label.replace("static(k=", "K").replace(")", "").replace("maxConfidence(pMin=0.6", "maxConf").replace("optimum(maxDraft=16", "optimum");
   const groups = new Map<string, SweepCell[]>();
   for (const cell of cells) {
