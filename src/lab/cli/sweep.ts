@@ -51,7 +51,12 @@ async function main(): Promise<void> {
   const cells: SweepCell[] = [];
   for (const name of (values.pairs ?? "tiny,smollm2").split(",").map(n => n.trim()).filter(Boolean)) {
     const pair = await namedPair({name, padded: false});
-    const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, gpu: false, contextSize: 2048});
+    // Flash attention makes a pass's greedy tokens the same whatever its width (without it, a pass
+    // over 5 tokens can round a near-tie otherwise than a pass over 1: SmolLM2 drafting for itself
+    // was accepted 88.5 % of the time, src/lab/modelmaker/prunedDraft.ts). Then every rule emits the
+    // same greedy text and the optimum is a bound; the profile charges the costs, so its speed here
+    // does not matter.
+    const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, gpu: false, contextSize: 2048, flashAttention: true});
     try {
       for (const [name, tasks] of sets) {
         for (const [i, profile] of profiles.entries()) {
