@@ -3,7 +3,7 @@
 // so the dynamic program, its tie-breaking and scheduleCost are all checked against code that
 // shares nothing with them.
 import assert from "node:assert/strict";
-import {optimalPlan, optimalSchedule, RoundCosts, scheduleCost} from "../../src/lab/bench/optimum";
+import {afterRound, optimalPlan, optimalSchedule, RoundCosts, scheduleCost} from "../../src/lab/bench/optimum";
 
 /** mulberry32: a small seeded PRNG so that the random cases are the same on every run. */
 function mulberry32(seed: number): () => number {
@@ -194,13 +194,12 @@ describe("cost-aware optimum at T = 0", () => {
     const costs = {targetPassMs: (n: number) => 10 + n, draftPassMs: (w: number) => 1 + 0.1 * w, bookkeepingMs: 0.2};
     const {schedule, draftAt} = optimalPlan(matches, costs, 4);
     assert.deepEqual(schedule, optimalSchedule(matches, costs, 4));
-    let position = 0, pending = 1;
+    let at = {position: 0, pending: 1};
     for (const k of schedule.draftLengths) {
-      assert.equal(draftAt(position, pending), k, `at ${position} with ${pending} pending`);
+      assert.equal(draftAt(at.position, at.pending), k, `at ${at.position} with ${at.pending} pending`);
       let run = 0;
-      while (run < k && matches[position + run]) run++;
-      position += k === 0 ? 1 : run + 1;
-      pending = k === 0 ? pending + 1 : run === k ? 2 : 1;
+      while (run < k && matches[at.position + run]) run++;
+      at = afterRound(at, k, run);
     }
     assert.equal(draftAt(matches.length, 1), 0, "nothing left to emit");
     // Off the path: the rest of the text from position 3, where three matches follow, as if it were the start.

@@ -66,6 +66,22 @@ function checkedCost(name: string, value: number): number {
   return value;
 }
 
+/** Where a generation stands between rounds: tokens emitted, and tokens the draft has not evaluated yet. */
+export interface RoundState {
+  position: number;
+  pending: number;
+}
+
+/**
+ * The state after a round that drafted k tokens and had `accepted` of them accepted, as the round
+ * loop leaves it: a target-only round emits one token and leaves the draft one more behind; a
+ * drafting round emits accepted + 1 and leaves 2 pending when all were accepted (the last draft
+ * and the target's next token), else 1.
+ */
+export function afterRound({position, pending}: RoundState, k: number, accepted: number): RoundState {
+  return k === 0 ? {position: position + 1, pending: pending + 1} : {position: position + accepted + 1, pending: accepted === k ? 2 : 1};
+}
+
 /** runs[i]: how many consecutive matches start at i (runs[N] = 0), so a round's acceptance is O(1). */
 function matchRuns(matches: readonly boolean[]): Int32Array {
   const runs = new Int32Array(matches.length + 1);
@@ -94,14 +110,7 @@ function charge(matches: readonly boolean[], runs: Int32Array, pass: PassCosts, 
       throw new RangeError(`${where}: k must be an integer in 0..${remaining - 1}, since ${remaining} tokens are left to emit`);
     }
     total += pass.roundMs(k, pending);
-    if (k === 0) {
-      position += 1;
-      pending += 1;
-    } else {
-      const accepted = Math.min(k, runs[position]);
-      position += accepted + 1;
-      pending = accepted === k ? 2 : 1;
-    }
+    ({position, pending} = afterRound({position, pending}, k, Math.min(k, runs[position])));
   }
   if (position !== n) {
     throw new RangeError(`the schedule ends after ${draftLengths.length} rounds at position ${position}, short of the ${n} tokens to emit`);
@@ -183,14 +192,7 @@ export function optimalPlan(matches: readonly boolean[], costs: RoundCosts, maxD
   while (position < n) {
     const k = choice[position * stride + pending];
     draftLengths.push(k);
-    if (k === 0) {
-      position += 1;
-      pending += 1;
-    } else {
-      const accepted = Math.min(k, runs[position]);
-      position += accepted + 1;
-      pending = accepted === k ? 2 : 1;
-    }
+    ({position, pending} = afterRound({position, pending}, k, Math.min(k, runs[position])));
   }
   return {
     schedule: {draftLengths, totalMs: charge(matches, runs, pass, draftLengths), rounds: draftLengths.length},

@@ -13,7 +13,7 @@ import type {ProfileClock} from "../../engine/drafting/passClock";
 import {truncate} from "../../engine/decoding/speculative";
 import {BenchColumn, paramsLabel} from "../../benchmark/column";
 import {referenceContinuation} from "./oracle";
-import {optimalPlan, RoundCosts} from "./optimum";
+import {afterRound, optimalPlan, RoundCosts, RoundState} from "./optimum";
 
 /**
  * Drafts the optimal k for where the generation stands: tokens emitted and tokens the draft has
@@ -22,29 +22,26 @@ import {optimalPlan, RoundCosts} from "./optimum";
  */
 export class SchedulePolicy extends BasePolicy {
   readonly name = "optimum";
-  private position = 0;
-  private pending = 1;
+  private at: RoundState = {position: 0, pending: 1};
 
   constructor(private readonly draftAt: (position: number, pending: number) => number, private readonly length: number) {
     super({});
   }
 
   maxDraftThisRound(): number {
-    return this.draftAt(this.position, this.pending);
+    return this.draftAt(this.at.position, this.at.pending);
   }
 
   mayDraftLater(): boolean {
-    return this.position < this.length;
+    return this.at.position < this.length;
   }
 
   override update(drafted: number, accepted: number): void {
-    this.position += drafted === 0 ? 1 : accepted + 1;
-    this.pending = drafted === 0 ? this.pending + 1 : accepted === drafted ? 2 : 1;
+    this.at = afterRound(this.at, drafted, accepted);
   }
 
   override reset(): void {
-    this.position = 0;
-    this.pending = 1;
+    this.at = {position: 0, pending: 1};
   }
 
   override state(): PolicyState {

@@ -45,6 +45,7 @@ import {draftPath as smollm2DraftPath} from "../modelmaker/smollm2/common";
 import {EntropyTailModel, MODEL_NAMES, quantile, wideVocabularyDraft} from "./entropyTail";
 import {repoRoot} from "./repoRoot";
 import {tinyPairPaths} from "./tinyPair";
+import {columnTable, integerOption} from "./cliText";
 
 const USAGE = `usage: node out/src/lab/cli/bookkeeping.js [options]
   --models LIST    comma-separated: tiny, smollm2, random151936 (default all three)
@@ -206,13 +207,9 @@ function table(results: readonly ModelResult[]): string {
     ["  mean", r => ms(r.summary.bookkeeping.mean)],
     ["bookkeeping / bare pass (medians)", r => `${(100 * r.summary.shareOfBare).toFixed(1)} %`]
   ];
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const columns = results.map(r => Math.max(r.name.length, ...rows.map(([, cell]) => cell(r).length)));
-  const line = (label: string, cells: string[]) => `${label.padEnd(width)}  ${cells.map((c, i) => c.padStart(columns[i]!)).join("  ")}`;
   return [
     `CPU, ${THREADS} thread; top-${GENERATE_DEFAULTS.entropyTopK} map at T = 1; policy ${results[0]?.policy ?? "–"}; per-position differences, then median / p90.`,
-    line("", results.map(r => r.name)),
-    ...rows.map(([label, cell]) => line(label, results.map(cell)))
+    columnTable(results, rows)
   ].join("\n");
 }
 
@@ -222,14 +219,8 @@ async function main(): Promise<void> {
     json: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
-  const integer = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: ${JSON.stringify(text)} is not an integer ≥ ${min}`);
-    return v;
-  };
   const options = {
-    positions: integer("positions", values.positions, 200, 1), context: integer("context", values.context, 128, 1),
+    positions: integerOption("positions", values.positions, 200, 1), context: integerOption("context", values.context, 128, 1),
     file: values.file ?? "src/engine/engine.ts"
   };
   const models = (values.models ?? MODEL_NAMES.join(",")).split(",").map(m => m.trim()).filter(m => m !== "");

@@ -34,6 +34,7 @@ import {acceptanceBound, ADAEDL_DEFAULTS} from "../../engine/drafting/adaedl";
 import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";
 import {tinyPairPaths} from "./tinyPair";
+import {columnTable, integerOption} from "./cliText";
 
 const USAGE = `usage: npm run entropytail -- [options]
   --models LIST    comma-separated: tiny, smollm2, random151936 (default all three)
@@ -365,13 +366,9 @@ export function summaryTable(summaries: readonly ModelSummary[], gamma = ADAEDL_
     ["price of knowing r, ms/token", s => n(s.fullMs - s.topMs)],
     ["check: max |Δp| top-40 map vs full", s => s.mapDiffMax.toExponential(1) + (s.setMismatches ? ` (${s.setMismatches} tie swaps)` : "")]
   ];
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const columns = summaries.map(s => Math.max(s.name.length, ...rows.map(([, cell]) => cell(s).length)));
-  const line = (label: string, cells: string[]) => `${label.padEnd(width)}  ${cells.map((c, i) => c.padStart(columns[i]!)).join("  ")}`;
   return [
     `AdaEDL defaults: γ ${gamma}, λ0 ${lambda} (stops where H > ${n(stopAt)} nats); K = ${K}; one thread, CPU; draft models.`,
-    line("", summaries.map(s => s.name)),
-    ...rows.map(([label, cell]) => line(label, summaries.map(cell)))
+    columnTable(summaries, rows)
   ].join("\n");
 }
 
@@ -381,15 +378,9 @@ async function main(): Promise<void> {
     json: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
-  const integer = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: ${JSON.stringify(text)} is not an integer ≥ ${min}`);
-    return v;
-  };
   const options = {
-    positions: integer("positions", values.positions, 300, 1), files: integer("files", values.files, 6, 1),
-    context: integer("context", values.context, 128, 1)
+    positions: integerOption("positions", values.positions, 300, 1), files: integerOption("files", values.files, 6, 1),
+    context: integerOption("context", values.context, 128, 1)
   };
   const models = (values.models ?? MODEL_NAMES.join(",")).split(",").map(m => m.trim()).filter(m => m !== "");
   for (const m of models)

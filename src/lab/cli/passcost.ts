@@ -14,6 +14,7 @@ import {completeCurve} from "../../engine/drafting/costModel";
 import {disposeModel, loadModelPair} from "../../engine/modelPair";
 import type {GpuChoice} from "../../engine/options";
 import {DraftstopEngine} from "../../engine/engine";
+import {integerOption} from "./cliText";
 
 const USAGE = `usage: npm run passcost -- --model F [options]
   --model F        a GGUF file
@@ -146,21 +147,15 @@ async function main(): Promise<void> {
   }});
   if (values.help) return console.log(USAGE);
   if (!values.model) throw new Error(`--model is required\n${USAGE}`);
-  const integer = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: ${JSON.stringify(text)} is not an integer ≥ ${min}`);
-    return n;
-  };
   const gpu = (values.gpu ?? "off") === "off" ? false : values.gpu as GpuChoice;
   if (values.profile && !values.draft) throw new Error("--profile needs --draft: a profile states the draft's cost too");
   if (values.profile && values.max !== undefined && Number(values.max) !== PROFILE_PASS_TOKENS)
     throw new Error(`--profile states C_t(n) for n = 1..${PROFILE_PASS_TOKENS}: leave --max at ${PROFILE_PASS_TOKENS}`);
   const report = await measurePassCost({
-    model: values.model, threads: integer("threads", values.threads, 1, 1), gpu, context: integer("context", values.context, 300, 1),
-    repeats: integer("repeats", values.repeats, 9, 1), max: integer("max", values.max, 17, 2)
+    model: values.model, threads: integerOption("threads", values.threads, 1, 1), gpu, context: integerOption("context", values.context, 300, 1),
+    repeats: integerOption("repeats", values.repeats, 9, 1), max: integerOption("max", values.max, 17, 2)
   });
-  const loads = integer("load-calibrations", values["load-calibrations"], 0, 0);
+  const loads = integerOption("load-calibrations", values["load-calibrations"], 0, 0);
   const loadCalibrations = loads > 0 ? await loadCalibrationReadings({model: values.model, threads: report.threads, gpu, loads}) : undefined;
   const draftMs = values.draft ? await measureDraftPass({model: values.draft, threads: report.threads, gpu, context: report.contextLength, repeats: report.repeats}) : undefined;
   console.log(values.json ? JSON.stringify({...report, ...(draftMs === undefined ? {} : {draftMs}), ...(loadCalibrations ? {loadCalibrations} : {})}, null, 2)
