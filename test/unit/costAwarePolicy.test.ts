@@ -311,6 +311,33 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(afterFirst, 96 - 1, "then it drafts every round");
   });
 
+  it("with entryByPlan, keeps a draft the map says pays after unlucky first rounds, and idles it once the gain rules it out", () => {
+    // The strong pair on the H100 profile (flash attention on): the map read 0.86–0.95, the first
+    // rounds accepted 0, 0, 0 and 1 of their 2 drafts, and by its gain alone the draft sat out 31 rounds.
+    const unlucky = [0, 0, 0, 1];
+    /** Rounds (of the first 32) that ran the draft: the first ones as unlucky, then `accepted(k)` per round. */
+    const run = (curve: (n: number) => number, draft: number, alpha: number, accepted: (k: number) => number, parameters: Partial<CostAwareParameters>) => {
+      const policy = new CostAwarePolicy({maxDraft: 2, ...parameters});
+      policy.prepare(flatEnvironment(costs(curve, draft), alpha));
+      let ran = 0;
+      for (let round = 0; round < 32; round++) {
+        const k = policy.maxDraftThisRound() > 0 ? draftLength(policy, Array<number>(16).fill(alpha)) : 0;
+        if (k > 0) ran++;
+        policy.update(k, round < unlucky.length ? Math.min(k, unlucky[round]!) : accepted(k));
+      }
+      return ran;
+    };
+    const gpu = CURVES["GPU, flat"]!, cpu = CURVES["2-core CPU"]!;
+    const allAccepted = (k: number) => k;
+    assert.equal(run(gpu, 0.13, 0.9, allAccepted, {}), unlucky.length, "by its gain alone it sits out after the unlucky start");
+    assert.equal(run(gpu, 0.13, 0.9, allAccepted, {entryByPlan: true}), 32, "with the plan's word it keeps drafting and earns its way in");
+    // The map is wrong (every draft rejected): the gain's bound falls below break-even within a few rounds.
+    const wrong = run(gpu, 0.13, 0.9, () => 0, {entryByPlan: true});
+    assert.ok(wrong <= unlucky.length + 8, `a map that promises what rounds do not give costs a few rounds (${wrong})`);
+    // Where the plan says no round pays (unsure drafts on the CPU), entryByPlan changes nothing.
+    assert.equal(run(cpu, 0.1, 0.3, () => 0, {entryByPlan: true}), run(cpu, 0.1, 0.3, () => 0, {}));
+  });
+
   it("starts drafting again within a few explorations once speculation pays", () => {
     const c = costs(CURVES["GPU, flat"]!, 0.02);
     const alphas = Array<number>(16).fill(0.9);

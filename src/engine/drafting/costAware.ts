@@ -61,9 +61,15 @@ export interface CostAwareParameters {
    * does while the gain's upper bound is above break-even. Default true.
    */
   roundGate: boolean;
+  /**
+   * true: after its first rounds, a draft whose measured gain is not yet above 1 + margin still runs
+   * while the gain's upper bound is above that and the plan (from the learned acceptance map) values
+   * a round with it above a target-only one; false: only its measured gain lets it in. Default false.
+   */
+  entryByPlan: boolean;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, planAhead: true, roundGate: true};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, planAhead: true, roundGate: true, entryByPlan: false};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -209,6 +215,7 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
       requireNumber("costAware.laterOptimism", p.laterOptimism, 0, 10);
       requireBoolean("costAware.planAhead", p.planAhead);
       requireBoolean("costAware.roundGate", p.roundGate);
+      requireBoolean("costAware.entryByPlan", p.entryByPlan);
     });
   }
 

@@ -26,6 +26,11 @@ export interface SpeculationGateOptions {
   exploreEvery: number;
   /** The most that interval grows to while explorations keep finding no gain. */
   exploreAtMost: number;
+  /**
+   * true: a drafter sitting out also earns its way in where the evidence does not rule a gain out
+   * (its upper bound is above 1 + margin) and the caller's plan says a round with it pays. Default false.
+   */
+  entryByPlan?: boolean;
 }
 
 export class SpeculationGate {
@@ -55,7 +60,8 @@ export class SpeculationGate {
    */
   decide(gain: SpeculationGain, mayPay: () => boolean = () => true): boolean {
     const threshold = 1 + this.options.margin;
-    this.earned = this.earned ? gain.upper() > threshold : gain.value() > threshold;
+    this.earned = this.earned ? gain.upper() > threshold
+      : gain.value() > threshold || (this.options.entryByPlan === true && gain.roundsHeld >= COLD_EXPLORATIONS && gain.upper() > threshold && mayPay());
     const pays = this.earned && mayPay();
     if (pays || this.interval === 0) this.interval = this.options.exploreEvery;
     this.exploring = !pays && (gain.roundsHeld < COLD_EXPLORATIONS || this.idleRounds + 1 >= this.interval);

@@ -5,20 +5,24 @@
 // (src/lab/cli/sweep.ts) runs them.
 import type {TopLevelSpec} from "vega-lite" with {"resolution-mode": "import"};
 import type {BenchColumn} from "../../benchmark/column";
-import {policyColumn} from "../../benchmark/policyColumn";
+import {policyColumn, PolicyParams} from "../../benchmark/policyColumn";
 import type {PolicyRun} from "../../benchmark/runner";
 import {optimumColumn} from "./optimumColumn";
 
 export const STATIC_KS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
-/** The paper's line-up: model drafting only (lookup is not in the paper). */
-export function sweepColumns(): BenchColumn[] {
+/**
+ * The paper's line-up: model drafting only (lookup is not in the paper). `costAware`: parameters
+ * for the cost-aware column, still labelled "costAware" so that a variant is read against the
+ * same verdicts (an A/B: two deterministic sweeps, one with the variant).
+ */
+export function sweepColumns(costAware: PolicyParams<"costAware"> = {}): BenchColumn[] {
   return [
     policyColumn({name: "off"}),
     ...STATIC_KS.map(k => policyColumn({name: "static", params: {k}})),
     policyColumn({name: "maxConfidence", params: {pMin: 0.6}}),
     policyColumn({name: "adaedl"}),
-    policyColumn({name: "costAware"}),
+    {...policyColumn({name: "costAware", params: costAware}), label: "costAware"},
     optimumColumn(16)
   ];
 }

@@ -62,7 +62,9 @@ const USAGE = `usage: npm run bench -- [options]
                       are left out
   --json FILE         write the results as JSON
   --plots DIR         write SVG plots
-  --seed N            task and sampling seed (default 1)`;
+  --seed N            task and sampling seed (default 1)
+  --flash-attention   load with flash attention (as npm run sweep does): a pass's greedy tokens are then
+                      the same whatever its width, so every rule emits the same text at T = 0`;
 
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     count: {type: "string"}, repeats: {type: "string"}, temperatures: {type: "string"}, "max-tokens": {type: "string"},
     threads: {type: "string"}, gpu: {type: "string"}, json: {type: "string"}, plots: {type: "string"}, seed: {type: "string"},
     policy: {type: "string", multiple: true}, only: {type: "boolean", default: false}, "stop-at-eog": {type: "boolean", default: false},
-    clock: {type: "string"},
+    clock: {type: "string"}, "flash-attention": {type: "boolean", default: false},
     help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     : [...labColumns({draftModel: !(values.target && !values.draft), llamaCpp: llamaCppAvailable() && !clock ? llamaCppColumns() : []}), ...added];
   const common = {
     tasks, origin, temperatures, seed, threads, gpu: values.gpu === undefined ? "auto" : values.gpu === "off" ? false as const : values.gpu,
-    clock,
+    clock, flashAttention: values["flash-attention"] ? true : undefined,
     // A profile charges the engine's passes only: a peer that runs outside them has nothing to charge.
     columns: clock ? lineup.filter(c => c.countsRounds) : lineup,
     repeats: number("repeats", values.repeats, values.quick ? 2 : 3),
@@ -177,6 +179,8 @@ interface CommonOptions {
   seed: number;
   threads: number;
   gpu: string | false;
+  /** true: load with flash attention; absent: the engine's default for the backend. */
+  flashAttention?: boolean;
   columns: BenchColumn[];
   /** The cost profile to charge, or "here" (the engine's load-time measurement); absent: the wall clock. */
   clock?: string;
@@ -191,7 +195,7 @@ function suffixed(file: string, name: string): string {
 
 async function benchPair(pair: ModelPair, options: CommonOptions & {json?: string; plots?: string}): Promise<BenchResult> {
   const {tasks, temperatures, seed, threads, gpu} = options;
-  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft || undefined, threads, gpu: gpu as never, contextSize: 2048});
+  const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft || undefined, threads, gpu: gpu as never, contextSize: 2048, flashAttention: options.flashAttention});
   try {
     console.error(`models: ${pair.description}\n  target ${pair.target}\n  draft  ${pair.draft || "(none)"}\n` +
       `device ${engine.info.device}, ${engine.info.threads} thread(s) per model; ${options.origin} × ${temperatures.length} temperatures`);

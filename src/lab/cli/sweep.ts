@@ -7,7 +7,8 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {runBenchmark} from "../../benchmark/runner";
 import {BenchTask, interleave, tasksFromSources} from "../../benchmark/tasks";
-import {DraftstopEngine} from "../../engine";
+import {COST_AWARE_DEFAULTS, DraftstopEngine} from "../../engine";
+import type {CostAwareParameters} from "../../engine/drafting/costAware";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {renderSvg} from "../../extension/charts/render";
 import {profileNames, readCostProfile} from "../bench/costProfiles";
@@ -27,13 +28,15 @@ const USAGE = `usage: npm run sweep -- [options]
                       positions in HumanEval's canonical solutions, fetched by pip); default both
   --count N           tasks per set (default 6)   --edit-count N  held-out editing tasks too (default 0)
   --max-tokens N      tokens per completion (default 32)
+  --cost-aware LIST   parameters for the cost-aware column, e.g. entryByPlan=true,margin=0.05 (an A/B:
+                      run the sweep with and without; the column keeps its label)
   --json FILE         write every cell as JSON
   --plot FILE         write the figure (SVG)`;
 
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, temperatures: {type: "string"}, count: {type: "string"}, "edit-count": {type: "string"},
-    "max-tokens": {type: "string"}, json: {type: "string"}, plot: {type: "string"}, help: {type: "boolean", default: false}
+    "max-tokens": {type: "string"}, "cost-aware": {type: "string"}, json: {type: "string"}, plot: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
   const maxTokens = integer("max-tokens", values["max-tokens"], 32);
   const count = integer("count", values.count, 6);
   const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, count, integer("edit-count", values["edit-count"], 0));
+  const costAware = costAwareParams(values["cost-aware"] ?? "");
   const cells: SweepCell[] = [];
   for (const name of (values.pairs ?? "tiny,smollm2").split(",").map(n => n.trim()).filter(Boolean)) {
     const pair = await namedPair({name, padded: false});
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
       for (const [name, tasks] of sets) {
         for (const [i, profile] of profiles.entries()) {
           console.error(`${pair.name}, ${name}: ${profile.name} (${i + 1}/${profiles.length})`);
-          const result = await runBenchmark(engine, {tasks, columns: sweepColumns(), temperatures, repeats: 1, maxTokens, seed: 1, clock: new ProfileClock(profile)});
+          const result = await runBenchmark(engine, {tasks, columns: sweepColumns(costAware), temperatures, repeats: 1, maxTokens, seed: 1, clock: new ProfileClock(profile)});
           for (const temperature of temperatures)
             cells.push(sweepCell({pair: pair.name, tasks: name, profile: profile.name, draftCost: profile.draft}, result.runs, temperature));
         }
@@ -92,6 +96,19 @@ async function taskSets(names: readonly string[], root: string, count: number, e
     }
   }
   return sets;
+}
+
+/** "entryByPlan=true,margin=0.05" → the parameters, typed as COST_AWARE_DEFAULTS types them. */
+function costAwareParams(list: string): Partial<CostAwareParameters> {
+  const params: Record<string, number | boolean> = {};
+  for (const pair of list.split(",").filter(Boolean)) {
+    const [key = "", value = ""] = pair.split("=");
+    const kind = typeof (COST_AWARE_DEFAULTS as unknown as Record<string, unknown>)[key];
+    if (kind === "boolean" && (value === "true" || value === "false")) params[key] = value === "true";
+    else if (kind === "number" && value !== "" && Number.isFinite(Number(value))) params[key] = Number(value);
+    else throw new Error(`--cost-aware: "${pair}" is not a cost-aware parameter and its value (${Object.keys(COST_AWARE_DEFAULTS).join(", ")})`);
+  }
+  return params;
 }
 
 function profileList(spec: string, root: string): string[] {
