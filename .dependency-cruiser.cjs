@@ -5,6 +5,8 @@
 //                                      session and its client of the model process, the panel's charts
 //   src/modelProcess/                  the forked model process: its main (engineHost.ts), downloads
 //   src/protocol.ts                    the typed messages between the two
+//   src/transport/                     how they travel: framing, channels (IPC, a Unix socket), the shared
+//                                      process's private directory, token and start lock (both sides)
 //   src/engine/, src/benchmark/        libraries that run wherever they are imported (the model
 //                                      process, the command line; the extension host takes types,
 //                                      options and small helpers from them)
@@ -14,6 +16,7 @@
 // An arrow means "may import":
 //
 //   engine ← benchmark ← protocol.ts ← modelProcess
+//   engine ← transport ← modelProcess, extension/session
 //   engine, protocol.ts ← extension/session ← extension/models, extension/completion ← extension/ui ← extension.ts
 //   engine ← extension/settings, extension/charts (also below models, completion and ui)
 //   lab: may import the product; nothing in the product imports the lab.
@@ -28,17 +31,18 @@ const LAYERS = {
   engine: [],
   benchmark: ["engine"],
   "protocol.ts": ["engine", "benchmark"],
-  modelProcess: ["engine", "benchmark", "protocol.ts"],
+  transport: ["engine"],
+  modelProcess: ["engine", "benchmark", "protocol.ts", "transport"],
   "extension/charts": ["engine"],
   "extension/settings": ["engine"],
-  "extension/session": ["engine", "protocol.ts"],
+  "extension/session": ["engine", "protocol.ts", "transport"],
   "extension/models": ["engine", "extension/settings", "extension/session"],
   "extension/completion": ["engine", "extension/settings", "extension/session"],
   "extension/ui": ["engine", "benchmark", "protocol.ts", "extension/charts", "extension/settings", "extension/session",
     "extension/models", "extension/completion"],
   "lab/modelmaker": ["engine"],
   "lab/bench": ["engine", "benchmark", "extension/charts", "extension/completion", "lab/modelmaker"],
-  "lab/cli": ["engine", "benchmark", "protocol.ts", "modelProcess", "extension/charts", "extension/settings", "extension/models", "extension/completion",
+  "lab/cli": ["engine", "benchmark", "protocol.ts", "transport", "modelProcess", "extension/charts", "extension/settings", "extension/models", "extension/completion",
     "lab/bench", "lab/modelmaker"],
   "lab/gpu": ["lab/cli", "lab/modelmaker"]
 };
@@ -53,7 +57,7 @@ const ENTRY = "^src/extension\\.ts$";
  * Code that must run without VS Code, not even through what it imports: everything but the UI, the
  * settings store, the completion provider and its workspace reader, the model manager and the entry point.
  */
-const PLAIN_NODE = "^src/((engine|benchmark|modelProcess|lab|extension/(charts|session))/|protocol\\.ts$|extension/settings/(?!settings\\.ts$))";
+const PLAIN_NODE = "^src/((engine|transport|benchmark|modelProcess|lab|extension/(charts|session))/|protocol\\.ts$|extension/settings/(?!settings\\.ts$))";
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => ({
   name: `layer-${layer}`,

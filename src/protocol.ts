@@ -173,3 +173,28 @@ export function serializeError(error: unknown): SerializedError {
     if (typeof e?.[key] === "string") serialized[key] = e[key];
   return serialized;
 }
+
+// Sharing one model process among windows (docs/sharing.md): over the Unix domain socket (a named
+// pipe on Windows) the first frame a window sends is a HelloMessage; the process answers
+// WelcomeMessage and then speaks ClientMessage/HostMessage as over IPC, or RefusedMessage and closes.
+
+/** The first message on a shared connection: the token from the rendezvous directory proves the same user. */
+export interface HelloMessage {
+  kind: "hello";
+  /** The 64 hex digits of the token file (absent: refused as "missing token"). */
+  token: string;
+  /** Names the window in the process's log (the VS Code session id or the like). */
+  window: string;
+  /** The extension version; it must be the process's own. */
+  version: string;
+}
+
+export type WelcomeMessage = {kind: "event"; event: "welcome"};
+
+/** Why a shared connection was refused at its handshake (logged by the model process, sent to the window when it can be). */
+export type RefusalReason = "missing token" | "wrong token" | "wrong version" | "malformed first message" | "oversized frame" | "no hello in time";
+
+export type RefusedMessage = {kind: "event"; event: "refused"; reason: RefusalReason};
+
+/** What a window may receive before its welcome. */
+export type HandshakeReply = WelcomeMessage | RefusedMessage;

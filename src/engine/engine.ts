@@ -8,9 +8,10 @@ import {EngineDisposedError, InvalidOptionError} from "./errors";
 import {AbortableLock, isAbortError} from "./lock";
 import type {MultiFileFormat} from "./prompt/extraContext/render";
 import {buildFimPrompt, FimInput, FimLayout, FimPrompt, FimPromptOptions, hasFimTokens, supportedFimLayouts} from "./prompt/fim";
-import {disposeModel, LoadedModel, LoadedPair, loadModelPair} from "./modelPair";
+import {disposeContexts, disposeModel, LoadedModel, LoadedPair, loadModelPair, openContexts} from "./modelPair";
+import type {ModelHandle, ModelPool} from "./modelPool";
 import type {Token} from "./nlc";
-import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions} from "./options";
+import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions, resolveLoadOptions} from "./options";
 import {createPolicy, DraftPolicy, PolicySpec} from "./drafting/policies";
 import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./decoding/speculative";
 import {healPrompt} from "./prompt/tokenHealing";
@@ -30,6 +31,17 @@ import {addTotals, emptyTotals, RoundRecord, StatsTotals} from "./stats/roundRec
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default cost-aware AdaEDL with its defaults. */
   policy?: PolicySpec;
+}
+
+/**
+ * Where an engine's weights come from. Without it the engine loads its own and frees them on
+ * dispose; with a pool it shares the weights of every engine on the same files (modelPool.ts) and
+ * opens contexts of its own on them, so that its prompt reuse stays its own.
+ */
+export interface EnginePlacement {
+  pool: ModelPool;
+  /** Who holds the weights, in the pool's report and its over-budget message (a window's id). */
+  holder: string;
 }
 
 export interface ModelInfo {
@@ -170,7 +182,9 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
 
   private calibration!: EngineCalibration;
 
-  private constructor(private readonly pair: LoadedPair, policy: PolicySpec, readonly info: EngineInfo) {
+  private constructor(private readonly pair: LoadedPair, policy: PolicySpec, readonly info: EngineInfo,
+    /** Frees the contexts, and the weights unless others hold them. */
+    private readonly free: () => Promise<void>) {
     super();
     this.currentPolicy = createPolicy(policy);
     this.currentPolicySpec = policy;
@@ -178,10 +192,10 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     this.decoder = new SpeculativeDecoder(side(pair.target), pair.draft && side(pair.draft));
   }
 
-  static async load(options: EngineLoadOptions): Promise<DraftstopEngine> {
+  static async load(options: EngineLoadOptions, placement?: EnginePlacement): Promise<DraftstopEngine> {
     const policy = options.policy ?? {name: "costAware"};
     createPolicy(policy); // reject a bad policy before spending seconds on loading
-    const pair = await loadModelPair(options);
+    const {pair, free} = placement ? await openPooled(options, placement) : await loadAlone(options);
     const info: EngineInfo = {
       target: modelInfo(pair.target),
       draft: pair.draft && modelInfo(pair.draft),
@@ -190,7 +204,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       threads: pair.options.threads,
       contextSize: pair.target.context.contextSize
     };
-    const engine = new DraftstopEngine(pair, policy, info);
+    const engine = new DraftstopEngine(pair, policy, info, free);
     try {
       await engine.calibrate(options.calibrationFile);
     } catch (error) {
@@ -372,13 +386,17 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     return this.calibration.snapshot(setting, learningScope);
   }
 
-  /** Frees both models and contexts; waits for a running generation to finish first. */
+  /**
+   * Frees both contexts, and both models unless the engine opened on pooled ones (then it gives
+   * back its claim, and the pool frees them when no engine holds them); waits for a running
+   * generation to finish first.
+   */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     await this.lock.run(async () => {
       this.disposed = true;
       this.calibration?.save(true);
-      await Promise.all([disposeModel(this.pair.target), this.pair.draft && disposeModel(this.pair.draft)]);
+      await this.free();
     });
     this.removeAllListeners();
   }
@@ -444,6 +462,27 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private ensureAlive(): void {
     if (this.disposed) throw new EngineDisposedError();
   }
+}
+
+async function loadAlone(options: LoadOptions): Promise<{pair: LoadedPair; free: () => Promise<void>}> {
+  const pair = await loadModelPair(options);
+  return {pair, free: async () => void await Promise.all([disposeModel(pair.target), pair.draft && disposeModel(pair.draft)])};
+}
+
+async function openPooled(options: LoadOptions, placement: EnginePlacement): Promise<{pair: LoadedPair; free: () => Promise<void>}> {
+  const resolved = resolveLoadOptions(options);
+  const handle: ModelHandle = await placement.pool.acquire(options, placement.holder);
+  let pair: LoadedPair;
+  try {
+    pair = await openContexts(handle.weights, resolved);
+  } catch (error) {
+    await handle.release();
+    throw error;
+  }
+  return {pair, free: async () => {
+    await disposeContexts(pair);
+    await handle.release();
+  }};
 }
 
 function modelInfo(loaded: LoadedModel): ModelInfo {

@@ -1,12 +1,16 @@
 // Draftstop's engine: speculative decoding with AdaEDL on node-llama-cpp. Plain Node, no vscode.
 export {DraftstopEngine} from "./engine";
-export type {EngineInfo, EngineLoadOptions, ExtraContextReport, GenerationReport, ModelInfo} from "./engine";
+export type {EngineInfo, EngineLoadOptions, EnginePlacement, ExtraContextReport, GenerationReport, ModelInfo} from "./engine";
+export {ModelPool} from "./modelPool";
+export type {ModelHandle, ModelPoolOptions, ModelPoolReport} from "./modelPool";
+export {ModelBudgetError} from "./modelBudgetError";
+export type {ModelHolding} from "./modelBudgetError";
 export {multiFileFormat, renderExtraContext} from "./prompt/extraContext/render";
 export type {ContextChunk, ExtraContextInput, MultiFileFormat} from "./prompt/extraContext/render";
 export * from "./errors";
 export {buildFimPrompt, FIM_LAYOUTS, FIM_LAYOUTS_KEY, hasFimTokens, supportedFimLayouts} from "./prompt/fim";
 export type {FimInput, FimLayout, FimPrompt, FimPromptOptions} from "./prompt/fim";
-export {DRAFTER_SETTINGS, LOOKUP_CHOICES, GENERATE_DEFAULTS, GPU_CHOICES, LOAD_DEFAULTS, defaultThreads, resolveGenerateOptions, resolveLoadOptions} from "./options";
+export {DRAFTER_SETTINGS, LOOKUP_CHOICES, GENERATE_DEFAULTS, GPU_CHOICES, LOAD_DEFAULTS, MODEL_BUDGET_SHARE, defaultModelBudgetBytes, defaultThreads, resolveGenerateOptions, resolveLoadOptions} from "./options";
 export type {DrafterName, DrafterSetting, LookupChoice, GenerateOptions, GpuChoice, LoadOptions, SamplingOptions} from "./options";
 export * from "./drafting/policies";
 export type {GenerationResult, PrefillRecord, StopReason} from "./decoding/speculative";

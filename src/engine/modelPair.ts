@@ -1,33 +1,49 @@
-// Loads the target and the draft side by side: backend, header checks, vocabulary check, models,
-// one context and one sequence each.
+// Loads the target and the draft side by side: backend, header checks, vocabulary check, models;
+// and opens contexts on them, one context and one sequence per model and engine. Weights and
+// contexts are loaded apart so that several engines can share one pair's weights (modelPool.ts).
 import {DraftstopError, ModelFileError, ModelRole} from "./errors";
 import {preflightModelFile} from "./ggufPreflight";
 import {GgufFileInfo, Llama, LlamaContext, LlamaContextSequence, LlamaModel, loadNodeLlamaCpp} from "./nlc";
 import {GpuChoice, LoadOptions, resolveLoadOptions, ResolvedLoadOptions} from "./options";
 import {checkVocabularyCompatibility} from "./vocabulary";
 
-export interface LoadedModel {
+/** One model's weights, loaded once; contexts are opened on it separately (openContexts). */
+export interface ModelWeights {
   role: ModelRole;
   path: string;
   model: LlamaModel;
-  context: LlamaContext;
-  sequence: LlamaContextSequence;
   info: GgufFileInfo;
 }
 
-export interface LoadedPair {
+/** Weights with the one context and sequence that a single engine evaluates on. */
+export interface LoadedModel extends ModelWeights {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+}
+
+/** A target's and a draft's weights, and the options they were loaded under. */
+export interface PairWeights {
   llama: Llama;
-  target: LoadedModel;
-  draft?: LoadedModel;
+  target: ModelWeights;
+  draft?: ModelWeights;
   options: ResolvedLoadOptions;
 }
 
-const backends = new Map<string, Promise<Llama>>();
-const live = new Set<LoadedModel>();
+export interface LoadedPair extends PairWeights {
+  target: LoadedModel;
+  draft?: LoadedModel;
+}
 
-/** Models (each with its context) loaded in this process and not yet disposed. */
-export function liveModels(): readonly LoadedModel[] {
-  return [...live];
+const backends = new Map<string, Promise<Llama>>();
+/** Keyed by the model, so that a LoadedModel (a copy of its weights' fields) finds its entry too. */
+const live = new Map<LlamaModel, ModelWeights>();
+
+/**
+ * Models loaded in this process and not yet disposed: one entry per load of a file, however many
+ * engines hold contexts on it (a pooled pair shared by three windows counts once).
+ */
+export function liveModels(): readonly ModelWeights[] {
+  return [...live.values()];
 }
 
 /** One Llama (backend binding) per GPU choice and process: creating one costs ~1 s. */
@@ -73,32 +89,71 @@ export async function checkModelFiles(options: LoadOptions) {
   return {resolved, llama, targetInfo, draftInfo};
 }
 
+/** Loads a pair and opens one context and one sequence on each model: a pair for one engine alone. */
 export async function loadModelPair(options: LoadOptions): Promise<LoadedPair> {
-  const {resolved, llama, targetInfo, draftInfo} = await checkModelFiles(options);
+  const weights = await loadPairWeights(options);
+  try {
+    return await openContexts(weights, weights.options);
+  } catch (error) {
+    await disposePairWeights(weights);
+    throw error;
+  }
+}
 
+/** Loads the target's and the draft's weights, with no context: what engines on the same files can share. */
+export async function loadPairWeights(options: LoadOptions): Promise<PairWeights> {
+  const {resolved, llama, targetInfo, draftInfo} = await checkModelFiles(options);
   const settled = await Promise.allSettled([
-    loadOne(llama, "target", resolved.targetPath, targetInfo, resolved),
-    resolved.draftPath ? loadOne(llama, "draft", resolved.draftPath, draftInfo!, resolved) : Promise.resolve(undefined)
+    loadWeights(llama, "target", resolved.targetPath, targetInfo),
+    resolved.draftPath ? loadWeights(llama, "draft", resolved.draftPath, draftInfo!) : Promise.resolve(undefined)
   ]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failure) {
-    await Promise.all(settled.map(s => (s.status === "fulfilled" && s.value ? disposeModel(s.value) : undefined)));
+    await Promise.all(settled.map(s => (s.status === "fulfilled" && s.value ? disposeWeights(s.value) : undefined)));
     throw failure.reason;
   }
-  const [target, draft] = settled.map(s => (s as PromiseFulfilledResult<LoadedModel | undefined>).value);
+  const [target, draft] = settled.map(s => (s as PromiseFulfilledResult<ModelWeights | undefined>).value);
   return {llama, target: target!, draft, options: resolved};
 }
 
-async function loadOne(llama: Llama, role: ModelRole, path: string, info: GgufFileInfo, options: ResolvedLoadOptions): Promise<LoadedModel> {
+/**
+ * Opens a context of its own (one sequence) on each model of `weights`, under `options`' context
+ * size, threads, flash attention and KV cache type: each engine keeps its own KV cache, so its
+ * per-keystroke prompt reuse is not disturbed by another engine on the same weights.
+ */
+export async function openContexts(weights: PairWeights, options: ResolvedLoadOptions): Promise<LoadedPair> {
+  weights.llama.maxThreads = Math.max(weights.llama.maxThreads, options.threads);
+  const settled = await Promise.allSettled([
+    openContext(weights.llama, weights.target, options),
+    weights.draft ? openContext(weights.llama, weights.draft, options) : Promise.resolve(undefined)
+  ]);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure) {
+    await Promise.all(settled.map(s => (s.status === "fulfilled" && s.value ? s.value.context.dispose() : undefined)));
+    throw failure.reason;
+  }
+  const [target, draft] = settled.map(s => (s as PromiseFulfilledResult<LoadedModel | undefined>).value);
+  return {...weights, target: target!, draft, options};
+}
+
+async function loadWeights(llama: Llama, role: ModelRole, path: string, info: GgufFileInfo): Promise<ModelWeights> {
   let model: LlamaModel;
   try {
     model = await llama.loadModel({modelPath: path, gpuLayers: llama.gpu === false ? 0 : "auto"});
   } catch (error) {
     throw new ModelFileError(path, "loadFailed", `llama.cpp could not load it: ${(error as Error)?.message ?? error}`, role, {cause: error});
   }
+  const weights: ModelWeights = {role, path, model, info};
+  live.set(model, weights);
+  return weights;
+}
+
+async function openContext(llama: Llama, weights: ModelWeights, options: ResolvedLoadOptions): Promise<LoadedModel> {
+  const {model, role, path} = weights;
   try {
     const context = await model.createContext({
       contextSize: options.contextSize,
+      batchSize: options.batchSize,
       sequences: 1,
       threads: options.threads,
       // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");
@@ -107,18 +162,30 @@ async function loadOne(llama: Llama, role: ModelRole, path: string, info: GgufFi
       experimentalKvCacheKeyType: options.kvCacheType,
       experimentalKvCacheValueType: options.kvCacheType
     });
-    const loaded: LoadedModel = {role, path, model, context, sequence: context.getSequence(), info};
-    live.add(loaded);
-    return loaded;
+    return {...weights, context, sequence: context.getSequence()};
   } catch (error) {
-    await model.dispose();
     throw new DraftstopError(`${role} model ${path}: cannot create a context of ${options.contextSize} tokens: ` +
       `${(error as Error)?.message ?? error}. Lower the context size.`, "model.contextFailed", {cause: error});
   }
 }
 
+/** Frees one model's weights; every context on them must be disposed first. */
+export async function disposeWeights(weights: ModelWeights): Promise<void> {
+  live.delete(weights.model);
+  await weights.model.dispose();
+}
+
+export async function disposePairWeights(weights: PairWeights): Promise<void> {
+  await Promise.all([disposeWeights(weights.target), weights.draft && disposeWeights(weights.draft)]);
+}
+
+/** Frees a pair's contexts and leaves its weights loaded (for whoever else holds them). */
+export async function disposeContexts(pair: LoadedPair): Promise<void> {
+  await Promise.all([pair.target.context.dispose(), pair.draft?.context.dispose()]);
+}
+
+/** Frees a model loaded by loadModelPair: its context, then its weights. */
 export async function disposeModel(loaded: LoadedModel): Promise<void> {
-  live.delete(loaded);
   await loaded.context.dispose();
-  await loaded.model.dispose();
+  await disposeWeights(loaded);
 }

@@ -1,6 +1,6 @@
 // Every engine option and its default, in one place. Policies keep their own defaults beside their
 // parameters in their files under drafting/ (see POLICY_DEFAULTS in drafting/policies.ts).
-import {availableParallelism} from "node:os";
+import {availableParallelism, totalmem} from "node:os";
 import {COMPLETION_LINES, CompletionStopSpec} from "./completionStop";
 import {InvalidOptionError} from "./errors";
 
@@ -28,6 +28,12 @@ export interface LoadOptions {
    * output equals target-only output token for token (docs/algorithm.md, "Exactness and floating point").
    */
   flashAttention?: boolean;
+  /**
+   * Most tokens llama.cpp evaluates in one pass (a long prompt's prefill goes in passes of this
+   * size). Default node-llama-cpp's: the context size, at most 512. Each context's compute buffer
+   * is sized for it, so a smaller one costs less memory per window (docs/architecture.md, "Shared models").
+   */
+  batchSize?: number;
   /** KV cache precision; "F32" gives float32 agreement with reference implementations. Default "F16". */
   kvCacheType?: "F16" | "F32";
   /** Skip the GGUF header checks that keep llama.cpp from aborting the process. Default false (tests only). */
@@ -49,6 +55,19 @@ export const LOAD_DEFAULTS = {
 
 export function defaultThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+/**
+ * Share of the machine's memory that a ModelPool (modelPool.ts) may fill with model files before
+ * it refuses another pair. Half: the rest stays for every engine's contexts (their KV caches and
+ * compute buffers, tens of MB per window at 2048 tokens on SmolLM2: docs/architecture.md, "Shared
+ * models"), the editor and the system, so that a further pair is refused with a message
+ * instead of the machine swapping.
+ */
+export const MODEL_BUDGET_SHARE = 0.5;
+
+export function defaultModelBudgetBytes(): number {
+  return Math.floor(totalmem() * MODEL_BUDGET_SHARE);
 }
 
 export interface SamplingOptions {
@@ -159,8 +178,8 @@ function requireCompletionStop(spec: CompletionStopSpec): void {
   requireInteger("completionStop.tabSize", spec.tabSize, 1, 64);
 }
 
-export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile">> &
-  Pick<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile">;
+export type ResolvedLoadOptions = Required<Omit<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile" | "batchSize">> &
+  Pick<LoadOptions, "draftPath" | "flashAttention" | "calibrationFile" | "batchSize">;
 
 export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   const resolved = {...LOAD_DEFAULTS, threads: defaultThreads(), ...stripUndefined(options)} as ResolvedLoadOptions;
@@ -172,6 +191,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
     throw new InvalidOptionError("gpu", resolved.gpu, `one of ${GPU_CHOICES.map(g => JSON.stringify(g)).join(", ")}`);
   requireInteger("threads", resolved.threads, 1, 1024);
   requireInteger("contextSize", resolved.contextSize, 64, 1 << 20);
+  if (resolved.batchSize !== undefined) requireInteger("batchSize", resolved.batchSize, 1, resolved.contextSize);
   if (resolved.kvCacheType !== "F16" && resolved.kvCacheType !== "F32")
     throw new InvalidOptionError("kvCacheType", resolved.kvCacheType, '"F16" or "F32"');
   return resolved;
