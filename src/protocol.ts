@@ -70,6 +70,21 @@ export interface ProcessResources {
   loadedModels: number;
   engine: boolean;
   rssBytes: number;
+  pid: number;
+  /** Set by a shared process: what it serves besides this window. */
+  shared?: SharedMachine;
+}
+
+/** The shared model process as a whole (docs/sharing.md): the windows it serves and the models they hold. */
+export interface SharedMachine {
+  windows: number;
+  /** Generations waiting for their turn or running, every window's. */
+  queuedGenerations: number;
+  /** Bytes of model files loaded, and the most the process loads at once. */
+  heldBytes: number;
+  budgetBytes: number;
+  /** Each loaded pair: its files and the windows that use it. */
+  pairs: Array<{targetPath: string; draftPath?: string; bytes: number; holders: string[]}>;
 }
 
 export interface DownloadRequest {

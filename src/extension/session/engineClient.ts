@@ -1,8 +1,12 @@
-// The extension's side of the model process: forks it, sends requests, and when it dies (llama.cpp
-// aborted on a model file, out of memory, killed) reports why, starts a new one and loads the last
-// models that worked, so completions go on. Plain Node: no vscode import.
+// The extension's side of the model process: forks one of its own, or joins the one every window of
+// this user shares (sharedProcess.ts, docs/sharing.md), sends requests, and when the process dies
+// (llama.cpp aborted on a model file, out of memory, killed) reports why, starts or joins a new one
+// and loads the last models that worked, so completions go on. Plain Node: no vscode import.
 import {ChildProcess, fork} from "node:child_process";
 import {EventEmitter} from "node:events";
+import type {MessageChannel} from "../../transport/messageChannel";
+import {IpcChannel} from "../../transport/ipcChannel";
+import {joinSharedProcess, SharedProcessOptions, sharedLogTail} from "./sharedProcessClient";
 import type {EngineLoadOptions} from "../../engine/engine";
 import {DraftstopError} from "../../engine/errors";
 import {CallOptions, ClientMessage, HostMessage, LoadResult, ModelProcessCalls, ParamsOf, Progress, REQUEST_NAMES, RequestName, ResultOf,
@@ -16,6 +20,8 @@ export interface EngineClientOptions {
   restartWindowMs?: number;
   /** Extra environment for the model process. */
   env?: NodeJS.ProcessEnv;
+  /** Join (or start) the process every window shares instead of forking one. Absent: a process of this client's own. */
+  shared?: SharedProcessOptions;
 }
 
 /** An error the model process reported, with the engine error's fields (code, path, option …). */
@@ -72,7 +78,10 @@ interface Pending {
 const STDERR_TAIL_BYTES = 4000;
 
 export class EngineClient extends EventEmitter<ClientEvents> {
+  /** The forked process (a process of this client's own only). */
   private child: ChildProcess | undefined;
+  private channel: MessageChannel<HostMessage, ClientMessage> | undefined;
+  private processPid: number | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -101,8 +110,14 @@ export class EngineClient extends EventEmitter<ClientEvents> {
 
   private requests = 0;
 
+  /** The model process's pid (the shared one's, when shared). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.processPid;
+  }
+
+  /** Whether this client joins the process every window shares. */
+  get shared(): boolean {
+    return this.options.shared !== undefined;
   }
 
   async load(options: EngineLoadOptions): Promise<LoadResult> {
@@ -130,7 +145,7 @@ export class EngineClient extends EventEmitter<ClientEvents> {
 
   private send(message: ClientMessage): void {
     if (message.kind === "request") this.requests++;
-    this.child?.send(message);
+    this.channel?.send(message);
   }
 
   /** Requests sent to the model process so far (what the typing path costs in round trips). */
@@ -144,6 +159,9 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     const child = this.child;
     this.child = undefined;
     this.rejectAll(new DraftstopError("the engine client was disposed", "engine.disposed"));
+    // A shared process stays for the other windows; it exits on its own once none is left.
+    this.channel?.close();
+    this.channel = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise(resolve => child.once("exit", resolve));
       child.disconnect?.();
@@ -157,31 +175,64 @@ export class EngineClient extends EventEmitter<ClientEvents> {
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     this.stderrTail = "";
+    const ready = this.options.shared ? this.join(this.options.shared) : this.fork();
+    this.ready = ready;
+    ready.catch(() => {
+      if (this.ready === ready) this.ready = undefined;
+    });
+    return ready;
+  }
+
+  /** Joins the shared process, starting it when none serves; its log stands in for a child's stderr. */
+  private async join(shared: SharedProcessOptions): Promise<void> {
+    const {channel, pid} = await joinSharedProcess(shared, this.options.hostScript, {...process.env, ELECTRON_RUN_AS_NODE: "1", ...this.options.env},
+      line => this.emit("log", line));
+    if (this.disposed) {
+      channel.close();
+      throw new DraftstopError("the engine client was disposed", "engine.disposed");
+    }
+    this.channel = channel;
+    this.processPid = pid;
+    channel.on("message", message => this.receive(message));
+    channel.once("close", closed => {
+      this.stderrTail = sharedLogTail(shared, STDERR_TAIL_BYTES);
+      this.onGone(channel, `the shared model process went away (${closed.reason})`);
+    });
+  }
+
+  private fork(): Promise<void> {
     const child = fork(this.options.hostScript, [], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       // In VS Code desktop process.execPath is Electron; this makes it run as plain Node.
       env: {...process.env, ELECTRON_RUN_AS_NODE: "1", ...this.options.env}
     });
     this.child = child;
+    this.processPid = child.pid;
+    const channel = new IpcChannel<HostMessage, ClientMessage>(child);
+    this.channel = channel;
     child.stdout?.setEncoding("utf8").on("data", (text: string) => this.emit("log", text.trimEnd()));
     child.stderr?.setEncoding("utf8").on("data", (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
       this.emit("log", text.trimEnd());
     });
-    this.ready = new Promise<void>((resolve, reject) => {
-      child.on("message", (message: HostMessage) => {
+    return new Promise<void>((resolve, reject) => {
+      channel.on("message", message => {
         if (message.kind === "event" && message.event === "ready") resolve();
-        else if (message.kind === "event" && message.event === "log") this.emit("log", message.message);
-        else if (message.kind === "event" && message.event === "progress") this.pending.get(message.requestId)?.onProgress?.(message);
-        else if (message.kind === "response") this.settle(message);
+        else this.receive(message);
       });
       child.once("exit", (code, signal) => {
         reject(new EngineCrashedError(describeExit(code, signal)));
-        this.onExit(child, code, signal);
+        if (child === this.child) this.child = undefined;
+        this.onGone(channel, describeExit(code, signal));
       });
       child.once("error", error => reject(error));
     });
-    return this.ready;
+  }
+
+  private receive(message: HostMessage): void {
+    if (message.kind === "event" && message.event === "log") this.emit("log", message.message);
+    else if (message.kind === "event" && message.event === "progress") this.pending.get(message.requestId)?.onProgress?.(message);
+    else if (message.kind === "response") this.settle(message);
   }
 
   private settle(message: Extract<HostMessage, {kind: "response"}>): void {
@@ -192,12 +243,13 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     else pending.reject(new RemoteEngineError(message.error));
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.child) return;
-    this.child = undefined;
+  /** The process this client talked to is gone (exited, or the shared one's connection closed). */
+  private onGone(channel: MessageChannel<HostMessage, ClientMessage>, reason: string): void {
+    if (channel !== this.channel) return;
+    this.channel = undefined;
+    this.processPid = undefined;
     this.ready = undefined;
     if (this.disposed) return;
-    const reason = describeExit(code, signal);
     const duringLoad = [...this.pending.values()].find(p => p.name === "load")?.params as EngineLoadOptions | undefined;
     this.rejectAll(new EngineCrashedError(reason));
     this.emit("crash", {reason, stderr: this.stderrTail, duringLoad});
