@@ -3,20 +3,33 @@
 // head_count, block_count = 0, 1-D (norm) weights that are not F32 (docs/facts.md,
 // "Files that abort llama.cpp"), and, found here, a
 // vocabulary with the same token text twice, head_count_kv = 0, a negative norm epsilon, more
-// experts used than exist. No list like this is complete: that is why the extension runs the
+// experts used than exist; and, found by the fuzzer (test/reliability/fuzzModels.test.ts),
+// block_count above 512, a tensor dimension of 0, two token texts equal up to a NUL byte, a bert vocabulary with byte
+// tokens, and counts or lengths past the end of the file (ggufBounds.ts), on which node-llama-cpp's
+// reader ran for minutes. No list like this is complete: that is why the extension runs the
 // models in a process of their own. Those, and files
 // that are missing, empty, not GGUF or truncated, are rejected here with a ModelFileError that
 // names the file and the problem.
 import {stat} from "node:fs/promises";
+import {findHeaderFault} from "./ggufBounds";
 import {ModelFileError, ModelRole} from "./errors";
 import {GgufFileInfo, Llama, loadNodeLlamaCpp} from "./nlc";
 
 /** Architectures without attention heads or a feed-forward length (recurrent models). */
 const RECURRENT_ARCHITECTURES = new Set(["mamba", "mamba2", "rwkv6", "rwkv6qwen2", "rwkv7", "arwkv7"]);
 const F32 = 0;
+/** llama-hparams.h: LLAMA_MAX_LAYERS; llama.cpp asserts block_count is at most this. */
+const MAX_LAYERS = 512;
+/** gguf token type of a byte token (<0x0A>). */
+const BYTE_TOKEN = 6;
 
 export async function preflightModelFile(path: string, role: ModelRole | undefined, llama: Llama): Promise<GgufFileInfo> {
   const size = await fileSize(path, role);
+  // Before node-llama-cpp's reader, which trusts every count and length (ggufBounds.ts).
+  const fault = await findHeaderFault(path, size).catch(error => {
+    throw new ModelFileError(path, "unreadable", `cannot be read (${(error as NodeJS.ErrnoException)?.code ?? error})`, role, {cause: error});
+  });
+  if (fault) throw new ModelFileError(path, fault.problem, fault.detail, role);
   const nlc = await loadNodeLlamaCpp();
   let info: GgufFileInfo;
   try {
@@ -30,8 +43,14 @@ export async function preflightModelFile(path: string, role: ModelRole | undefin
   }
   // Size first: a cut-off file can hold a header whose later fields are garbage.
   await checkDataFits(path, role, info, size, llama);
-  checkMetadata(path, role, info);
-  checkTensorTypes(path, role, info);
+  try {
+    checkMetadata(path, role, info);
+    checkTensorTypes(path, role, info);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw error;
+    // Metadata of a shape no check expected (a number where a list belongs …) is still a bad file, and says so.
+    throw new ModelFileError(path, "malformed", `its metadata cannot be checked (${(error as Error)?.message ?? error})`, role, {cause: error});
+  }
   return info;
 }
 
@@ -57,6 +76,7 @@ function checkMetadata(path: string, role: ModelRole | undefined, info: GgufFile
   const arch = (metadata[architecture] ?? {}) as Record<string, unknown>;
   const blockCount = Number(arch.block_count);
   if (!(blockCount >= 1)) throw malformed(`${architecture}.block_count must be at least 1 (found ${String(arch.block_count)})`);
+  if (blockCount > MAX_LAYERS) throw malformed(`${architecture}.block_count is ${blockCount}; llama.cpp aborts above ${MAX_LAYERS}`);
   if (!(Number(arch.embedding_length) >= 1)) throw malformed(`${architecture}.embedding_length is missing`);
   if (!RECURRENT_ARCHITECTURES.has(architecture)) {
     const attention = (arch.attention ?? {}) as Record<string, unknown>;
@@ -69,11 +89,25 @@ function checkMetadata(path: string, role: ModelRole | undefined, info: GgufFile
   }
   if (arch.expert_used_count !== undefined && !(Number(arch.expert_used_count) <= Number(arch.expert_count ?? 0)))
     throw malformed(`${architecture}.expert_used_count (${String(arch.expert_used_count)}) exceeds expert_count (${String(arch.expert_count ?? 0)}); llama.cpp aborts`);
-  const tokenizer = (metadata.tokenizer as {ggml?: {model?: unknown; tokens?: unknown[]}} | undefined)?.ggml;
+  const tokenizer = (metadata.tokenizer as {ggml?: {model?: unknown; tokens?: unknown[]; token_type?: unknown}} | undefined)?.ggml;
   if (typeof tokenizer?.model !== "string") throw malformed("tokenizer.ggml.model is missing");
   if (!Array.isArray(tokenizer.tokens) || tokenizer.tokens.length === 0) throw malformed("tokenizer.ggml.tokens is missing");
-  if (new Set(tokenizer.tokens).size !== tokenizer.tokens.length)
+  if (new Set(tokenizer.tokens.map(textAsLlamaCppSeesIt)).size !== tokenizer.tokens.length)
     throw malformed("tokenizer.ggml.tokens holds the same token text twice (llama.cpp aborts on such files)");
+  // A WordPiece (bert) vocabulary cannot turn a byte token into its byte: llama.cpp aborts while it loads one.
+  if (tokenizer.model === "bert" && Array.isArray(tokenizer.token_type) && tokenizer.token_type.includes(BYTE_TOKEN))
+    throw malformed("tokenizer.ggml.model is bert (WordPiece) but the vocabulary has byte tokens (llama.cpp aborts on such files)");
+}
+
+/**
+ * llama.cpp reads a token's text as a C string, so it ends at the first NUL byte, and it names an
+ * empty one [EMPTY_<id>] (llama-vocab.cpp). Two texts that differ only after a NUL are the same token there.
+ */
+function textAsLlamaCppSeesIt(token: unknown, id: number): string {
+  const text = String(token);
+  const nul = text.indexOf("\0");
+  const cut = nul < 0 ? text : text.slice(0, nul);
+  return cut === "" ? `[EMPTY_${id}]` : cut;
 }
 
 function isPositive(value: unknown): boolean {
@@ -103,8 +137,11 @@ async function checkDataFits(path: string, role: ModelRole | undefined, info: Gg
 }
 
 function checkTensorTypes(path: string, role: ModelRole | undefined, info: GgufFileInfo): void {
-  for (const tensor of tensorsOf(info))
+  for (const tensor of tensorsOf(info)) {
     if (tensor.dimensions.length === 1 && tensor.ggmlType !== F32)
       throw new ModelFileError(path, "malformed",
         `1-D tensor ${tensor.name} is not F32 (llama.cpp aborts on such files)`, role);
+    if (tensor.dimensions.some(d => !(Number(d) >= 1)))
+      throw new ModelFileError(path, "malformed", `tensor ${tensor.name} has a dimension of 0 (llama.cpp aborts on such files)`, role);
+  }
 }

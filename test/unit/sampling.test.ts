@@ -41,6 +41,14 @@ describe("distribution helpers", () => {
     assert.equal(topProbability(d), 0.5);
     assert.equal(topProbability(dist([[1, 0.2], [2, 0.2]])), 0.5, "renormalised");
   });
+
+  it("names a model whose output has no usable probability (NaN logits from a corrupt file) instead of a bare Error", () => {
+    const nan = dist([[1, NaN], [2, NaN]]);
+    const named = (error: unknown) => (error as {code?: string}).code === "model.badOutput" && /corrupt/.test((error as Error).message);
+    assert.throws(() => argmax(nan), named);
+    assert.throws(() => argmax(dist([])), named);
+    assert.throws(() => sample(nan, new Prng(1)), named);
+  });
 });
 
 describe("seeded PRNG and draws", () => {

@@ -5,7 +5,7 @@
 import {xoroshiro128plusFromState} from "pure-rand/generator/xoroshiro128plus";
 import {uniformFloat64} from "pure-rand/distribution/uniformFloat64";
 import type {RandomGenerator} from "pure-rand/types/RandomGenerator";
-import {Distribution, probabilityOf, totalMass} from "../distribution";
+import {Distribution, noProbabilities, probabilityOf, totalMass} from "../distribution";
 import type {Token} from "../nlc";
 
 export class Prng {
@@ -37,7 +37,7 @@ function avalanche(x: number): number {
 /** Inverse-CDF draw from a distribution (renormalised). */
 export function sample(distribution: Distribution, prng: Prng): Token {
   const mass = totalMass(distribution);
-  if (!(mass > 0)) throw new Error("cannot sample from an empty distribution");
+  if (!(mass > 0)) throw noProbabilities();
   let threshold = prng.uniform() * mass;
   let last: Token | undefined;
   for (const [token, p] of distribution) {
