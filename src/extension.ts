@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import {MODEL_SETTINGS} from "./extension/settings/engineOptions";
 import {isPolicySetting, PolicySetting} from "./extension/settings/policySetting";
-import {SettingKey, SETTINGS_SECTION} from "./extension/settings/schema";
+import {SettingKey, SettingValues, SETTINGS_SECTION} from "./extension/settings/schema";
 import {SettingsStore} from "./extension/settings/settings";
 import {DraftstopInlineProvider} from "./extension/completion/provider";
 import {Snooze} from "./extension/completion/snooze";
@@ -14,6 +14,7 @@ import {findDemoPair} from "./extension/models/demoPair";
 import {ModelManager} from "./extension/models/modelManager";
 import type {BenchmarkRequest} from "./protocol";
 import {EngineSession} from "./extension/session/engineSession";
+import type {SharedProcessOptions} from "./extension/session/sharedProcessClient";
 import {SessionHistory} from "./extension/session/history";
 import {BenchmarkStore, benchmarkWorkspace} from "./extension/ui/benchmarkCommand";
 import {COMMANDS} from "./extension/settings/commandIds";
@@ -46,7 +47,7 @@ let session: EngineSession | undefined;
 export function activate(context: vscode.ExtensionContext): DraftstopApi {
   const log = createLog();
   const settings = new SettingsStore();
-  session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js")});
+  session = new EngineSession({hostScript: context.asAbsolutePath("out/dist/engineHost.js"), shared: sharedProcessOptions(settings.values, context)});
   const snooze = new Snooze();
   const extraContext = new ExtraContextCollector(settings, log);
   const provider = new DraftstopInlineProvider(session, settings, log, snooze, extraContext);
@@ -153,4 +154,11 @@ export function activate(context: vscode.ExtensionContext): DraftstopApi {
 export async function deactivate(): Promise<void> {
   await session?.dispose();
   session = undefined;
+}
+
+/** One model process for every window (docs/sharing.md), unless the user turned sharing off; read once, at activation. */
+function sharedProcessOptions(values: SettingValues, context: vscode.ExtensionContext): SharedProcessOptions | undefined {
+  if (!values.shareModelProcess) return undefined;
+  return {version: String(context.extension.packageJSON.version), window: vscode.env.sessionId,
+    idleExitMs: Math.round(values["sharedProcess.idleMinutes"] * 60_000)};
 }

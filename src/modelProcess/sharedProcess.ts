@@ -19,6 +19,8 @@ export interface SharedArguments {
 
 /** How long the process outlives its last window unless told otherwise (the setting's default: 5 minutes). */
 export const DEFAULT_IDLE_EXIT_MS = 5 * 60_000;
+/** The window that started the process connects within its start timeout; a process nobody joins by then leaves. */
+const FIRST_WINDOW_MS = 30_000;
 
 /** `--shared --version V [--directory D] [--idle-exit-ms N]`, or undefined for a process forked by one window. */
 export function sharedArguments(argv: readonly string[]): SharedArguments | undefined {
@@ -66,7 +68,7 @@ export async function serveShared(options: SharedArguments): Promise<void> {
     log(`no window for ${Math.round(options.idleExitMs / 1000)} s: exiting`);
     server.close().finally(() => process.exit(0));
   };
-  idleTimer = setTimeout(stop, options.idleExitMs);
+  idleTimer = setTimeout(stop, Math.max(options.idleExitMs, FIRST_WINDOW_MS));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => server.close().finally(() => process.exit(0)));
   process.on("unhandledRejection", reason => log(`unhandled rejection: ${(reason as Error)?.message ?? reason}`));
 }

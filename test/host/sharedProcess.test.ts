@@ -125,13 +125,17 @@ describe("the shared model process", function () {
     assert.equal(c.tokenCount, 200);
   });
 
-  it("leaves when its last window has gone for the idle time", async () => {
-    const only = client("idle", 500);
-    await load(only);
-    const pid = only.pid!;
-    await only.dispose();
-    clients.splice(clients.indexOf(only), 1);
-    assert.ok(alive(pid), "disposing a window leaves the shared process running for the others");
-    await until(() => !alive(pid), 10_000, "the shared process to exit after its idle time");
+  it("stays while a window holds it, and leaves when its last window has gone for the idle time", async () => {
+    // 0: the process still waits for the window that started it, and leaves as soon as the last goes.
+    const [first, second] = [client("idle-1", 0), client("idle-2", 0)];
+    await Promise.all([first, second].map(load));
+    const pid = first.pid!;
+    for (const done of [first, second]) clients.splice(clients.indexOf(done), 1);
+    await first.dispose();
+    await new Promise(resolve => setTimeout(resolve, 500));
+    assert.ok(alive(pid), "a window leaving does not end the process another window uses");
+    assert.equal((await second.api.generate(request)).tokenCount, 24);
+    await second.dispose();
+    await until(() => !alive(pid), 10_000, "the shared process to exit after its last window");
   });
 });

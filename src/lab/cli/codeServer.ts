@@ -230,7 +230,8 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   const {entry} = await ensureCodeServer({dir: options.codeServerDir});
   const port = options.port ?? await freePort();
   const state = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-code-server-"));
-  await writeUserSettings(options.userDataDir, options.settings);
+  // The shared model process leaves with the run's last window, not minutes later (a setting may say otherwise).
+  await writeUserSettings(options.userDataDir, {"draftstop.sharedProcess.idleMinutes": 0, ...options.settings});
   await fs.mkdir(options.extensionsDir, {recursive: true});
   await fs.writeFile(path.join(state, "watchdog.js"), WATCHDOG);
 
@@ -281,9 +282,13 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   return {url: `http://127.0.0.1:${port}/`, port, stop};
 }
 
-/** XDG folders of one code-server run, so that it reads and writes nothing in the user's home. */
+/**
+ * XDG folders of one code-server run, so that it reads and writes nothing in the user's home; its
+ * own runtime folder too, so that its windows share a model process (docs/sharing.md) with each
+ * other but not with another run's or the user's (options.env may name a runtime folder to share).
+ */
 function codeServerStateEnv(state: string): Record<string, string> {
-  return {XDG_CONFIG_HOME: path.join(state, "config"), XDG_DATA_HOME: path.join(state, "data")};
+  return {XDG_CONFIG_HOME: path.join(state, "config"), XDG_DATA_HOME: path.join(state, "data"), XDG_RUNTIME_DIR: path.join(state, "run")};
 }
 
 function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
