@@ -85,6 +85,9 @@ export interface SharedMachine {
   budgetBytes: number;
   /** Each loaded pair: its files and the windows that use it. */
   pairs: Array<{targetPath: string; draftPath?: string; bytes: number; holders: string[]}>;
+  /** Every connected window's statistics added up (each window's own are its `stats`). */
+  completions: number;
+  tokens: number;
 }
 
 export interface DownloadRequest {

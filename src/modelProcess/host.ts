@@ -45,6 +45,12 @@ export class EngineHost implements ModelProcessApi {
     return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0}, this.sessionStats(engine));
   }
 
+  /** This window's completions and tokens so far (none while no models are loaded): the shared process adds them up. */
+  get totals(): {completions: number; tokens: number} {
+    const summary = this.engine?.stats();
+    return {completions: summary?.generations ?? 0, tokens: summary?.tokens ?? 0};
+  }
+
   async setPolicy(policy: PolicySpec): Promise<void> {
     this.requireEngine().setPolicy(policy);
   }

@@ -45,8 +45,10 @@ export async function serveShared(options: SharedArguments): Promise<void> {
   let idleTimer: NodeJS.Timeout | undefined;
   const machine = (): SharedMachine => {
     const report = pool.report();
+    const totals = [...hosts].map(host => host.totals);
     return {windows: hosts.size, queuedGenerations: turns.queued, heldBytes: report.heldBytes, budgetBytes: report.budgetBytes,
-      pairs: report.pairs.map(({targetPath, draftPath, bytes, holders}) => ({targetPath, draftPath, bytes, holders}))};
+      pairs: report.pairs.map(({targetPath, draftPath, bytes, holders}) => ({targetPath, draftPath, bytes, holders})),
+      completions: totals.reduce((sum, t) => sum + t.completions, 0), tokens: totals.reduce((sum, t) => sum + t.tokens, 0)};
   };
   const server = await listenShared({
     directory: options.directory, version: options.version, log,

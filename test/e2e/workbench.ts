@@ -76,6 +76,17 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   }
 }
 
+/**
+ * Another window of the same code-server (a tab of the same browser): its own extension host, on
+ * `workspace`. Closing it closes the tab only; the first window's close() ends everything.
+ */
+export async function openWindow(workbench: Workbench, workspace: string): Promise<Workbench> {
+  const page = await workbench.page.context().newPage();
+  await page.goto(`${workbench.codeServer.url}?folder=${encodeURIComponent(path.resolve(workspace))}`);
+  await page.locator(".monaco-workbench .part.statusbar").waitFor({timeout: 60_000});
+  return {page, codeServer: workbench.codeServer, userDataDir: workbench.userDataDir, close: () => page.close(), ...helpers(page)};
+}
+
 function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "userDataDir" | "close"> {
   const quickInput = page.locator(".quick-input-widget input");
   /** `row`: text the focused row must show before Enter (the list can still hold the previous pick's rows). */

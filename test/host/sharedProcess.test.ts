@@ -86,6 +86,10 @@ describe("the shared model process", function () {
     await windows[0]!.api.generate(request);
     assert.equal((await windows[0]!.api.stats())?.summary.tokens, 48);
     assert.equal((await windows[1]!.api.stats())?.summary.tokens, 24);
+    // The machine's figures add every window's up.
+    const machine = (await windows[2]!.api.resources()).shared;
+    assert.equal(machine?.tokens, 4 * 24);
+    assert.equal(machine?.completions, 4);
   });
 
   it("after kill -9, every window completes again with one process, started once", async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync} from "node:fs";
+import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {connect, createServer, Socket} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -17,6 +17,7 @@ import {LockHeldError} from "../../src/transport/startLock";
 import {connectShared, SharedConnectError} from "../../src/extension/session/socketConnect";
 import {HELLO_MAX_BYTES, listenShared, SharedConnection, SharedServer} from "../../src/modelProcess/socketServer";
 import type {ClientMessage, HostMessage} from "../../src/protocol";
+import {listeningTcpOf, socketInodes} from "../reliability/helpers/procSockets";
 
 const VERSION = "0.1.0-test";
 const OTHER_UID = 45678;
@@ -102,37 +103,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   })]).finally(() => clearTimeout(timer));
 }
 
-/** The inodes of the TCP sockets (v4 and v6) in state LISTEN on this machine. */
-function listeningTcpInodes(): Set<string> {
-  const inodes = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] === "0A") inodes.add(fields[9]!);
-    }
-  }
-  return inodes;
-}
-
-/** The inodes of the sockets this process holds open. */
-function ownSocketInodes(): Set<string> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (match) inodes.add(match[1]!);
-    } catch {
-      // closed between the listing and the read
-    }
-  }
-  return inodes;
-}
-
-function ownListeningTcp(): string[] {
-  const own = ownSocketInodes();
-  return [...listeningTcpInodes()].filter(inode => own.has(inode));
-}
+const ownListeningTcp = () => listeningTcpOf("self");
 
 describe("shared model process: socket transport", function () {
   this.timeout(60_000);
@@ -305,7 +276,7 @@ describe("shared model process: socket transport", function () {
     const paths = sharedPaths(directory, VERSION);
     assert.deepEqual(ownListeningTcp(), [], "no TCP socket of this process is listening");
     // The server's socket is among this process's: /proc/net/unix names its path with an inode we hold.
-    const own = ownSocketInodes();
+    const own = socketInodes("self");
     const unix = readFileSync("/proc/net/unix", "utf8").split("\n").filter(line => line.endsWith(` ${paths.socket}`));
     assert.ok(unix.some(line => own.has(line.trim().split(/\s+/)[6]!)), "the shared socket is a Unix socket of this process");
     // The probe itself finds a TCP listener when there is one.

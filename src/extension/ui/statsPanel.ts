@@ -22,6 +22,7 @@ import type {RequestOutcomes} from "../completion/requestOutcomes";
 import {extraContextHtml, requestsTableHtml} from "./requestsTable";
 import {draftSourcesText, lookupRoundsText} from "./statusText";
 import {sessionChartData} from "./sessionChartData";
+import {sharedProcessText} from "./sharedProcessText";
 
 export interface StatsPanelSources {
   session: EngineSession;
@@ -119,7 +120,10 @@ export class StatsPanel implements vscode.Disposable {
 
   private async render(): Promise<void> {
     this.lastRender = Date.now();
-    const sections = {summary: this.summaryHtml(), live: await this.liveHtml(), benchmark: await this.benchmarkHtml(),
+    // The process as a whole (with sharing, every window's): asked at each render, a reply of a few hundred bytes.
+    const resources = this.sources.session.ready ? await this.sources.session.resources().catch(() => undefined) : undefined;
+    const machine = sharedProcessText(resources);
+    const sections = {summary: this.summaryHtml() + (machine ? `\n<p class="note" id="machine">${escapeHtml(machine)}</p>` : ""), live: await this.liveHtml(), benchmark: await this.benchmarkHtml(),
       requests: requestsTableHtml(this.sources.outcomes?.table() ?? []) +
         (this.sources.outcomes ? extraContextHtml(this.sources.outcomes.extraContext, this.sources.extraContextEnabled?.() ?? false) : "")};
     await this.panel.webview.postMessage({kind: "render", sequence: ++this.sequence, sections});
