@@ -159,6 +159,7 @@ export async function deactivate(): Promise<void> {
 /** One model process for every window (docs/sharing.md), unless the user turned sharing off; read once, at activation. */
 function sharedProcessOptions(values: SettingValues, context: vscode.ExtensionContext): SharedProcessOptions | undefined {
   if (!values.shareModelProcess) return undefined;
-  return {version: String(context.extension.packageJSON.version), window: vscode.env.sessionId,
+  // code-server gives every window the same placeholder sessionId: the extension host's pid tells them apart.
+  return {version: String(context.extension.packageJSON.version), window: `${vscode.env.sessionId.slice(0, 40)}-${process.pid}`,
     idleExitMs: Math.round(values["sharedProcess.idleMinutes"] * 60_000)};
 }

@@ -1,0 +1,153 @@
+// Three real code-server windows on the default pair share one model process (docs/sharing.md):
+// one process, its memory beside what it held for one window, a keystroke storm in every window at
+// once (each window shown its own completion), kill -9 of the process (every window completes
+// again, one process afterwards), and no Internet socket in it. Timings and memory are figures
+// (npm run test:reliability prints them), not verdicts.
+import assert from "node:assert/strict";
+import {existsSync, readdirSync, readFileSync} from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import {namedPair} from "../../src/lab/cli/pairs";
+import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
+import {packageVsix} from "../../src/lab/cli/vsix";
+import {draftstopLogTail, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
+import {recordFigure} from "./figures";
+import {listeningTcpOf} from "./helpers/procSockets";
+
+const {lineStart, typed, expectedFirstLine} = SAMPLE_SUGGESTIONS.distance;
+/** The empty line under `const dx = …`, after its two spaces of indentation. */
+const CURSOR = {line: sampleLineEnd(lineStart).line + 1, column: 3};
+const STORMS = 3;
+
+/** Model processes on this machine: the shared ones (`engineHost.js --shared`) and the ones a window forked for itself. */
+function modelProcesses(): {shared: number[]; own: number[]} {
+  const found = {shared: [] as number[], own: [] as number[]};
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // gone since the listing
+    }
+    if (!argv.some(arg => arg.endsWith("engineHost.js"))) continue;
+    (argv.includes("--shared") ? found.shared : found.own).push(Number(entry));
+  }
+  return found;
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? NaN) * 1024;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Clears the line, types the sample's `const dy = ` key by key, and returns ms from the last key to the expected ghost text. */
+async function typeAndWait(wb: Workbench, delayMs: number): Promise<number> {
+  await wb.page.keyboard.press("Escape");
+  await wb.goTo(CURSOR.line, 1);
+  await wb.page.keyboard.press("Shift+End");
+  await wb.page.keyboard.type("  ");
+  await wb.page.keyboard.type(typed, {delay: delayMs});
+  const lastKey = Date.now();
+  let ghost = "", askedAt = lastKey;
+  await waitFor(`the ghost text "${expectedFirstLine}"`, async () => {
+    ghost = (await wb.ghostText()).split("\n")[0]!;
+    // A request that found the models restarting is not repeated by VS Code: ask again, at most every 15 s.
+    if (!ghost && Date.now() - askedAt > 15_000) {
+      await wb.triggerInlineSuggest();
+      askedAt = Date.now();
+    }
+    return ghost === expectedFirstLine;
+  }, 120_000).catch(async error => {
+    throw new Error(`${(error as Error).message}; shown: ${JSON.stringify(ghost)}; the log ends:\n${await draftstopLogTail(wb.userDataDir)}`);
+  });
+  return Date.now() - lastKey;
+}
+
+describe("reliability: three windows share one model process", function () {
+  this.timeout(20 * 60_000);
+  let tmp: string;
+  let first: Workbench | undefined;
+  const windows: Workbench[] = [];
+
+  before(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-windows-"));
+    for (const name of ["one", "two", "three"]) {
+      await fs.mkdir(path.join(tmp, name));
+      await fs.writeFile(path.join(tmp, name, "sample.ts"), SAMPLE_FILE);
+    }
+    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
+      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
+      : await namedPair({name: "smollm2", padded: false});
+    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
+    first = await openWorkbench({
+      vsix: vsix.path, workspace: path.join(tmp, "one"),
+      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1, "editor.inlineSuggest.enabled": true}
+    });
+    windows.push(first);
+  });
+
+  after(async () => {
+    for (const wb of windows.slice(1)) await wb.close().catch(() => undefined);
+    await first?.close();
+    await fs.rm(tmp, {recursive: true, force: true});
+  });
+
+  it("serves three windows from one process, each its own completion through a keystroke storm in all of them, and comes back once after kill -9", async () => {
+    const wb1 = first!;
+    await wb1.openFile("sample.ts");
+    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb1.statusBarText("draftstop.status")), 180_000);
+    const alone: number[] = [];
+    for (let storm = 0; storm < STORMS; storm++) alone.push(await typeAndWait(wb1, 30));
+    const single = modelProcesses();
+    assert.equal(single.shared.length, 1, `one shared model process for one window (${JSON.stringify(single)})`);
+    assert.deepEqual(single.own, [], "no window forked a process of its own");
+    const pid = single.shared[0]!;
+    const rssOne = rssBytes(pid);
+
+    for (const name of ["two", "three"]) {
+      const wb = await openWindow(wb1, path.join(tmp, name));
+      windows.push(wb);
+      await wb.openFile("sample.ts");
+      await waitFor(`window ${name}'s models`, async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
+    }
+    // Every window types at once, key by key: each must be shown the completion of its own final text.
+    const together: number[] = [];
+    for (let storm = 0; storm < STORMS; storm++) together.push(...await Promise.all(windows.map(wb => typeAndWait(wb, 30))));
+    const three = modelProcesses();
+    assert.deepEqual(three, {shared: [pid], own: []}, "three windows, still the one process");
+    const rssThree = rssBytes(pid);
+    assert.deepEqual(listeningTcpOf(pid), [], "the shared process listens on no Internet socket");
+
+    recordFigure("shared process: model processes for 3 windows", three.shared.length + three.own.length);
+    recordFigure("shared process: resident memory, 1 window → 3 windows",
+      `${(rssOne / 2 ** 20).toFixed(0)} → ${(rssThree / 2 ** 20).toFixed(0)} MB (${(rssThree / rssOne).toFixed(2)}×)`);
+    recordFigure("shared process: keystroke → ghost text, 1 window p50 / p95",
+      `${percentile(alone, 50)} / ${percentile(alone, 95)} ms (${alone.length} storms)`);
+    recordFigure("shared process: keystroke → ghost text, 3 windows typing at once p50 / p95",
+      `${percentile(together, 50)} / ${percentile(together, 95)} ms (${together.length} completions, every window served; ` +
+      `p95 ${(percentile(together, 95) / percentile(alone, 95)).toFixed(2)}× one window's)`);
+
+    // kill -9: every window notices, one successor starts, each window completes again with its models.
+    const killedAt = Date.now();
+    process.kill(pid, "SIGKILL");
+    await waitFor("a successor process", async () => modelProcesses().shared.some(p => p !== pid), 60_000);
+    const back = await Promise.all(windows.map(async wb => {
+      await waitFor("the models back", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 120_000);
+      await typeAndWait(wb, 0);
+      return Date.now() - killedAt;
+    }));
+    const after = modelProcesses();
+    assert.equal(after.shared.length, 1, `one process after the kill (${JSON.stringify(after)})`);
+    assert.notEqual(after.shared[0], pid);
+    assert.deepEqual(after.own, []);
+    recordFigure("shared process: kill -9 → every window completing again", `${Math.max(...back)} ms (slowest of 3 windows)`);
+    assert.ok(existsSync(`/proc/${after.shared[0]}`));
+  });
+});
