@@ -196,7 +196,11 @@ export function serve(host: EngineHost, channel: MessageChannel<ClientMessage, H
     if (message.name === "generate" && options.turns) {
       const background = (message.params as {background?: boolean} | undefined)?.background === true;
       // A foreground request supersedes everything the window asked before; a background one, earlier background work.
-      for (const [id, older] of generations) if (!background || older.background) older.controller.abort(), generations.delete(id);
+      for (const [id, older] of generations) {
+        if (background && !older.background) continue;
+        older.controller.abort();
+        generations.delete(id);
+      }
       generations.set(message.id, {controller, background});
       answer = options.turns.run(() => dispatch(host, message, context)).finally(() => generations.delete(message.id));
     } else {

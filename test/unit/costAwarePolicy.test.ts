@@ -4,7 +4,7 @@ import {EntropyTransitions} from "../../src/engine/drafting/entropyTransitions";
 import {SpeculationGain} from "../../src/engine/drafting/speculationGain";
 import {CostAwarePolicy, createPolicy, PolicyEnvironment} from "../../src/engine/drafting/policies";
 import type {CostAwareParameters} from "../../src/engine/drafting/costAware";
-import {COLD_EXPLORATIONS} from "../../src/engine/drafting/speculationGate";
+import {COLD_EXPLORATIONS, ENTRY_ROUNDS} from "../../src/engine/drafting/speculationGate";
 
 /** Pass costs in units of C_t(1): a curve over n and a draft cost. */
 function costs(curve: (n: number) => number, draft: number): PassCosts {
@@ -334,6 +334,21 @@ describe("cost-aware AdaEDL", () => {
     // The map is wrong (every draft rejected): the gain's bound falls below break-even within a few rounds.
     const wrong = run(gpu, 0.13, 0.9, () => 0, {entryByPlan: true});
     assert.ok(wrong <= unlucky.length + 8, `a map that promises what rounds do not give costs a few rounds (${wrong})`);
+    // A marginal draft (its rounds gain about 0.93, the map promises more): the plan's word runs it
+    // during the first ENTRY_ROUNDS rounds at most, then the gain decides alone, as without entryByPlan.
+    const marginal = (parameters: Partial<CostAwareParameters>) => {
+      const policy = new CostAwarePolicy({maxDraft: 2, ...parameters});
+      policy.prepare(flatEnvironment(costs(gpu, 0.13), 0.9));
+      let ran = 0;
+      for (let round = 0; round < 320; round++) {
+        const k = policy.maxDraftThisRound() > 0 ? draftLength(policy, [0.9, 0.9]) : 0;
+        if (k > 0) ran++;
+        policy.update(k, k > 0 && ran % 5 === 0 ? 1 : 0);
+      }
+      return ran;
+    };
+    assert.ok(marginal({entryByPlan: true}) <= ENTRY_ROUNDS + 320 / 32, `a marginal draft ran ${marginal({entryByPlan: true})} of 320 rounds`);
+    assert.ok(marginal({entryByPlan: true}) > marginal({}), "the plan's word did run it while the evidence was thin");
     // Where the plan says no round pays (unsure drafts on the CPU), entryByPlan changes nothing.
     assert.equal(run(cpu, 0.1, 0.3, () => 0, {entryByPlan: true}), run(cpu, 0.1, 0.3, () => 0, {}));
   });

@@ -159,15 +159,18 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     const child = this.child;
     this.child = undefined;
     this.rejectAll(new DraftstopError("the engine client was disposed", "engine.disposed"));
-    // A shared process stays for the other windows; it exits on its own once none is left.
-    this.channel?.close();
+    // Closing the channel ends a process of this client's own (it exits when its IPC disconnects);
+    // a shared process stays for the other windows and leaves on its own once none is left.
+    const channel = this.channel;
     this.channel = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise(resolve => child.once("exit", resolve));
-      child.disconnect?.();
+      channel?.close();
       const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
       await exited;
       clearTimeout(timer);
+    } else {
+      channel?.close();
     }
     this.removeAllListeners();
   }
