@@ -199,7 +199,11 @@ async function consume(queue: LoadQueue, host: FuzzedProcess, tally: Tally, fold
     job.spent.processS += (performance.now() - loadStarted) / 1000;
     if (outcome.kind === "loaded") count1(tally.outcomes, "loaded");
     else if (outcome.kind === "aborted") count1(tally.aborts, `${outcome.at}: ${outcome.assertion} (e.g. ${job.label})`.slice(0, 400));
-    else if (outcome.kind === "generationFailed") tally.generationErrors.push(`${job.label}: ${outcome.code}: ${outcome.message}`);
+    else if (outcome.kind === "generationFailed") {
+      tally.generationErrors.push(`${job.label}: ${outcome.code}: ${outcome.message}`);
+      // NaN logits from a corrupt rope frequency once failed as a bare Error("empty distribution"): now model.badOutput.
+      if (!outcome.named) tally.unnamed.push(`${job.label}: its first generation failed with an unnamed error: ${outcome.code}: ${outcome.message}`);
+    }
     else if (!outcome.named) tally.unnamed.push(`${job.label}: the model process refused it with an unnamed error: ${outcome.code}: ${outcome.message}`);
     else count1(tally.outcomes, `refused ${outcome.code}`);
     const nowHeld = [host.client.loadedOptions?.targetPath, host.client.loadedOptions?.draftPath].find(p => p?.startsWith(folder));
