@@ -329,7 +329,7 @@ describe("cost-aware AdaEDL", () => {
     };
     const gpu = CURVES["GPU, flat"]!, cpu = CURVES["2-core CPU"]!;
     const allAccepted = (k: number) => k;
-    assert.equal(run(gpu, 0.13, 0.9, allAccepted, {}), unlucky.length, "by its gain alone it sits out after the unlucky start");
+    assert.equal(run(gpu, 0.13, 0.9, allAccepted, {entryByPlan: false}), unlucky.length, "by its gain alone it sits out after the unlucky start");
     assert.equal(run(gpu, 0.13, 0.9, allAccepted, {entryByPlan: true}), 32, "with the plan's word it keeps drafting and earns its way in");
     // The map is wrong (every draft rejected): the gain's bound falls below break-even within a few rounds.
     const wrong = run(gpu, 0.13, 0.9, () => 0, {entryByPlan: true});
@@ -348,9 +348,9 @@ describe("cost-aware AdaEDL", () => {
       return ran;
     };
     assert.ok(marginal({entryByPlan: true}) <= ENTRY_ROUNDS + 320 / 32, `a marginal draft ran ${marginal({entryByPlan: true})} of 320 rounds`);
-    assert.ok(marginal({entryByPlan: true}) > marginal({}), "the plan's word did run it while the evidence was thin");
+    assert.ok(marginal({entryByPlan: true}) > marginal({entryByPlan: false}), "the plan's word did run it while the evidence was thin");
     // Where the plan says no round pays (unsure drafts on the CPU), entryByPlan changes nothing.
-    assert.equal(run(cpu, 0.1, 0.3, () => 0, {entryByPlan: true}), run(cpu, 0.1, 0.3, () => 0, {}));
+    assert.equal(run(cpu, 0.1, 0.3, () => 0, {entryByPlan: true}), run(cpu, 0.1, 0.3, () => 0, {entryByPlan: false}));
   });
 
   it("starts drafting again within a few explorations once speculation pays", () => {

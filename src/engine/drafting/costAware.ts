@@ -63,13 +63,14 @@ export interface CostAwareParameters {
   roundGate: boolean;
   /**
    * true: after its first rounds, a draft whose measured gain is not yet above 1 + margin still runs
-   * while the gain's upper bound is above that and the plan (from the learned acceptance map) values
-   * a round with it above a target-only one; false: only its measured gain lets it in. Default false.
+   * while the gain's upper bound is above that and a plan from the learned acceptance map, read
+   * without optimism, values a round with it above a target-only one; false: only its measured gain
+   * lets it in. Needs planAhead. Default true.
    */
   entryByPlan: boolean;
 }
 
-export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, planAhead: true, roundGate: true, entryByPlan: false};
+export const COST_AWARE_DEFAULTS: CostAwareParameters = {maxDraft: 16, margin: 0.02, exploreEvery: 32, exploreAtMost: 256, optimism: 2, laterOptimism: 0, planAhead: true, roundGate: true, entryByPlan: true};
 
 /** Without an environment (a policy used outside the engine) the rule falls back to AdaEDL's bound against λ0. */
 const FALLBACK_GAMMA = 0.2, FALLBACK_LAMBDA = 0.5;
@@ -89,6 +90,8 @@ interface RoundRule {
   anotherPass(index: number): boolean;
   /** Whether a round with the draft may beat a target-only one where the gain measured is not above 1. */
   roundMayPay(): boolean;
+  /** Whether what has been learned, read without optimism, says a round with the draft beats a target-only one. */
+  roundPays(): boolean;
   /** A round ended. */
   ended(): void;
   /** Forget the generation's plan (a new generation, a reset). */
@@ -105,6 +108,8 @@ interface RuleContext {
 /** Planned ahead (draftPlan.ts): a token is drafted while what it adds, with what may follow it, pays for its share. */
 class PlannedRounds implements RoundRule {
   private plan: DraftPlan | undefined;
+  /** At ρ = 1 with no optimism: the entry test's plan (entryByPlan), made on the same schedule as `plan`. */
+  private soberPlan: DraftPlan | undefined;
   private roundsSincePlan = 0;
   /** Survival of the drafts so far in the round, and the last one's entropy bin. */
   private survive = 1;
@@ -141,23 +146,28 @@ class PlannedRounds implements RoundRule {
     return (this.plan ??= this.makePlan()).roundValue > 0;
   }
 
+  roundPays(): boolean {
+    return (this.soberPlan ??= this.makePlan({sober: true})).roundValue > 0;
+  }
+
   ended(): void {
-    if (++this.roundsSincePlan >= PLAN_EVERY) this.plan = undefined;
+    if (++this.roundsSincePlan >= PLAN_EVERY) this.forget();
   }
 
   forget(): void {
     this.plan = undefined;
+    this.soberPlan = undefined;
   }
 
-  private makePlan(): DraftPlan {
-    this.roundsSincePlan = 0;
+  private makePlan({sober = false} = {}): DraftPlan {
+    if (!sober) this.roundsSincePlan = 0;
     const {environment, maxDraft} = this.context;
     const gain = environment.gain.value();
     const {acceptance, transitions, costs} = environment;
     return new DraftPlan({
-      acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), this.context.optimismAt(index)),
+      acceptance: (index, bin) => acceptance.optimistic(binMiddle(bin), sober ? 0 : this.context.optimismAt(index)),
       next: bin => transitions.next(bin), start: transitions.start(), bins: transitions.bins, costs,
-      rate: Number.isFinite(gain) ? Math.max(1, gain) : 1, maxDraft
+      rate: sober || !Number.isFinite(gain) ? 1 : Math.max(1, gain), maxDraft
     });
   }
 }
@@ -188,6 +198,11 @@ class LengthRule implements RoundRule {
 
   roundMayPay(): boolean {
     return true;
+  }
+
+  /** No plan to read: entryByPlan needs planAhead. */
+  roundPays(): boolean {
+    return false;
   }
 
   ended(): void {}
@@ -297,6 +312,6 @@ export class CostAwarePolicy extends BasePolicy<CostAwareParameters> {
    */
   private decide(): void {
     const environment = this.environment, rule = this.rule;
-    this.speculating = environment && rule ? this.gate.decide(environment.gain, () => rule.roundMayPay()) : true;
+    this.speculating = environment && rule ? this.gate.decide(environment.gain, () => rule.roundMayPay(), () => rule.roundPays()) : true;
   }
 }
