@@ -4,7 +4,7 @@
 import {DraftstopError, ModelFileError, ModelRole} from "./errors";
 import {preflightModelFile} from "./ggufPreflight";
 import {GgufFileInfo, Llama, LlamaContext, LlamaContextSequence, LlamaModel, loadNodeLlamaCpp} from "./nlc";
-import {GpuChoice, LoadOptions, resolveLoadOptions, ResolvedLoadOptions} from "./options";
+import {CPU_BATCH_SIZE, GpuChoice, LoadOptions, resolveLoadOptions, ResolvedLoadOptions} from "./options";
 import {checkVocabularyCompatibility} from "./vocabulary";
 
 /** One model's weights, loaded once; contexts are opened on it separately (openContexts). */
@@ -153,7 +153,7 @@ async function openContext(llama: Llama, weights: ModelWeights, options: Resolve
   try {
     const context = await model.createContext({
       contextSize: options.contextSize,
-      batchSize: options.batchSize,
+      batchSize: options.batchSize ?? (llama.gpu === false ? Math.min(CPU_BATCH_SIZE, options.contextSize) : undefined),
       sequences: 1,
       threads: options.threads,
       // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");

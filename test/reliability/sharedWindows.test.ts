@@ -20,8 +20,11 @@ const {lineStart, typed, expectedFirstLine} = SAMPLE_SUGGESTIONS.distance;
 const CURSOR = {line: sampleLineEnd(lineStart).line + 1, column: 3};
 const STORMS = 3;
 
-/** Model processes on this machine: the shared ones (`engineHost.js --shared`) and the ones a window forked for itself. */
-function modelProcesses(): {shared: number[]; own: number[]} {
+/**
+ * The model processes this test's workbench started (their engineHost.js lies under `root`): the
+ * shared ones (`engineHost.js --shared`) and the ones a window forked for itself.
+ */
+function processesUnder(root: string): {shared: number[]; own: number[]} {
   const found = {shared: [] as number[], own: [] as number[]};
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -31,7 +34,7 @@ function modelProcesses(): {shared: number[]; own: number[]} {
     } catch {
       continue; // gone since the listing
     }
-    if (!argv.some(arg => arg.endsWith("engineHost.js"))) continue;
+    if (!argv.some(arg => arg.endsWith("engineHost.js") && arg.startsWith(root))) continue;
     (argv.includes("--shared") ? found.shared : found.own).push(Number(entry));
   }
   return found;
@@ -101,6 +104,9 @@ describe("reliability: three windows share one model process", function () {
 
   it("serves three windows from one process, each its own completion through a keystroke storm in all of them, and comes back once after kill -9", async () => {
     const wb1 = first!;
+    // The VSIX is installed beside the workbench's user data: its processes, not another run's.
+    const root = path.dirname(wb1.userDataDir);
+    const modelProcesses = () => processesUnder(root);
     await wb1.openFile("sample.ts");
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb1.statusBarText("draftstop.status")), 180_000);
     const alone: number[] = [];
