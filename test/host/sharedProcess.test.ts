@@ -3,7 +3,7 @@
 // comes back once, with every window's models; turns are fair; the process leaves after its last window.
 import assert from "node:assert/strict";
 import {once} from "node:events";
-import {mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {EngineClient} from "../../src/extension/session/engineClient";
@@ -127,6 +127,20 @@ describe("the shared model process", function () {
     assert.equal(a.stopReason, "abort", "the newer request from the same window cancelled the older one");
     assert.equal(b.tokenCount, 24, "the other window was served");
     assert.equal(c.tokenCount, 200);
+  });
+
+  it("falls back to a process of the window's own when the shared folder is not private, and says why", async () => {
+    const unsafe = join(runtime, "unsafe");
+    mkdirSync(unsafe, {mode: 0o755});
+    chmodSync(unsafe, 0o755);
+    const lonely = new EngineClient({hostScript: HOST_SCRIPT, shared: {version: VERSION, window: "fallback", directory: unsafe}});
+    clients.push(lonely);
+    const lines: string[] = [];
+    lonely.on("log", line => lines.push(line));
+    await load(lonely);
+    assert.equal((await lonely.api.generate(request)).tokenCount, 24);
+    assert.equal((await lonely.api.resources()).shared, undefined, "a process of its own, not a shared one");
+    assert.ok(lines.some(line => /could not use the shared model process .*starting one for this window/.test(line)), lines.join("\n"));
   });
 
   it("stays while a window holds it, and leaves when its last window has gone for the idle time", async () => {

@@ -178,7 +178,14 @@ export class EngineClient extends EventEmitter<ClientEvents> {
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     this.stderrTail = "";
-    const ready = this.options.shared ? this.join(this.options.shared) : this.fork();
+    const shared = this.options.shared;
+    // A window that cannot use the shared process (its folder not private, none starting in time)
+    // still completes: with a process of its own, as with sharing off.
+    const ready = shared ? this.join(shared).catch(error => {
+      if (this.disposed) throw error;
+      this.emit("log", `could not use the shared model process (${(error as Error)?.message ?? error}); starting one for this window`);
+      return this.fork();
+    }) : this.fork();
     this.ready = ready;
     ready.catch(() => {
       if (this.ready === ready) this.ready = undefined;
