@@ -8,6 +8,7 @@ import {spawn} from "node:child_process";
 import {once} from "node:events";
 import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {connect, createServer, Socket} from "node:net";
+import {buildSync} from "esbuild";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {encodeFrame, FrameDecoder, MAX_FRAME_BYTES, OversizedFrame} from "../../src/transport/framing";
@@ -22,6 +23,8 @@ import {listeningTcpOf, socketInodes} from "../reliability/helpers/procSockets";
 const VERSION = "0.1.0-test";
 const OTHER_UID = 45678;
 const OUT_SRC = join(__dirname, "..", "..", "src");
+/** The checkout: out/test/host is three folders below it. */
+const REPO = join(__dirname, "..", "..", "..");
 
 /** A connection speaking raw frames, for what a well-behaved client never sends. */
 class RawClient {
@@ -238,6 +241,12 @@ describe("shared model process: socket transport", function () {
     const paths = sharedPaths(directory, VERSION);
     const logged = harness.log.length;
     const connected = harness.server.connections;
+    // The second uid cannot read this checkout (a clone in a 0700 temporary folder, as CI makes):
+    // it gets connectShared bundled into one file in a folder it may read.
+    const intruder = join(base, "intruder.js");
+    buildSync({entryPoints: [join(REPO, "src", "extension", "session", "socketConnect.ts")], bundle: true, platform: "node", format: "cjs",
+      outfile: intruder, logLevel: "error"});
+    chmodSync(intruder, 0o644);
     const script = `
       const net = require("net"), fs = require("fs");
       const result = {uid: process.getuid()};
@@ -248,7 +257,7 @@ describe("shared model process: socket transport", function () {
       socket.on("error", e => { result.socket = e.code; done(); });
       async function done() {
         socket.destroy();
-        const {connectShared} = require(${JSON.stringify(join(OUT_SRC, "extension", "session", "socketConnect.js"))});
+        const {connectShared} = require(${JSON.stringify(intruder)});
         try { await connectShared({directory: ${JSON.stringify(directory)}, version: ${JSON.stringify(VERSION)}, window: "intruder"}); result.shared = "joined"; }
         catch (e) { result.shared = e.code; result.problem = e.problem; }
         console.log(JSON.stringify(result));

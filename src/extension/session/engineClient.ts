@@ -6,7 +6,7 @@ import {ChildProcess, fork} from "node:child_process";
 import {EventEmitter} from "node:events";
 import type {MessageChannel} from "../../transport/messageChannel";
 import {IpcChannel} from "../../transport/ipcChannel";
-import {joinSharedProcess, SharedProcessOptions, sharedLogTail} from "./sharedProcessClient";
+import {joinSharedProcess, sharedExitReason, SharedProcessOptions, sharedLogTail} from "./sharedProcessClient";
 import type {EngineLoadOptions} from "../../engine/engine";
 import {DraftstopError} from "../../engine/errors";
 import {CallOptions, ClientMessage, HostMessage, LoadResult, ModelProcessCalls, ParamsOf, Progress, REQUEST_NAMES, RequestName, ResultOf,
@@ -206,7 +206,7 @@ export class EngineClient extends EventEmitter<ClientEvents> {
     channel.on("message", message => this.receive(message));
     channel.once("close", closed => {
       this.stderrTail = sharedLogTail(shared, STDERR_TAIL_BYTES);
-      this.onGone(channel, `the shared model process went away (${closed.reason})`);
+      this.onGone(channel, sharedExitReason(this.stderrTail, closed.reason));
     });
   }
 

@@ -81,6 +81,11 @@ export class EngineSession extends EventEmitter<SessionEvents> {
     return this.client.pid;
   }
 
+  /** Whether the model process is the one every window shares (it outlives this window). */
+  get sharedProcess(): boolean {
+    return this.client.shared;
+  }
+
   get loadedOptions(): EngineLoadOptions | undefined {
     return this.client.loadedOptions;
   }

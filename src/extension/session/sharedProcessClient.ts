@@ -56,6 +56,16 @@ export function sharedLogTail(options: SharedProcessOptions, bytes: number): str
 }
 
 /**
+ * Why the shared process went away, as a forked child's exit says it: the process is no child of
+ * this window, so its log (stdout and stderr) tells. llama.cpp writes its assertion there before
+ * it aborts; only what the latest process wrote counts.
+ */
+export function sharedExitReason(logTail: string, closed: string): string {
+  const latest = logTail.slice(Math.max(0, logTail.lastIndexOf("serving version")));
+  return /GGML_ASSERT|GGML_ABORT|terminate called|Aborted/.test(latest) ? "llama.cpp aborted (SIGABRT)" : `the shared model process went away (${closed})`;
+}
+
+/**
  * Joins the process serving `options.version`, starting it (detached from this window, running
  * `hostScript` with `env`) when none does. Throws SharedConnectError for a process that refuses
  * this window, UnsafeDirectoryError for a rendezvous directory that is not this user's alone, and a

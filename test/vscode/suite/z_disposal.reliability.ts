@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import * as vscode from "vscode";
 import {reportFigure} from "./figures";
-import {api, EXTENSION_ID, readyWithTestModels} from "./helpers";
+import {api, EXTENSION_ID, readyWithTestModels, waitFor} from "./helpers";
 
 describe("disposal", function () {
   this.timeout(60_000);
@@ -25,6 +25,7 @@ describe("disposal", function () {
     await draftstop.models.loadFromSettings();
     assert.ok(draftstop.session.ready, "loaded again after the unload");
     const pid = draftstop.session.processId!;
+    const shared = draftstop.session.sharedProcess;
     const generation = draftstop.session.complete({prefix: "function f() {\n  ", suffix: "\n}"}, {maxTokens: 1000, temperature: 1, seed: 1, stopOnEog: false});
     let settled = false;
     const outcome = generation.then(() => "finished", (error: {code?: string}) => `stopped (${error?.code})`).finally(() => (settled = true));
@@ -38,8 +39,18 @@ describe("disposal", function () {
     const module = require(join(extension.extensionPath, "out", "dist", "extension.js")) as {deactivate(): Promise<void>};
     const started = Date.now(); // a figure for the report
     await module.deactivate();
-    // deactivate() resolves once the model process has exited; the generation had to settle by then.
+    // deactivate() resolves once this window has left the model process (a process of its own has
+    // exited by then); the generation had to settle by then.
     assert.equal(await outcome, "stopped (engine.disposed)", "the generation ends with the extension");
+    // A shared process leaves once no window uses it, after draftstop.sharedProcess.idleMinutes (0 in these runs).
+    if (shared) await waitFor("the shared model process to leave after its last window", () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 15_000);
     assert.throws(() => process.kill(pid, 0), /ESRCH/, "the model process is gone");
     reportFigure("disposal: deactivate → model process gone (ms)", Date.now() - started); // a figure, never a verdict
   });
