@@ -13,11 +13,11 @@ export interface HeaderFault {
 }
 
 /** gguf.h, enum gguf_type: bytes of each fixed-size value type; 8 is a string, 9 an array. */
-const VALUE_BYTES: ReadonlyMap<number, number> = new Map([
+export const GGUF_VALUE_BYTES: ReadonlyMap<number, number> = new Map([
   [0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8]
 ]);
-const STRING = 8;
-const ARRAY = 9;
+export const GGUF_STRING = 8;
+export const GGUF_ARRAY = 9;
 /** ggml.h, GGML_MAX_DIMS. */
 const MAX_DIMS = 4;
 /** A tensor info's fixed part: name length, n_dims, type, offset. */
@@ -86,9 +86,9 @@ function walk(buffer: Buffer, size: number): HeaderFault | NeedMore | undefined 
     }
   };
   const value = (type: number, what: string) => {
-    if (type === STRING) string(what);
+    if (type === GGUF_STRING) string(what);
     else {
-      const bytes = VALUE_BYTES.get(type);
+      const bytes = GGUF_VALUE_BYTES.get(type);
       if (bytes === undefined) throw malformed(`${what} has value type ${type}, which GGUF does not define`);
       need(bytes, what);
       at += bytes;
@@ -106,16 +106,16 @@ function walk(buffer: Buffer, size: number): HeaderFault | NeedMore | undefined 
     for (let i = 0; i < kvCount; i++) {
       const key = string(`metadata key #${i}`);
       const type = u32(`the type of ${key}`);
-      if (type !== ARRAY) {
+      if (type !== GGUF_ARRAY) {
         value(type, key);
         continue;
       }
       const of = u32(`the element type of ${key}`);
-      if (of === ARRAY) throw malformed(`${key} is an array of arrays`);
-      const itemBytes = of === STRING ? 8 : VALUE_BYTES.get(of);
+      if (of === GGUF_ARRAY) throw malformed(`${key} is an array of arrays`);
+      const itemBytes = of === GGUF_STRING ? 8 : GGUF_VALUE_BYTES.get(of);
       if (itemBytes === undefined) throw malformed(`${key} is an array of value type ${of}, which GGUF does not define`);
       const n = count(`the length of array ${key}`, itemBytes);
-      if (of === STRING) skipStrings(n, key);
+      if (of === GGUF_STRING) skipStrings(n, key);
       else {
         need(n * itemBytes, key);
         at += n * itemBytes;

@@ -2,13 +2,7 @@
 // (a count, a type, a length) and leave the rest as it is. src/lab/modelmaker/ggufReader.ts reads
 // the values but keeps no offsets, and node-llama-cpp's reader neither, so this walks the header
 // once more and records positions. It trusts its input: it is only run on the real model files.
-
-/** gguf.h, enum gguf_type: bytes of each scalar type (8 = string, 9 = array). */
-export const SCALAR_BYTES: ReadonlyMap<number, number> = new Map([
-  [0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8]
-]);
-export const STRING = 8;
-export const ARRAY = 9;
+import {GGUF_ARRAY, GGUF_STRING, GGUF_VALUE_BYTES} from "../../../src/engine/ggufBounds";
 
 export interface KvLayout {
   key: string;
@@ -59,8 +53,8 @@ export function ggufLayoutOf(bytes: Buffer): GgufLayout {
     return bytes.toString("utf8", at - length, at);
   };
   const skipScalar = (type: number) => {
-    if (type === STRING) at += 8 + Number(bytes.readBigUInt64LE(at));
-    else at += SCALAR_BYTES.get(type) ?? fail(`unknown value type ${type} at ${at}`);
+    if (type === GGUF_STRING) at += 8 + Number(bytes.readBigUInt64LE(at));
+    else at += GGUF_VALUE_BYTES.get(type) ?? fail(`unknown value type ${type} at ${at}`);
   };
 
   if (u32() !== 0x46554747) fail("not a GGUF file");
@@ -75,12 +69,12 @@ export function ggufLayoutOf(bytes: Buffer): GgufLayout {
     const type = u32();
     const valueAt = at;
     let array: KvLayout["array"];
-    if (type === ARRAY) {
+    if (type === GGUF_ARRAY) {
       const of = u32();
       const countAt = at;
       const count = u64();
       const itemsAt = at;
-      const stringItems = of === STRING ? new Int32Array(count) : undefined;
+      const stringItems = of === GGUF_STRING ? new Int32Array(count) : undefined;
       for (let j = 0; j < count; j++) {
         if (stringItems) stringItems[j] = at;
         skipScalar(of);

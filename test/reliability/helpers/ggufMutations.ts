@@ -2,7 +2,8 @@
 // a failure names a seed that reproduces it. Each mutation touches the header region only (plus
 // truncations anywhere); the tensor data is never rewritten, only cut off or shifted behind a
 // header of another length, which is what keeps 10 000 of them cheap on a 100 MB model.
-import {ARRAY, GgufLayout, KvLayout, SCALAR_BYTES, STRING, TensorInfoLayout} from "./ggufLayout";
+import {GGUF_ARRAY, GGUF_STRING, GGUF_VALUE_BYTES} from "../../../src/engine/ggufBounds";
+import {GgufLayout, KvLayout, TensorInfoLayout} from "./ggufLayout";
 
 export type MutationKind =
   | "byteFlip" | "fieldFlip" | "wrongCount" | "wrongType" | "hugeLength" | "truncation" | "valueEdit" | "tensorEdit" | "splice";
@@ -125,7 +126,7 @@ class Mutator {
     const {layout, r} = this;
     const strings: Array<{name: string; at: number}> = [
       ...layout.kvs.map(kv => ({name: `key ${kv.key}`, at: kv.at})),
-      ...layout.kvs.filter(kv => kv.type === STRING).map(kv => ({name: `${kv.key} value`, at: kv.valueAt})),
+      ...layout.kvs.filter(kv => kv.type === GGUF_STRING).map(kv => ({name: `${kv.key} value`, at: kv.valueAt})),
       ...layout.tensors.map(t => ({name: `tensor name ${t.name}`, at: t.at}))
     ];
     const arrays = layout.kvs.filter(kv => kv.array?.stringItems);
@@ -164,9 +165,9 @@ class Mutator {
 
   valueEdit(): Change {
     const {layout, r} = this;
-    const numeric = layout.kvs.filter(kv => SCALAR_BYTES.has(kv.type));
-    const numericArrays = layout.kvs.filter(kv => kv.array && SCALAR_BYTES.has(kv.array.of));
-    const strings = layout.kvs.filter(kv => kv.type === STRING);
+    const numeric = layout.kvs.filter(kv => GGUF_VALUE_BYTES.has(kv.type));
+    const numericArrays = layout.kvs.filter(kv => kv.array && GGUF_VALUE_BYTES.has(kv.array.of));
+    const strings = layout.kvs.filter(kv => kv.type === GGUF_STRING);
     const tokens = layout.kvs.find(kv => kv.key === "tokenizer.ggml.tokens");
     const choice = r.pick(["numeric", "numeric", "numeric", "array", "string", "token"] as const);
     if (choice === "numeric" && numeric.length > 0) {
@@ -177,7 +178,7 @@ class Mutator {
     if (choice === "array" && numericArrays.length > 0) {
       const kv = r.pick(numericArrays);
       const n = this.r.pick([1, 1, 3, 100]);
-      const size = SCALAR_BYTES.get(kv.array!.of)!;
+      const size = GGUF_VALUE_BYTES.get(kv.array!.of)!;
       const labels: string[] = [];
       return this.inPlaceLabelled(head => {
         for (let i = 0; i < n && kv.array!.count > 0; i++) {
@@ -259,7 +260,7 @@ class Mutator {
       case "dropTensor": return this.spliced(`drop tensor ${tensor.name}`, tensor.at, tensor.end, Buffer.alloc(0), {tensors: -1});
       case "copyTensor": return this.spliced(`tensor ${tensor.name} twice`, tensor.end, tensor.end, this.bytes.subarray(tensor.at, tensor.end), {tensors: +1});
       case "string": {
-        const strings = layout.kvs.filter(k => k.type === STRING);
+        const strings = layout.kvs.filter(k => k.type === GGUF_STRING);
         const target = r.pick(strings);
         const text = r.pick(["", "llama", "qwen2", "gpt2", "mamba", "rwkv6", "bert", "t5", "no-such-architecture", "x".repeat(1 + r.int(300))]);
         return this.spliced(`${target.key} → ${JSON.stringify(text.slice(0, 40))}`, target.valueAt, target.end, stringBytes(text), {});
@@ -268,17 +269,17 @@ class Mutator {
         const target = r.pick(arrays);
         const {count, itemsAt, of, stringItems} = target.array!;
         const item = r.int(count);
-        const start = stringItems ? stringItems[item]! : itemsAt + item * SCALAR_BYTES.get(of)!;
-        const end = stringItems ? (item + 1 < count ? stringItems[item + 1]! : target.end) : start + SCALAR_BYTES.get(of)!;
+        const start = stringItems ? stringItems[item]! : itemsAt + item * GGUF_VALUE_BYTES.get(of)!;
+        const end = stringItems ? (item + 1 < count ? stringItems[item + 1]! : target.end) : start + GGUF_VALUE_BYTES.get(of)!;
         return this.spliced(`${target.key}: drop item ${item} of ${count}`, start, end, Buffer.alloc(0), {array: target});
       }
       case "retype": {
-        const scalars = layout.kvs.filter(k => k.type !== ARRAY);
+        const scalars = layout.kvs.filter(k => k.type !== GGUF_ARRAY);
         const target = r.pick(scalars);
         const [type, value] = r.pick<[number, Buffer]>([
-          [STRING, stringBytes(String(this.scalarAsNumber(target)))], [12, f64Bytes(this.scalarAsNumber(target))],
+          [GGUF_STRING, stringBytes(String(this.scalarAsNumber(target)))], [12, f64Bytes(this.scalarAsNumber(target))],
           [0, Buffer.from([this.scalarAsNumber(target) & 0xff])], [10, u64Bytes(BigInt(Math.max(0, Math.trunc(this.scalarAsNumber(target)))))],
-          [ARRAY, Buffer.concat([u32Bytes(4), u64Bytes(1n), u32Bytes(this.scalarAsNumber(target) >>> 0)])],
+          [GGUF_ARRAY, Buffer.concat([u32Bytes(4), u64Bytes(1n), u32Bytes(this.scalarAsNumber(target) >>> 0)])],
           [7, Buffer.from([1])]
         ]);
         return this.spliced(`${target.key}: type ${target.type} → ${type}, value re-encoded`, target.typeAt, target.end,
@@ -290,7 +291,7 @@ class Mutator {
   private scalarAsNumber(kv: KvLayout): number {
     const at = kv.valueAt;
     switch (kv.type) {
-      case STRING: return Number(this.bytes.readBigUInt64LE(at));
+      case GGUF_STRING: return Number(this.bytes.readBigUInt64LE(at));
       case 0: case 7: return this.bytes.readUInt8(at);
       case 1: return this.bytes.readInt8(at);
       case 2: return this.bytes.readUInt16LE(at);
@@ -325,7 +326,7 @@ class Mutator {
   /** A value of GGUF type `type` that is likely to break something, with how to write it. */
   private edgeValue(type: number): {label: string; write(head: Buffer, at: number): void} {
     const {r} = this;
-    const size = SCALAR_BYTES.get(type)!;
+    const size = GGUF_VALUE_BYTES.get(type)!;
     if (type === 6 || type === 12) {
       const value = r.pick([0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-45, 3.4e38, -1e6, r.float() * 2e4 - 1e4]);
       return {label: String(value), write: (head, at) => void (type === 6 ? head.writeFloatLE(value, at) : head.writeDoubleLE(value, at))};
@@ -353,7 +354,7 @@ class Mutator {
     ];
     for (const kv of layout.kvs) {
       fields.push({name: `${kv.key}: key length`, at: kv.at, size: 8}, {name: `${kv.key}: type`, at: kv.typeAt, size: 4});
-      if (kv.type === STRING) fields.push({name: `${kv.key}: length`, at: kv.valueAt, size: 8});
+      if (kv.type === GGUF_STRING) fields.push({name: `${kv.key}: length`, at: kv.valueAt, size: 8});
       if (kv.array) fields.push({name: `${kv.key}: element type`, at: kv.valueAt, size: 4}, {name: `${kv.key}: count`, at: kv.array.countAt, size: 8});
     }
     for (const t of layout.tensors)
