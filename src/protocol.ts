@@ -209,6 +209,12 @@ export interface HelloMessage {
 
 export type WelcomeMessage = {kind: "event"; event: "welcome"};
 
+/**
+ * How a shared process's log line begins when it starts serving: what follows it in the log is
+ * that process's own, where a window reads why the process went away (llama.cpp's last words).
+ */
+export const SHARED_SERVING_LINE = "serving version";
+
 /** Why a shared connection was refused at its handshake (logged by the model process, sent to the window when it can be). */
 export type RefusalReason = "missing token" | "wrong token" | "wrong version" | "malformed first message" | "oversized frame" | "no hello in time";
 

@@ -4,7 +4,7 @@
 // share (ModelPool); generations take turns (GenerationTurns). With no window left it waits
 // `idleExitMs`, then exits.
 import {ModelPool} from "../engine";
-import type {SharedMachine} from "../protocol";
+import {SHARED_SERVING_LINE, type SharedMachine} from "../protocol";
 import {rendezvousDirectory} from "../transport/rendezvous";
 import {EngineHost, serve} from "./host";
 import {GenerationTurns} from "./generationTurns";
@@ -65,7 +65,7 @@ export async function serveShared(options: SharedArguments): Promise<void> {
       });
     }
   });
-  log(`serving version ${options.version} on ${server.paths.socket} (pid ${process.pid})`);
+  log(`${SHARED_SERVING_LINE} ${options.version} on ${server.paths.socket} (pid ${process.pid})`);
   const stop = () => {
     log(`no window for ${Math.round(options.idleExitMs / 1000)} s: exiting`);
     server.close().finally(() => process.exit(0));

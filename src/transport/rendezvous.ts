@@ -49,6 +49,10 @@ export interface SharedPaths {
   token: string;
   /** The start lock: exactly one process serves a version at a time. */
   lock: string;
+  /** The starter's lock: of the windows that find no process, exactly one starts it. */
+  starting: string;
+  /** The shared process's output (stdout and stderr). */
+  log: string;
 }
 
 /**
@@ -67,7 +71,8 @@ export function sharedPaths(directory: string, version: string, platform: NodeJS
   if (platform !== "win32" && Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES)
     throw new DraftstopError(`the socket path ${socket} is ${Buffer.byteLength(socket)} bytes, over the ${MAX_SOCKET_PATH_BYTES} a ` +
       "Unix domain socket allows; set XDG_RUNTIME_DIR (or TMPDIR) to a shorter directory", "shared.socketPathTooLong");
-  return {directory, socket, token: join(directory, `v${version}.token`), lock: join(directory, `v${version}.lock`)};
+  const file = (suffix: string) => join(directory, `v${version}.${suffix}`);
+  return {directory, socket, token: file("token"), lock: file("lock"), starting: file("lock.start"), log: file("log")};
 }
 
 /**

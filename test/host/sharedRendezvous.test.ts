@@ -71,7 +71,8 @@ describe("shared model process: rendezvous directory, token and lock", function 
 
   it("names the socket, token and lock by version, and refuses a version that is not a plain name", () => {
     const paths = sharedPaths("/d", "1.2.3");
-    assert.deepEqual(paths, {directory: "/d", socket: "/d/v1.2.3.sock", token: "/d/v1.2.3.token", lock: "/d/v1.2.3.lock"});
+    assert.deepEqual(paths, {directory: "/d", socket: "/d/v1.2.3.sock", token: "/d/v1.2.3.token", lock: "/d/v1.2.3.lock",
+      starting: "/d/v1.2.3.lock.start", log: "/d/v1.2.3.log"});
     assert.match(sharedPaths("/d", "1.2.3", "win32").socket, /^\\\\\.\\pipe\\draftstop-.+-v1\.2\.3$/);
     for (const version of ["../1", "1/2", "", "..", "a b"])
       assert.throws(() => sharedPaths("/d", version), (error: Error & {code: string}) => error.code === "option.invalid", version);

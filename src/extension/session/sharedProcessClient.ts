@@ -5,9 +5,9 @@
 import {spawn} from "node:child_process";
 import {closeSync, openSync, readSync, renameSync, statSync} from "node:fs";
 import {DraftstopError} from "../../engine/errors";
-import type {ClientMessage, HostMessage, ProcessResources, ResponseMessage} from "../../protocol";
+import {SHARED_SERVING_LINE, type ClientMessage, type HostMessage, type ProcessResources, type ResponseMessage} from "../../protocol";
 import type {MessageChannel} from "../../transport/messageChannel";
-import {ensurePrivateDirectory, rendezvousDirectory, sharedPaths} from "../../transport/rendezvous";
+import {ensurePrivateDirectory, rendezvousDirectory, SharedPaths, sharedPaths} from "../../transport/rendezvous";
 import {acquireStartLock, LockHeldError, StartLock} from "../../transport/startLock";
 import {connectShared, SharedConnectError} from "./socketConnect";
 
@@ -33,9 +33,14 @@ export interface SharedJoin {
   pid: number;
 }
 
+/** The paths of the process serving `options.version`. */
+function pathsOf(options: SharedProcessOptions): SharedPaths {
+  return sharedPaths(options.directory ?? rendezvousDirectory(), options.version);
+}
+
 /** The log the shared process writes (its stdout and stderr): beside its socket, private like it. */
 export function sharedLogPath(options: SharedProcessOptions): string {
-  return `${sharedPaths(options.directory ?? rendezvousDirectory(), options.version).lock.replace(/\.lock$/, "")}.log`;
+  return pathsOf(options).log;
 }
 
 /** The last `bytes` of the shared process's log: what a crash report shows in place of a child's stderr. */
@@ -61,7 +66,7 @@ export function sharedLogTail(options: SharedProcessOptions, bytes: number): str
  * it aborts; only what the latest process wrote counts.
  */
 export function sharedExitReason(logTail: string, closed: string): string {
-  const latest = logTail.slice(Math.max(0, logTail.lastIndexOf("serving version")));
+  const latest = logTail.slice(Math.max(0, logTail.lastIndexOf(SHARED_SERVING_LINE)));
   return /GGML_ASSERT|GGML_ABORT|terminate called|Aborted/.test(latest) ? "llama.cpp aborted (SIGABRT)" : `the shared model process went away (${closed})`;
 }
 
@@ -73,8 +78,8 @@ export function sharedExitReason(logTail: string, closed: string): string {
  */
 export async function joinSharedProcess(options: SharedProcessOptions, hostScript: string, env: NodeJS.ProcessEnv,
   log: (line: string) => void): Promise<SharedJoin> {
-  const directory = options.directory ?? rendezvousDirectory();
-  const paths = sharedPaths(directory, options.version);
+  const paths = pathsOf(options);
+  const {directory} = paths;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   let starting: StartLock | undefined;
   try {
@@ -88,14 +93,14 @@ export async function joinSharedProcess(options: SharedProcessOptions, hostScrip
         if (!retry || Date.now() > deadline) {
           if (!retry) throw error;
           throw new DraftstopError(`no shared model process served ${paths.socket} within ${Math.round((options.startTimeoutMs ?? 30_000) / 1000)} s; ` +
-            `its log is ${sharedLogPath(options)}. Set draftstop.shareModelProcess to false to run one per window.`, "shared.startTimeout", {cause: error});
+            `its log is ${paths.log}. Set draftstop.shareModelProcess to false to run one per window.`, "shared.startTimeout", {cause: error});
         }
       }
       if (!starting) {
-        starting = startLock(`${paths.lock}.start`, directory);
+        starting = startLock(paths.starting, directory);
         if (starting) {
           log(`starting the shared model process for version ${options.version} (${paths.socket})`);
-          start(options, hostScript, env);
+          start(options, paths, hostScript, env);
         }
       }
       await new Promise(resolve => setTimeout(resolve, POLL_MS));
@@ -116,8 +121,8 @@ function startLock(path: string, directory: string): StartLock | undefined {
   }
 }
 
-function start(options: SharedProcessOptions, hostScript: string, env: NodeJS.ProcessEnv): void {
-  const logPath = sharedLogPath(options);
+function start(options: SharedProcessOptions, paths: SharedPaths, hostScript: string, env: NodeJS.ProcessEnv): void {
+  const logPath = paths.log;
   try {
     if (statSync(logPath).size > LOG_LIMIT_BYTES) renameSync(logPath, `${logPath}.old`);
   } catch {
@@ -125,7 +130,7 @@ function start(options: SharedProcessOptions, hostScript: string, env: NodeJS.Pr
   }
   const logFd = openSync(logPath, "a", 0o600);
   try {
-    const args = [hostScript, "--shared", "--version", options.version, "--directory", options.directory ?? rendezvousDirectory(),
+    const args = [hostScript, "--shared", "--version", options.version, "--directory", paths.directory,
       ...(options.idleExitMs === undefined ? [] : ["--idle-exit-ms", String(options.idleExitMs)])];
     // Detached: it serves other windows after this one closes, and a window's end must not end it.
     const child = spawn(process.execPath, args, {detached: true, stdio: ["ignore", logFd, logFd], env});
