@@ -13,6 +13,7 @@ import {BenchResult, runBenchmark} from "../../benchmark/runner";
 import {summaryLines} from "../bench/summary";
 import {BenchTask, interleave, taskSet, tasksFromJsonl, tasksFromSources} from "../../benchmark/tasks";
 import {DRAFTER_SETTINGS, DrafterSetting, DraftstopEngine, POLICY_DEFAULTS, POLICY_NAMES, PolicyName} from "../../engine";
+import {policyParams} from "./cliText";
 import {repoRoot} from "./repoRoot";
 import {namedPair} from "./pairs";
 import {llamaCppAvailable, llamaCppColumns} from "../bench/llamaCppRun";
@@ -247,18 +248,8 @@ function parsePolicy(text: string): BenchColumn {
   if (choice !== undefined && choice !== "vote" && choice !== "recent") throw new Error(`--policy ${text}: "/${choice}" is not /vote or /recent`);
   const drafter = drafterText === undefined ? {} : {drafter: drafterText as DrafterSetting, ...(choice ? {lookupChoice: choice as "vote" | "recent"} : {})};
   const [name = "", list = ""] = spec.split(":");
-  const defaults: Record<string, unknown> = POLICY_NAMES.includes(name as PolicyName) ? POLICY_DEFAULTS[name as PolicyName] as Record<string, unknown> : {};
-  const params: Record<string, number | boolean> = {};
-  for (const pair of list.split(",").filter(Boolean)) {
-    const [key, value] = pair.split("=");
-    if (key && typeof defaults[key] === "boolean") {
-      if (value !== "true" && value !== "false") throw new Error(`--policy ${text}: "${pair}" is not ${key}=true or ${key}=false`);
-      params[key] = value === "true";
-      continue;
-    }
-    if (!key || value === undefined || !Number.isFinite(Number(value))) throw new Error(`--policy ${text}: "${pair}" is not key=number`);
-    params[key] = Number(value);
-  }
+  const defaults = POLICY_NAMES.includes(name as PolicyName) ? POLICY_DEFAULTS[name as PolicyName] : {};
+  const params = policyParams(`--policy ${text}`, list, defaults);
   // policyColumn throws the engine's InvalidOptionError naming a bad name or parameter.
   return policyColumn({name, params, ...drafter} as PolicyColumnSpec);
 }

@@ -9,6 +9,27 @@ export function integerOption(name: string, text: string | undefined, fallback: 
 }
 
 /**
+ * "gamma=0.05,planAhead=false" → the parameters, each typed as `defaults` types it: true or false
+ * where the default is a boolean, else a number. A key the defaults lack is read as a number and
+ * left to the policy's own check, which names it. `option` heads an error ("--policy adaedl:…").
+ */
+export function policyParams(option: string, list: string, defaults: object): Record<string, number | boolean> {
+  const types = defaults as Record<string, unknown>;
+  const params: Record<string, number | boolean> = {};
+  for (const pair of list.split(",").filter(Boolean)) {
+    const [key, value] = pair.split("=");
+    if (key && typeof types[key] === "boolean") {
+      if (value !== "true" && value !== "false") throw new Error(`${option}: "${pair}" is not ${key}=true or ${key}=false`);
+      params[key] = value === "true";
+      continue;
+    }
+    if (!key || value === undefined || !Number.isFinite(Number(value))) throw new Error(`${option}: "${pair}" is not key=number`);
+    params[key] = Number(value);
+  }
+  return params;
+}
+
+/**
  * A table with a column per item (headed by its name) and a row per figure (a label and how to
  * print it for an item): labels padded right, cells right-aligned.
  */

@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {runBenchmark} from "../../benchmark/runner";
 import {BenchTask, interleave, tasksFromSources} from "../../benchmark/tasks";
-import {COST_AWARE_DEFAULTS, DraftstopEngine} from "../../engine";
+import {COST_AWARE_DEFAULTS, createPolicy, DraftstopEngine} from "../../engine";
 import type {CostAwareParameters} from "../../engine/drafting/costAware";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {renderSvg} from "../../extension/charts/render";
@@ -17,6 +17,7 @@ import {heldOutRoots} from "../bench/heldOut";
 import {humanEvalTasks} from "../bench/humanEval";
 import {cellVerdict, robustness, SWEEP_LABELS, SweepCell, sweepCell, sweepChart, sweepColumns} from "../bench/sweep";
 import {namedPair} from "./pairs";
+import {policyParams} from "./cliText";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: npm run sweep -- [options]
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   const maxTokens = integer("max-tokens", values["max-tokens"], 32);
   const count = integer("count", values.count, 6);
   const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, count, integer("edit-count", values["edit-count"], 0));
-  const costAware = costAwareParams(values["cost-aware"] ?? "");
+  const costAware = policyParams("--cost-aware", values["cost-aware"] ?? "", COST_AWARE_DEFAULTS) as Partial<CostAwareParameters>;
+  createPolicy({name: "costAware", ...costAware}); // the policy's own check names a bad parameter before any model loads
   const cells: SweepCell[] = [];
   for (const name of (values.pairs ?? "tiny,smollm2").split(",").map(n => n.trim()).filter(Boolean)) {
     const pair = await namedPair({name, padded: false});
@@ -96,19 +98,6 @@ async function taskSets(names: readonly string[], root: string, count: number, e
     }
   }
   return sets;
-}
-
-/** "entryByPlan=true,margin=0.05" → the parameters, typed as COST_AWARE_DEFAULTS types them. */
-function costAwareParams(list: string): Partial<CostAwareParameters> {
-  const params: Record<string, number | boolean> = {};
-  for (const pair of list.split(",").filter(Boolean)) {
-    const [key = "", value = ""] = pair.split("=");
-    const kind = typeof (COST_AWARE_DEFAULTS as unknown as Record<string, unknown>)[key];
-    if (kind === "boolean" && (value === "true" || value === "false")) params[key] = value === "true";
-    else if (kind === "number" && value !== "" && Number.isFinite(Number(value))) params[key] = Number(value);
-    else throw new Error(`--cost-aware: "${pair}" is not a cost-aware parameter and its value (${Object.keys(COST_AWARE_DEFAULTS).join(", ")})`);
-  }
-  return params;
 }
 
 function profileList(spec: string, root: string): string[] {
