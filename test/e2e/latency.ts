@@ -19,6 +19,7 @@ import {packageVsix} from "../../src/lab/cli/vsix";
 import {PREFILL_AFTER_MS} from "../../src/extension/completion/prefetch";
 import {Prng} from "../../src/engine/decoding/sampling";
 import {findDraftstopLog, openWorkbench, waitFor, type Workbench} from "./workbench";
+import {percentile} from "./percentile";
 
 const KEY_DELAY_MS = 80; // a brisk typist
 const GHOST_LIMIT_MS = 5000;
@@ -526,11 +527,6 @@ function warnIfStaleBuild(): void {
 }
 
 const SPEEDUP = /(\d+\.\d|–)×/;
-function percentile(values: number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)];
-}
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const tally = (keys: string[]) => keys.reduce<Record<string, number>>((counts, key) => ({...counts, [key]: (counts[key] ?? 0) + 1}), {});

@@ -11,6 +11,7 @@ import path from "node:path";
 import {namedPair} from "../../src/lab/cli/pairs";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
 import {packageVsix} from "../../src/lab/cli/vsix";
+import {percentile} from "../e2e/percentile";
 import {draftstopLogTail, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
 import {recordFigure} from "./figures";
 import {listeningTcpOf} from "./helpers/procSockets";
@@ -45,10 +46,8 @@ function rssBytes(pid: number): number {
   return Number(match?.[1] ?? NaN) * 1024;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+/** p50 or p95 of the latencies measured (never empty: every storm measures one a window). */
+const pct = (values: readonly number[], p: number) => percentile(values, p) ?? NaN;
 
 /** Clears the line, types the sample's `const dy = ` key by key, and returns ms from the last key to the expected ghost text. */
 async function typeAndWait(wb: Workbench, delayMs: number): Promise<number> {
@@ -135,10 +134,10 @@ describe("reliability: three windows share one model process", function () {
     recordFigure("shared process: resident memory, 1 window → 3 windows",
       `${(rssOne / 2 ** 20).toFixed(0)} → ${(rssThree / 2 ** 20).toFixed(0)} MB (${(rssThree / rssOne).toFixed(2)}×)`);
     recordFigure("shared process: keystroke → ghost text, 1 window p50 / p95",
-      `${percentile(alone, 50)} / ${percentile(alone, 95)} ms (${alone.length} storms)`);
+      `${pct(alone, 50)} / ${pct(alone, 95)} ms (${alone.length} storms)`);
     recordFigure("shared process: keystroke → ghost text, 3 windows typing at once p50 / p95",
-      `${percentile(together, 50)} / ${percentile(together, 95)} ms (${together.length} completions, every window served; ` +
-      `p95 ${(percentile(together, 95) / percentile(alone, 95)).toFixed(2)}× one window's)`);
+      `${pct(together, 50)} / ${pct(together, 95)} ms (${together.length} completions, every window served; ` +
+      `p95 ${(pct(together, 95) / pct(alone, 95)).toFixed(2)}× one window's)`);
 
     // kill -9: every window notices, one successor starts, each window completes again with its models.
     const killedAt = Date.now();
