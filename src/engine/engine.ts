@@ -15,7 +15,9 @@ import {GENERATE_DEFAULTS, GenerateOptions, LoadOptions, resolveGenerateOptions,
 import {createPolicy, DraftPolicy, PolicySpec} from "./drafting/policies";
 import {GenerationResult, Healing, SampledAcceptance, SpeculativeDecoder, truncate} from "./decoding/speculative";
 import {healPrompt} from "./prompt/tokenHealing";
-import {CalibrationSnapshot, EngineCalibration} from "./drafting/engineCalibration";
+import {CalibrationPersistence, CalibrationSnapshot, EngineCalibration} from "./drafting/engineCalibration";
+import {readPairCalibration, writeLoadTimeCosts} from "./drafting/calibrationStore";
+import {costConditionsKey, LoadTimeCosts, reusableLoadTimeCosts} from "./drafting/loadTimeCosts";
 import {passCostTable, timeDraftPasses, timeTargetPasses} from "./decoding/passCost";
 import type {CostModel} from "./drafting/costModel";
 import type {ProfileClock} from "./drafting/passClock";
@@ -195,7 +197,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   static async load(options: EngineLoadOptions, placement?: EnginePlacement): Promise<DraftstopEngine> {
     const policy = options.policy ?? {name: "costAware"};
     createPolicy(policy); // reject a bad policy before spending seconds on loading
-    const {pair, free} = placement ? await openPooled(options, placement) : await loadAlone(options);
+    const {pair, free, once} = placement ? await openPooled(options, placement) : await loadAlone(options);
     const info: EngineInfo = {
       target: modelInfo(pair.target),
       draft: pair.draft && modelInfo(pair.draft),
@@ -206,7 +208,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     };
     const engine = new DraftstopEngine(pair, policy, info, free);
     try {
-      await engine.calibrate(options.calibrationFile);
+      await engine.calibrate(options.calibrationFile, once);
     } catch (error) {
       await engine.dispose();
       throw error;
@@ -402,12 +404,37 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Times the target's passes over 1..17 tokens and the draft's single-token pass at load, so the
-   * cost model (and the speed-up estimate) start from this machine's figures, and reads what was
-   * learned about this pair before.
+   * Starts the cost model from the target's passes over 1..17 tokens and the draft's single-token
+   * pass (measured now, or reused: loadTimeCosts.ts), so that it and the speed-up estimate start
+   * from this machine's figures, and reads what was learned about this pair before.
+   * `once`: the pool's, so that the windows on one loaded pair measure once between them.
    */
-  private async calibrate(calibrationFile: string | undefined): Promise<void> {
+  private async calibrate(calibrationFile: string | undefined, once?: ModelHandle["once"]): Promise<void> {
+    const {target, draft} = this.pair;
+    const persistence: CalibrationPersistence | undefined = calibrationFile === undefined ? undefined : {
+      file: calibrationFile, pairId: pairIdentity(target.path, draft?.path), target: this.info.target.name, draft: this.info.draft?.name,
+      warn: message => console.warn(`draftstop: ${message}`)
+    };
+    const {options} = this.pair;
+    const conditions = costConditionsKey({threads: options.threads, contextSize: this.info.contextSize, batchSize: options.batchSize,
+      flashAttention: options.flashAttention, device: `${this.info.device}:${options.kvCacheType}`});
+    // The first read of the file: an unreadable one is reported here, and the measurement's save replaces it.
+    const saved = () => persistence && reusableLoadTimeCosts(readPairCalibration(persistence.file, persistence.pairId, persistence.warn)?.loadTimeCosts?.[conditions], Date.now());
+    const measure = async () => {
+      const measured = await this.measurePassCosts();
+      if (persistence) writeLoadTimeCosts(persistence.file, persistence.pairId, persistence, conditions, measured, persistence.warn);
+      return measured;
+    };
+    const known = async () => saved() ?? await measure();
+    // The other window measuring for this one may go before it has done: this one measures then.
+    const costs = once ? await once(conditions, known).catch(known) : await known();
+    this.calibration = new EngineCalibration(costs.table, {calibrationMs: costs.ms, calibrationPasses: costs.passes, measuredAt: costs.measuredAt, persistence});
+  }
+
+  /** Times the target's passes over CALIBRATION_SIZES tokens and the draft's single-token pass, on this engine's sequences. */
+  private async measurePassCosts(): Promise<LoadTimeCosts> {
     const started = performance.now();
+    const measuredAt = new Date().toISOString();
     const {target, draft} = this.pair;
     const filler = target.model.tokenize("export function add(a: number, b: number): number {\n  return a + b;\n}\n", false);
     const largest = CALIBRATION_SIZES.at(-1)!;
@@ -416,14 +443,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const timings = await timeTargetPasses(target.sequence, {sizes: CALIBRATION_SIZES, repeats: calibrationRepeats, budgetMs: CALIBRATION_BUDGET_MS, tokens: filler, warmUp: 1});
     const draftMs = draft ? await timeDraftPasses(draft.sequence, filler, CALIBRATION_DRAFT_PASSES, GENERATE_DEFAULTS.entropyTopK) : undefined;
     await Promise.all([truncate(target.sequence, 0), truncate(draft?.sequence, 0)]);
-    this.calibration = new EngineCalibration(passCostTable(timings, draftMs), {
-      calibrationMs: performance.now() - started,
-      calibrationPasses: [...timings.samples].map(([tokens, ms]) => ({tokens, timed: ms.length})),
-      persistence: calibrationFile === undefined ? undefined : {
-        file: calibrationFile, pairId: pairIdentity(target.path, draft?.path), target: this.info.target.name, draft: this.info.draft?.name,
-        warn: message => console.warn(`draftstop: ${message}`)
-      }
-    });
+    return {table: passCostTable(timings, draftMs), ms: performance.now() - started, measuredAt,
+      passes: [...timings.samples].map(([tokens, ms]) => ({tokens, timed: ms.length}))};
   }
 
   /** Which drafters a generation uses (drafters.ts). */
@@ -464,12 +485,12 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   }
 }
 
-async function loadAlone(options: LoadOptions): Promise<{pair: LoadedPair; free: () => Promise<void>}> {
+async function loadAlone(options: LoadOptions): Promise<{pair: LoadedPair; free: () => Promise<void>; once?: undefined}> {
   const pair = await loadModelPair(options);
   return {pair, free: async () => void await Promise.all([disposeModel(pair.target), pair.draft && disposeModel(pair.draft)])};
 }
 
-async function openPooled(options: LoadOptions, placement: EnginePlacement): Promise<{pair: LoadedPair; free: () => Promise<void>}> {
+async function openPooled(options: LoadOptions, placement: EnginePlacement): Promise<{pair: LoadedPair; free: () => Promise<void>; once: ModelHandle["once"]}> {
   const resolved = resolveLoadOptions(options);
   const handle: ModelHandle = await placement.pool.acquire(options, placement.holder);
   let pair: LoadedPair;
@@ -479,7 +500,7 @@ async function openPooled(options: LoadOptions, placement: EnginePlacement): Pro
     await handle.release();
     throw error;
   }
-  return {pair, free: async () => {
+  return {pair, once: handle.once, free: async () => {
     await disposeContexts(pair);
     await handle.release();
   }};

@@ -20,6 +20,12 @@ export interface ModelHandle {
   /** The pool's key of the pair (files, their sizes and dates, GPU choice). */
   readonly key: string;
   readonly holder: string;
+  /**
+   * What `produce` gives, produced once for every holder of these weights that asks under `key`
+   * (while the weights stay loaded): the load-time measurement of the passes' costs, which every
+   * window with the same context settings would otherwise repeat. A failed produce is not kept.
+   */
+  once<T>(key: string, produce: () => Promise<T>): Promise<T>;
   release(): Promise<void>;
 }
 
@@ -43,6 +49,8 @@ interface Entry {
   /** Resolves once the weights are loaded; every holder that came while loading waits on it. */
   loaded: Promise<PairWeights>;
   weights?: PairWeights;
+  /** ModelHandle.once's results, by key. */
+  produced: Map<string, Promise<unknown>>;
 }
 
 export class ModelPool {
@@ -68,7 +76,7 @@ export class ModelPool {
       const held = this.heldBytes();
       if (held + files.bytes > this.budgetBytes)
         throw new ModelBudgetError({targetPath: resolved.targetPath, draftPath: resolved.draftPath}, files.bytes, held, this.budgetBytes, this.holdings());
-      entry = {key, files: {targetPath: resolved.targetPath, draftPath: resolved.draftPath}, bytes: files.bytes, holders: [], loaded: loadPairWeights(options)};
+      entry = {key, files: {targetPath: resolved.targetPath, draftPath: resolved.draftPath}, bytes: files.bytes, holders: [], loaded: loadPairWeights(options), produced: new Map()};
       this.entries.set(key, entry);
       const created = entry;
       created.loaded.then(weights => (created.weights = weights), () => {
@@ -100,6 +108,16 @@ export class ModelPool {
       weights,
       key: entry.key,
       holder,
+      once: <T>(key: string, produce: () => Promise<T>): Promise<T> => {
+        const known = entry.produced.get(key);
+        if (known) return known as Promise<T>;
+        const made = produce();
+        entry.produced.set(key, made);
+        made.catch(() => {
+          if (entry.produced.get(key) === made) entry.produced.delete(key);
+        });
+        return made;
+      },
       release: async () => {
         if (released) return;
         released = true;

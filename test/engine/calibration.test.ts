@@ -56,6 +56,43 @@ describe("calibration persisted per model pair", function () {
     }
   });
 
+  it("reuses a recent load-time measurement from the file for the same settings, and measures again when it is old, broken or for other settings", async () => {
+    const file = join(dir, "costs.json");
+    const measuredAt = async (contextSize = 512) => {
+      const engine = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize, calibrationFile: file});
+      try {
+        return engine.calibrationSnapshot("greedy");
+      } finally {
+        await engine.dispose();
+      }
+    };
+    const first = await measuredAt();
+    const entry = () => JSON.parse(readFileSync(file, "utf8")).pairs[pairIdentity(pair.targetPath, pair.draftPath)];
+    const saved = Object.values(entry().loadTimeCosts as Record<string, {measuredAt: string}>);
+    assert.deepEqual(saved.map(s => s.measuredAt), [first.calibrationMeasuredAt], "the measurement is saved with its time");
+    const again = await measuredAt();
+    assert.equal(again.calibrationMeasuredAt, first.calibrationMeasuredAt, "a reload within minutes reuses it");
+    assert.deepEqual(again.greedyCosts.target, first.greedyCosts.target);
+    assert.equal(again.greedyCosts.draft, first.greedyCosts.draft);
+
+    const other = await measuredAt(256);
+    assert.notEqual(other.calibrationMeasuredAt, first.calibrationMeasuredAt, "another context size is measured");
+    assert.equal(Object.keys(entry().loadTimeCosts).length, 2, "and kept beside the first");
+
+    const rewrite = (change: (saved: Record<string, unknown>) => void) => {
+      const whole = JSON.parse(readFileSync(file, "utf8"));
+      for (const saved of Object.values(whole.pairs[pairIdentity(pair.targetPath, pair.draftPath)].loadTimeCosts as Record<string, Record<string, unknown>>)) change(saved);
+      writeFileSync(file, JSON.stringify(whole));
+    };
+    rewrite(saved => (saved.measuredAt = new Date(Date.now() - 11 * 60_000).toISOString()));
+    const stale = await measuredAt();
+    assert.ok(Date.parse(stale.calibrationMeasuredAt) > Date.now() - 60_000, "a measurement over ten minutes old is made again");
+    rewrite(saved => ((saved.table as {targetMs: unknown[]}).targetMs = ["fast"]));
+    const broken = await measuredAt();
+    assert.notEqual(broken.calibrationMeasuredAt, stale.calibrationMeasuredAt, "a broken entry is measured again");
+    assert.ok(broken.greedyCosts.targetTokenMs > 0);
+  });
+
   it("saves what it learned, reloads it for the same models under other paths, and never for other models", async () => {
     const file = join(dir, "calibration.json");
     const first = await load(pair.targetPath, pair.draftPath, file);

@@ -131,6 +131,38 @@ describe("shared models: engines on one ModelPool", function () {
       }
     });
 
+    it("measures the passes' costs once for engines with the same context settings, and again for other settings", async () => {
+      const pool = new ModelPool();
+      const engines = await Promise.all(["w1", "w2", "w3"].map(holder => DraftstopEngine.load(optionsOf(pair), {pool, holder})));
+      const wider = await DraftstopEngine.load({...optionsOf(pair), contextSize: 512}, {pool, holder: "w4"});
+      try {
+        const snapshots = engines.map(e => e.calibrationSnapshot("greedy"));
+        assert.ok(snapshots[0]!.calibrationMeasuredAt, "a measurement time");
+        for (const s of snapshots.slice(1)) {
+          assert.equal(s.calibrationMeasuredAt, snapshots[0]!.calibrationMeasuredAt, "one measurement for the three");
+          assert.deepEqual(s.greedyCosts, snapshots[0]!.greedyCosts);
+        }
+        const own = wider.calibrationSnapshot("greedy");
+        assert.ok(own.calibrationMeasuredAt >= snapshots[0]!.calibrationMeasuredAt && own.calibrationMs > 0);
+        assert.notDeepEqual(own.greedyCosts, snapshots[0]!.greedyCosts, "another context size measures its own");
+      } finally {
+        await Promise.all([...engines, wider].map(e => e.dispose()));
+      }
+    });
+
+    it("produces a handle's once() value once for every holder, and keeps no failure", async () => {
+      const pool = new ModelPool();
+      const [a, b] = await Promise.all(["w1", "w2"].map(holder => pool.acquire(optionsOf(pair), holder)));
+      let made = 0;
+      const produce = async () => ++made;
+      assert.deepEqual(await Promise.all([a!.once("k", produce), b!.once("k", produce), b!.once("other", produce)]), [1, 1, 2]);
+      await assert.rejects(a!.once("failing", async () => {
+        throw new Error("measurement failed");
+      }), /measurement failed/);
+      assert.equal(await b!.once("failing", produce), 3, "a failure is not kept: the next asker produces again");
+      await Promise.all([a!.release(), b!.release()]);
+    });
+
     it("keeps no failed load: the same file, fixed, loads on the next acquire", async () => {
       const pool = new ModelPool();
       const broken = join(pair.dir, "broken.gguf");

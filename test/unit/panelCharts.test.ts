@@ -24,7 +24,8 @@ function calibration(gamma = 0.2): CalibrationSnapshot {
   const map = new AcceptanceMap({gamma});
   for (let i = 0; i < 30; i++) map.observe(0.1, i % 4 !== 0);
   return {setting: "greedy", greedyCosts: ratios(0.083), sampledCosts: {...ratios(0.083), target: ratios(0).target.map(r => r * 1.2)}, acceptance: map.bins(),
-    lookup: [], gain: 1, lookupGains: {single: NaN, agreed: NaN, split: NaN}, roundStarts: new EntropyTransitions().start(), gamma, calibrationMs: 100, calibrationPasses: [{tokens: 1, timed: 9}, {tokens: 2, timed: 9}]};
+    lookup: [], gain: 1, lookupGains: {single: NaN, agreed: NaN, split: NaN}, roundStarts: new EntropyTransitions().start(), gamma, calibrationMs: 100, calibrationPasses: [{tokens: 1, timed: 9}, {tokens: 2, timed: 9}],
+    calibrationMeasuredAt: "2026-12-06T17:20:49.000Z"};
 }
 
 function noData(overrides: Partial<SessionChartData> = {}): SessionChartData {

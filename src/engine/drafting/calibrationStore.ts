@@ -10,6 +10,7 @@ import type {AcceptanceMapState} from "./acceptanceMap";
 import type {SpeculationGainState} from "./speculationGain";
 import type {Agreement, LookupAcceptanceState} from "./lookupAcceptance";
 import type {EntropyTransitionsState} from "./entropyTransitions";
+import type {LoadTimeCosts} from "./loadTimeCosts";
 
 export interface SettingCalibration {
   acceptance?: AcceptanceMapState;
@@ -30,6 +31,11 @@ export interface PairCalibration {
   draft?: string;
   updatedAt: string;
   settings: Record<string, SettingCalibration>;
+  /**
+   * The latest load-time measurement of the passes' costs under each set of conditions
+   * (costConditionsKey); read through reusableLoadTimeCosts, which checks its shape and age.
+   */
+  loadTimeCosts?: Record<string, unknown>;
 }
 
 interface CalibrationFile {
@@ -55,11 +61,29 @@ export function readPairCalibration(path: string, pairId: string, warn: Warn): P
   return readFile(path, warn).pairs[pairId];
 }
 
-/** Writes one pair's entry, keeping every other pair's. */
+/**
+ * Writes one pair's entry, keeping every other pair's, and the pair's load-time measurements unless
+ * the entry brings its own (each is written by writeLoadTimeCosts as it is measured).
+ */
 export function writePairCalibration(path: string, pairId: string, entry: PairCalibration, warn: Warn): void {
+  update(path, warn, file => {
+    const loadTimeCosts = entry.loadTimeCosts ?? file.pairs[pairId]?.loadTimeCosts;
+    file.pairs[pairId] = loadTimeCosts ? {...entry, loadTimeCosts} : entry;
+  });
+}
+
+/** Keeps one load-time measurement of a pair's passes, under its conditions' key. */
+export function writeLoadTimeCosts(path: string, pairId: string, names: {target: string; draft?: string}, conditions: string, costs: LoadTimeCosts, warn: Warn): void {
+  update(path, warn, file => {
+    const entry = file.pairs[pairId] ?? {...names, updatedAt: costs.measuredAt, settings: {}};
+    file.pairs[pairId] = {...entry, loadTimeCosts: {...entry.loadTimeCosts, [conditions]: costs}};
+  });
+}
+
+function update(path: string, warn: Warn, change: (file: CalibrationFile) => void): void {
   try {
     const file = readFile(path, () => {});
-    file.pairs[pairId] = entry;
+    change(file);
     mkdirSync(dirname(path), {recursive: true});
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(file, null, 1) + "\n");

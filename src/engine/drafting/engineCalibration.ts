@@ -41,6 +41,11 @@ export interface CalibrationSnapshot {
   gamma: number;
   /** How long the load-time measurement took, ms. */
   calibrationMs: number;
+  /**
+   * When it was measured (ISO 8601): before this load when the measurement was reused
+   * (loadTimeCosts.ts: another window's in the shared process, or a recent one from the file).
+   */
+  calibrationMeasuredAt: string;
   /** How many passes over each token count it timed (the curve holds their medians). */
   calibrationPasses: Array<{tokens: number; timed: number}>;
 }
@@ -74,7 +79,7 @@ export class EngineCalibration {
   private dirty = false;
   private lastSetting = "greedy";
 
-  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number; calibrationPasses?: Array<{tokens: number; timed: number}>} = {}) {
+  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number; calibrationPasses?: Array<{tokens: number; timed: number}>; measuredAt?: string} = {}) {
     // Verification at T > 0 asks for a probability map at every position and costs more; its
     // model starts from the greedy measurement and learns its own level and shape from rounds.
     this.greedyCosts = new CostModel(calibration, options.costs);
@@ -138,7 +143,8 @@ export class EngineCalibration {
       setting, greedyCosts: this.greedyCosts.ratios(), sampledCosts: this.sampledCosts.ratios(),
       acceptance: state.acceptance.bins(), lookup: state.lookup.bins(), gain: state.gain.value(),
       lookupGains: Object.fromEntries(AGREEMENTS.map(agreement => [agreement, state.lookupGates[agreement].gain.value()])) as Record<Agreement, number>, roundStarts: state.transitions.start(), gamma: state.acceptance.options.gamma,
-      calibrationMs: this.options.calibrationMs ?? NaN, calibrationPasses: this.options.calibrationPasses ?? []
+      calibrationMs: this.options.calibrationMs ?? NaN, calibrationPasses: this.options.calibrationPasses ?? [],
+      calibrationMeasuredAt: this.options.measuredAt ?? ""
     };
   }
 

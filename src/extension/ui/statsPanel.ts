@@ -216,10 +216,19 @@ function costModelHtml(calibration: CalibrationSnapshot, state: PolicyState | un
           : " The draft is running: speculation has been paying.";
   return `<table class="costs"><thead><tr><th>n tokens per target pass</th>${shown.map(n => `<th>${n}</th>`).join("")}<th>draft token</th></tr></thead>
 <tbody><tr><td>cost ÷ one target token</td>${cells}<td>${Number.isFinite(costs.draft) ? costs.draft.toFixed(3) : "–"}</td></tr></tbody></table>
-<p class="note">Cost model (${escapeHtml(calibration.setting)}): measured at load in ${calibration.calibrationMs.toFixed(0)} ms and refined by every round;
+<p class="note">Cost model (${escapeHtml(calibration.setting)}): measured${measuredWhen(calibration.calibrationMeasuredAt)} in ${calibration.calibrationMs.toFixed(0)} ms and refined by every round;
 one target token takes ${costs.targetTokenMs.toFixed(2)} ms.${gain !== undefined && Number.isFinite(gain) ? ` Rounds that ran the draft gave ${gain.toFixed(2)}× target-only.` : ""}${verdict}</p>`;
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"})[c]!);
+}
+
+/**
+ * When the load-time measurement was made: a load within minutes of the last one on the same pair
+ * and settings (another window's, a restarted model process's) reuses it rather than timing again.
+ */
+function measuredWhen(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? " at load" : ` at ${at.toLocaleTimeString()}`;
 }
