@@ -29,6 +29,7 @@ import type {DrafterSetting} from "./options";
 import {draftSources} from "./drafting/drafters";
 import {StatsSummary, summarize} from "./stats/figures";
 import {addTotals, emptyTotals, RoundRecord, StatsTotals} from "./stats/roundRecord";
+import {stepSkew, targetOnlyMs, targetOnlyStepMs} from "./stats/targetOnlyEstimate";
 
 export interface EngineLoadOptions extends LoadOptions {
   /** Draft-length policy; default cost-aware AdaEDL with its defaults. */
@@ -138,6 +139,7 @@ interface PromptShape {
 
 /** Rounds behind the median of a round's overhead. */
 const ROUND_OVERHEAD_WINDOW = 31;
+const TARGET_ONLY_STEP_WINDOW = 63;
 /** Probe the single-token target latency again after this many generations, or when the context moved by 25 %. */
 const PROBE_EVERY_GENERATIONS = 20;
 /**
@@ -178,6 +180,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
    * low and the status bar 0.83× where an A/B measured 1.14×.
    */
   private readonly roundOverhead = new RollingMedian(ROUND_OVERHEAD_WINDOW);
+  /** Recent target-only steps (rounds that drafted nothing, after a generation's first): their skew scales the baseline (targetOnlyEstimate.ts). */
+  private readonly targetOnlySteps = new RollingMedian(TARGET_ONLY_STEP_WINDOW);
   /** Whether the latest generation was greedy: the session's figures read that cost model. */
   private lastGreedy = true;
   private disposed = false;
@@ -322,7 +326,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
       release = await this.lock.acquire(resolved.signal);
     } catch (error) {
       if (!isAbortError(error)) throw error;
-      return {...this.decoder.abortedBeforeStart(tokens.length, resolved), policy: policy.name, targetTokenMs: this.targetTokenMs(this.calibration.costModel(greedy))};
+      return {...this.decoder.abortedBeforeStart(tokens.length, resolved), policy: policy.name, targetTokenMs: this.baselineTokenMs(this.calibration.costModel(greedy))};
     }
     try {
       this.ensureAlive();
@@ -346,7 +350,10 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
         clock: experiment.clock
       }, {
         onRound: round => {
-          if (!experiment.clock) this.roundOverhead.push(round.totalMs - round.verifyMs - round.draftMs - round.entropyMs);
+          if (!experiment.clock) {
+            this.roundOverhead.push(round.totalMs - round.verifyMs - round.draftMs - round.entropyMs);
+            if (round.drafted === 0 && round.index > 0) this.targetOnlySteps.push(targetOnlyStepMs(round));
+          }
           if (round.drafter === "lookup" ? learnLookup : learnModel) this.calibration.observeRound(round, resolved, scope, costs);
           if (record) this.emit("round", round);
         },
@@ -358,8 +365,8 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
         await this.maybeProbeLatency(tokens.length + result.tokens.length, costs);
       }
       // Under a profile, target-only decoding costs the profile's C_t(1) alone: the loop's overhead is this machine's.
-      const targetTokenMs = experiment.clock ? costs.targetMs(1) : this.targetTokenMs(costs);
-      result.totals.targetOnlyMs = result.totals.tokens * targetTokenMs;
+      const targetTokenMs = experiment.clock ? costs.targetMs(1) : this.baselineTokenMs(costs);
+      result.totals.targetOnlyMs = experiment.clock ? result.totals.tokens * targetTokenMs : targetOnlyMs(result.rounds, targetTokenMs);
       if (record) addTotals(this.totals, result.totals);
       const report: GenerationReport = {...result, policy: policy.name, targetTokenMs};
       if (record) this.emit("generation", report);
@@ -376,7 +383,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
 
   /** Session statistics since load or the last resetStats(). */
   stats(): StatsSummary {
-    return summarize(this.totals, this.targetTokenMs(this.calibration.costModel(this.lastGreedy)));
+    return summarize(this.totals, this.baselineTokenMs(this.calibration.costModel(this.lastGreedy)));
   }
 
   resetStats(): void {
@@ -460,6 +467,11 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
   private targetTokenMs(costs: CostModel): number {
     const overhead = this.roundOverhead.median();
     return costs.targetMs(1) + (Number.isFinite(overhead) ? Math.max(0, overhead) : 0);
+  }
+
+  /** What a target-only step costs now, its skew counted: a drafted round's tokens in the speed-up's baseline (targetOnlyEstimate.ts). */
+  private baselineTokenMs(costs: CostModel): number {
+    return this.targetTokenMs(costs) * stepSkew(this.targetOnlySteps);
   }
 
   /**

@@ -1,25 +1,67 @@
-// Fairness in the shared model process: the windows' generations run one at a time, in the order
-// they came. With a newer generation from a window cancelling that window's older ones (host.ts,
-// serve), a window typing fast holds at most one place in the line, so another window waits for at
-// most one round of its generation, never for the whole storm.
+// Fairness in the shared model process. The windows' generations share the machine's cores: each
+// takes as many as its engine's threads, and they start in the order they came, so two windows
+// with a thread each run side by side on two cores while a third waits for one of them. A window's
+// real request goes before every waiting background generation (a prefetch, a prefill) of any
+// window: one window's work ahead must never delay another's keystroke. With a newer generation
+// from a window cancelling that window's older ones (host.ts, serve), a window typing fast holds
+// at most one place in the line, so another window waits for at most one round of its generation,
+// never for the whole storm.
+import {availableParallelism} from "node:os";
+
+export interface TurnOptions {
+  /** The engine's threads: the cores the generation keeps busy. Default 1. */
+  threads?: number;
+  /** Work ahead of any request: it waits while a window's real request waits. */
+  background?: boolean;
+}
+
+interface Waiting {
+  cores: number;
+  background: boolean;
+  start(): void;
+}
 
 export class GenerationTurns {
-  private last: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
+  private busy = 0;
+  private readonly line: Waiting[] = [];
+  private count = 0;
+
+  /** `cores`: how many the generations may keep busy at once. Default: the machine's. */
+  constructor(private readonly cores = availableParallelism()) {}
 
   /** Generations waiting for their turn or running now. */
   get queued(): number {
-    return this.waiting;
+    return this.count;
   }
 
   /**
-   * Runs `work` once every generation that came before it has ended. A generation cancelled while it
-   * waits still takes its turn: the engine answers an aborted request within a round, with what it has.
+   * Runs `work` once its turn comes. A generation cancelled while it waits still takes its turn:
+   * the engine answers an aborted request within a round, with what it has.
    */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    this.waiting++;
-    const turn = this.last.then(work, work);
-    this.last = turn.catch(() => undefined);
-    return turn.finally(() => this.waiting--);
+  run<T>(work: () => Promise<T>, options: TurnOptions = {}): Promise<T> {
+    // A generation wider than the machine runs alone rather than waiting forever.
+    const cores = Math.min(this.cores, Math.max(1, Math.floor(options.threads ?? 1)));
+    this.count++;
+    return new Promise<void>(start => {
+      this.line.push({cores, background: options.background === true, start});
+      this.next();
+    }).then(work).finally(() => {
+      this.count--;
+      this.busy -= cores;
+      this.next();
+    });
+  }
+
+  /** Starts waiting generations while cores are free: the first real request first, else the first background one. */
+  private next(): void {
+    for (;;) {
+      const at = Math.max(0, this.line.findIndex(waiting => !waiting.background));
+      const head = this.line[at];
+      // The head waits for its cores; nothing behind it overtakes it.
+      if (!head || (this.busy > 0 && this.busy + head.cores > this.cores)) return;
+      this.line.splice(at, 1);
+      this.busy += head.cores;
+      head.start();
+    }
   }
 }

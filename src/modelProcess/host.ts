@@ -45,6 +45,11 @@ export class EngineHost implements ModelProcessApi {
     return summarize(report, {layout: "text", tokens: report.prefill.promptTokens, droppedTokens: 0}, this.sessionStats(engine));
   }
 
+  /** The threads of this window's engine (1 before its models load): the cores its generations keep busy. */
+  get threads(): number {
+    return this.engine?.info.threads ?? 1;
+  }
+
   /** This window's completions and tokens so far (none while no models are loaded): the shared process adds them up. */
   get totals(): {completions: number; tokens: number} {
     const summary = this.engine?.stats();
@@ -174,8 +179,9 @@ async function dispatch(host: EngineHost, message: Extract<ClientMessage, {kind:
 
 export interface ServeOptions {
   /**
-   * The shared process's turns: a window's generations wait for theirs, and a newer generation from
-   * a window cancels its older ones (its user has typed on). Absent: requests run as they come.
+   * The shared process's turns: a window's generations wait for theirs (for free cores, real
+   * requests before background work), and a newer generation from a window cancels its older ones
+   * (its user has typed on). Absent: requests run as they come.
    */
   turns?: GenerationTurns;
 }
@@ -202,7 +208,7 @@ export function serve(host: EngineHost, channel: MessageChannel<ClientMessage, H
         generations.delete(id);
       }
       generations.set(message.id, {controller, background});
-      answer = options.turns.run(() => dispatch(host, message, context)).finally(() => generations.delete(message.id));
+      answer = options.turns.run(() => dispatch(host, message, context), {threads: host.threads, background}).finally(() => generations.delete(message.id));
     } else {
       answer = dispatch(host, message, context);
     }

@@ -37,7 +37,8 @@ describe("the speed-up's baseline follows the machine's load (SmolLM2-135M)", fu
       const overhead = report.targetTokenMs - pass;
       // The baseline is the cost model's level (one pass) and one round's overhead (the loop, the rollbacks, the stop checks).
       assert.ok(overhead > 0, `baseline ${report.targetTokenMs.toFixed(2)} ms: a pass of ${pass.toFixed(2)} ms and an overhead of ${overhead.toFixed(2)} ms`);
-      assert.equal(report.totals.targetOnlyMs, report.tokens.length * report.targetTokenMs);
+      // Every round of target-only decoding is a target-only step: the baseline is what they took, so it reads 1.00×.
+      assert.ok(Math.abs(report.totals.targetOnlyMs - report.totals.decodeMs) < 1e-6, `${report.totals.targetOnlyMs} ms against ${report.totals.decodeMs} ms decoded`);
       readings.push(report.targetTokenMs);
     }
     return median(readings);

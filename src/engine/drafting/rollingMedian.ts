@@ -28,6 +28,11 @@ export class RollingMedian {
     return this.samples.length === 0 ? NaN : median(this.samples);
   }
 
+  /** NaN while empty. The skewed figures that must count every slow sample (the speed-up's baseline) read it. */
+  mean(): number {
+    return this.samples.length === 0 ? NaN : this.samples.reduce((sum, value) => sum + value, 0) / this.samples.length;
+  }
+
   /** The samples, oldest first (for persistence and display). */
   values(): number[] {
     return this.samples.length < this.capacity ? [...this.samples] : [...this.samples.slice(this.next), ...this.samples.slice(0, this.next)];
