@@ -1,12 +1,13 @@
-// Fairness in the shared model process. The windows' generations share the machine's cores: each
-// takes as many as its engine's threads, and they start in the order they came, so two windows
-// with a thread each run side by side on two cores while a third waits for one of them. A window's
+// Fairness in the shared model process. The windows' generations share half the machine's cores
+// (the share one window's engine takes by default, defaultThreads(); the rest is the editor's):
+// each takes as many as its engine's threads, and they start in the order they came, so on eight
+// cores two windows with two threads each run side by side while a third waits. A window's
 // real request goes before every waiting background generation (a prefetch, a prefill) of any
 // window: one window's work ahead must never delay another's keystroke. With a newer generation
 // from a window cancelling that window's older ones (host.ts, serve), a window typing fast holds
 // at most one place in the line, so another window waits for at most one round of its generation,
 // never for the whole storm.
-import {availableParallelism} from "node:os";
+import {defaultThreads} from "../engine";
 
 export interface TurnOptions {
   /** The engine's threads: the cores the generation keeps busy. Default 1. */
@@ -26,8 +27,13 @@ export class GenerationTurns {
   private readonly line: Waiting[] = [];
   private count = 0;
 
-  /** `cores`: how many the generations may keep busy at once. Default: the machine's. */
-  constructor(private readonly cores = availableParallelism()) {}
+  /**
+   * `cores`: how many the generations may keep busy at once. Default: half the machine's. On two
+   * cores three windows' keystroke storms at once were slower with two generations side by side
+   * (p95 3.10× one window's) than one at a time (1.71–3.00×): the browsers and extension hosts
+   * need the other core (docs/reliability.md).
+   */
+  constructor(private readonly cores = defaultThreads()) {}
 
   /** Generations waiting for their turn or running now. */
   get queued(): number {
