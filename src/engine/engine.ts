@@ -424,7 +424,7 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     };
     const {options} = this.pair;
     const conditions = costConditionsKey({threads: options.threads, contextSize: this.info.contextSize, batchSize: options.batchSize,
-      flashAttention: options.flashAttention, device: `${this.info.device}:${options.kvCacheType}`});
+      flashAttention: options.flashAttention, kvCacheType: options.kvCacheType, device: String(this.info.device)});
     // The first read of the file: an unreadable one is reported here, and the measurement's save replaces it.
     const saved = () => persistence && reusableLoadTimeCosts(readPairCalibration(persistence.file, persistence.pairId, persistence.warn)?.loadTimeCosts?.[conditions], Date.now());
     const measure = async () => {

@@ -27,6 +27,7 @@ export interface CostConditions {
   contextSize: number;
   batchSize: number | undefined;
   flashAttention: boolean | undefined;
+  kvCacheType: string;
   /** Where the models run: "cpu", "cuda", "metal", "vulkan". */
   device: string;
 }
@@ -35,7 +36,7 @@ export interface CostConditions {
 export function costConditionsKey(conditions: CostConditions): string {
   const cpu = cpus();
   return JSON.stringify([hostname(), cpu[0]?.model ?? "", cpu.length, conditions.device, conditions.threads, conditions.contextSize,
-    conditions.batchSize ?? null, conditions.flashAttention ?? null]);
+    conditions.batchSize ?? null, conditions.flashAttention ?? null, conditions.kvCacheType]);
 }
 
 /**
