@@ -3,7 +3,8 @@
 // each takes as many as its engine's threads, and they start in the order they came, so on eight
 // cores two windows with two threads each run side by side while a third waits. A window's
 // real request goes before every waiting background generation (a prefetch, a prefill) of any
-// window: one window's work ahead must never delay another's keystroke. With a newer generation
+// window, and ends the running ones that hold the cores it waits for: one window's work ahead must
+// never delay another's keystroke. With a newer generation
 // from a window cancelling that window's older ones (host.ts, serve), a window typing fast holds
 // at most one place in the line, so another window waits for at most one round of its generation,
 // never for the whole storm.
@@ -14,17 +15,25 @@ export interface TurnOptions {
   threads?: number;
   /** Work ahead of any request: it waits while a window's real request waits. */
   background?: boolean;
+  /**
+   * Ends a running background generation early (its window's request is aborted, and the engine
+   * answers within a round): called when a real request waits for the cores it holds.
+   */
+  preempt?: () => void;
 }
 
-interface Waiting {
+interface Turn {
   cores: number;
   background: boolean;
+  preempt?: () => void;
   start(): void;
 }
 
 export class GenerationTurns {
   private busy = 0;
-  private readonly line: Waiting[] = [];
+  private readonly line: Turn[] = [];
+  /** Background generations running now, until they end or are preempted. */
+  private readonly runningBackground = new Set<Turn>();
   private count = 0;
 
   /**
@@ -48,12 +57,15 @@ export class GenerationTurns {
     // A generation wider than the machine runs alone rather than waiting forever.
     const cores = Math.min(this.cores, Math.max(1, Math.floor(options.threads ?? 1)));
     this.count++;
+    let turn!: Turn;
     return new Promise<void>(start => {
-      this.line.push({cores, background: options.background === true, start});
+      turn = {cores, background: options.background === true, preempt: options.preempt, start};
+      this.line.push(turn);
       this.next();
     }).then(work).finally(() => {
       this.count--;
       this.busy -= cores;
+      this.runningBackground.delete(turn);
       this.next();
     });
   }
@@ -63,10 +75,19 @@ export class GenerationTurns {
     for (;;) {
       const at = Math.max(0, this.line.findIndex(waiting => !waiting.background));
       const head = this.line[at];
-      // The head waits for its cores; nothing behind it overtakes it.
-      if (!head || (this.busy > 0 && this.busy + head.cores > this.cores)) return;
+      if (!head) return;
+      // The head waits for its cores; nothing behind it overtakes it. A real request waiting ends
+      // the background work that holds them: it answers within a round and gives them back.
+      if (this.busy > 0 && this.busy + head.cores > this.cores) {
+        if (!head.background) for (const running of this.runningBackground) {
+          this.runningBackground.delete(running);
+          running.preempt?.();
+        }
+        return;
+      }
       this.line.splice(at, 1);
       this.busy += head.cores;
+      if (head.background) this.runningBackground.add(head);
       head.start();
     }
   }

@@ -208,7 +208,7 @@ export function serve(host: EngineHost, channel: MessageChannel<ClientMessage, H
         generations.delete(id);
       }
       generations.set(message.id, {controller, background});
-      answer = options.turns.run(() => dispatch(host, message, context), {threads: host.threads, background}).finally(() => generations.delete(message.id));
+      answer = options.turns.run(() => dispatch(host, message, context), {threads: host.threads, background, preempt: () => controller.abort()}).finally(() => generations.delete(message.id));
     } else {
       answer = dispatch(host, message, context);
     }

@@ -52,6 +52,36 @@ describe("the shared process's turns", () => {
     await prefetch.done;
   });
 
+  it("ends running background work when a real request waits for its cores, and never another real request", async () => {
+    const turns = new GenerationTurns(1), log: string[] = [];
+    const preempted = [] as string[];
+    const prefetch = generation(turns, "prefetch", log, {background: true, preempt: () => {
+      preempted.push("prefetch");
+      prefetch.finish(); // the engine answers an aborted request within a round
+    }});
+    await settle();
+    const another = generation(turns, "another prefetch", log, {background: true, preempt: () => preempted.push("another prefetch")});
+    await settle();
+    assert.equal(preempted.length, 0, "background work waits behind background work");
+    const keystroke = generation(turns, "keystroke", log, {preempt: () => preempted.push("keystroke")});
+    await prefetch.done;
+    await settle();
+    assert.deepEqual(preempted, ["prefetch"]);
+    assert.deepEqual(log, ["prefetch", "keystroke"]);
+    const second = generation(turns, "second keystroke", log);
+    await settle();
+    assert.deepEqual(preempted, ["prefetch"], "a real request is never ended for another");
+    keystroke.finish();
+    await keystroke.done;
+    await settle();
+    second.finish();
+    await second.done;
+    await settle();
+    assert.deepEqual(log, ["prefetch", "keystroke", "second keystroke", "another prefetch"]);
+    another.finish();
+    await another.done;
+  });
+
   it("lets nothing overtake a head waiting for more cores, and runs a generation wider than the machine alone", async () => {
     const turns = new GenerationTurns(2), log: string[] = [];
     const one = generation(turns, "one", log);
