@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {connect, createServer, Socket} from "node:net";
 import {buildSync} from "esbuild";
 import {tmpdir} from "node:os";
@@ -16,6 +16,7 @@ import type {MessageChannel} from "../../src/transport/messageChannel";
 import {sharedPaths} from "../../src/transport/rendezvous";
 import {LockHeldError} from "../../src/transport/startLock";
 import {connectShared, SharedConnectError} from "../../src/extension/session/socketConnect";
+import {joinSharedProcess} from "../../src/extension/session/sharedProcessClient";
 import {HELLO_MAX_BYTES, listenShared, SharedConnection, SharedServer} from "../../src/modelProcess/socketServer";
 import type {ClientMessage, HostMessage} from "../../src/protocol";
 import {listeningTcpOf, socketInodes} from "../reliability/helpers/procSockets";
@@ -233,6 +234,29 @@ describe("shared model process: socket transport", function () {
     const [seen] = await withTimeout(violation, 5000, "the client's violation");
     assert.deepEqual(seen, {kind: "malformed", detail: "a response's id must be a non-negative integer"});
     assert.equal(window.closed, true);
+    await goodStillWorks();
+  });
+
+  it("has a window that read a token since replaced try again with the new one, and start no process", async () => {
+    const paths = sharedPaths(directory, VERSION);
+    const right = readFileSync(paths.token, "utf8");
+    const wrong = right.replace(/^./, c => (c === "0" ? "1" : "0"));
+    writeFileSync(paths.token, wrong);
+    const lines: string[] = [];
+    const refusals = () => harness.log.filter(line => /refused a connection: wrong token/.test(line)).length;
+    const before = refusals();
+    const joining = joinSharedProcess({version: VERSION, window: "late-window", directory, startTimeoutMs: 10_000}, "/nonexistent/engineHost.js", {}, line => lines.push(line));
+    await new Promise(resolve => setTimeout(resolve, 400));
+    writeFileSync(paths.token, right);
+    const refused = refusals() - before;
+    const joined = await withTimeout(joining, 5000, "the join after the token came back");
+    try {
+      assert.equal(joined.channel.closed, false);
+      assert.ok(refused >= 2, `refused while the token was wrong, and tried again (${refused} refusals)`);
+      assert.deepEqual(lines, [], "no window started a process: one serves");
+    } finally {
+      joined.channel.close();
+    }
     await goodStillWorks();
   });
 

@@ -84,19 +84,23 @@ export async function joinSharedProcess(options: SharedProcessOptions, hostScrip
   let starting: StartLock | undefined;
   try {
     for (;;) {
+      let serving = false;
       try {
         const channel = await connectShared({directory, version: options.version, window: options.window});
         return {channel, pid: await processId(channel)};
       } catch (error) {
-        // Nobody serves yet, or a process is starting and its socket or token are not all there.
-        const retry = error instanceof SharedConnectError && (error.problem === "noServer" || error.problem === "closed");
+        // Nobody serves yet, or a process is starting and its socket or token are not all there,
+        // or a successor replaced the token between this window's read of it and its hello (seen
+        // after kill -9: the window then forked a process of its own). Only the last has a process.
+        serving = error instanceof SharedConnectError && error.problem === "refused" && error.reason === "wrong token";
+        const retry = serving || (error instanceof SharedConnectError && (error.problem === "noServer" || error.problem === "closed"));
         if (!retry || Date.now() > deadline) {
           if (!retry) throw error;
           throw new DraftstopError(`no shared model process served ${paths.socket} within ${Math.round((options.startTimeoutMs ?? 30_000) / 1000)} s; ` +
             `its log is ${paths.log}. Set draftstop.shareModelProcess to false to run one per window.`, "shared.startTimeout", {cause: error});
         }
       }
-      if (!starting) {
+      if (!starting && !serving) {
         starting = startLock(paths.starting, directory);
         if (starting) {
           log(`starting the shared model process for version ${options.version} (${paths.socket})`);
