@@ -157,8 +157,10 @@ describe("reliability: three windows share one model process", function () {
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
     await waitFor("a successor process", async () => modelProcesses().shared.some(p => p !== pid), 60_000);
+    const ready: number[] = [];
     const back = await Promise.all(windows.map(async wb => {
       await waitFor("the models back", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 120_000);
+      ready.push(Date.now() - killedAt);
       await typeAndWait(wb, 0);
       return Date.now() - killedAt;
     }));
@@ -166,10 +168,18 @@ describe("reliability: three windows share one model process", function () {
     assert.equal(after.shared.length, 1, `one process after the kill (${JSON.stringify(after)})`);
     assert.notEqual(after.shared[0], pid);
     if (after.own.length > 0) {
-      const logs = await Promise.all(windows.map(wb => draftstopLogTail(wb.userDataDir)));
-      assert.fail(`a window forked a process of its own after the kill (${after.own}); the windows' logs end:\n${logs.join("\n---\n")}`);
+      // Every window's Draftstop log (each extension host writes its own), and the shared process's.
+      const logsDir = path.join(wb1.userDataDir, "logs");
+      const files = (await fs.readdir(logsDir, {recursive: true})).map(String).filter(f => /draftstop/i.test(path.basename(f)) && f.endsWith(".log"));
+      const lines = (await Promise.all(files.map(f => fs.readFile(path.join(logsDir, f), "utf8"))))
+        .flatMap(text => text.split("\n")).filter(line => /shared|stopped|restart|could not|error/i.test(line));
+      const shared = readdirSync(root, {recursive: true}).map(String).filter(f => /v[^/]*\.log$/.test(f))
+        .map(f => readFileSync(path.join(root, f), "utf8").slice(-3000));
+      assert.fail(`a window forked a process of its own after the kill (${after.own}):\n${lines.join("\n")}\n--- the shared process's log:\n${shared.join("\n")}`);
     }
-    recordFigure("shared process: kill -9 → every window completing again", `${Math.max(...back)} ms (slowest of 3 windows)`);
+    recordFigure("shared process: kill -9 → models back in every window", `${Math.max(...ready)} ms (slowest of 3 windows)`);
+    recordFigure("shared process: kill -9 → every window completing again",
+      `${Math.max(...back)} ms (slowest of 3 windows, each a new completion: its prompt evaluated afresh in the new process)`);
     assert.ok(existsSync(`/proc/${after.shared[0]}`));
   });
 });
