@@ -183,3 +183,36 @@ describe("reliability: three windows share one model process", function () {
     assert.ok(existsSync(`/proc/${after.shared[0]}`));
   });
 });
+
+describe("reliability: a window with sharing turned off", function () {
+  this.timeout(10 * 60_000);
+  let tmp: string;
+  let wb: Workbench | undefined;
+
+  after(async () => {
+    await wb?.close();
+    if (tmp) await fs.rm(tmp, {recursive: true, force: true});
+  });
+
+  it("forks a model process of its own (draftstop.shareModelProcess: false), and completes with it", async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-unshared-"));
+    await fs.mkdir(path.join(tmp, "one"));
+    await fs.writeFile(path.join(tmp, "one", "sample.ts"), SAMPLE_FILE);
+    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
+      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
+      : await namedPair({name: "smollm2", padded: false});
+    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
+    wb = await openWorkbench({
+      vsix: vsix.path, workspace: path.join(tmp, "one"),
+      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1,
+        "draftstop.shareModelProcess": false, "editor.inlineSuggest.enabled": true}
+    });
+    await wb.openFile("sample.ts");
+    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb!.statusBarText("draftstop.status")), 180_000);
+    await typeAndWait(wb, 30);
+    const found = processesUnder(path.dirname(wb.userDataDir));
+    assert.deepEqual(found.shared, [], "no shared process");
+    assert.equal(found.own.length, 1, `one process of the window's own (${JSON.stringify(found)})`);
+    assert.deepEqual(listeningTcpOf(found.own[0]!), [], "it listens on no Internet socket either");
+  });
+});
