@@ -1,13 +1,11 @@
 // Fairness in the shared model process. The windows' generations share half the machine's cores
-// (the share one window's engine takes by default, defaultThreads(); the rest is the editor's):
-// each takes as many as its engine's threads, and they start in the order they came, so on eight
-// cores two windows with two threads each run side by side while a third waits. A window's
-// real request goes before every waiting background generation (a prefetch, a prefill) of any
-// window, and ends the running ones that hold the cores it waits for: one window's work ahead must
-// never delay another's keystroke. With a newer generation
-// from a window cancelling that window's older ones (host.ts, serve), a window typing fast holds
-// at most one place in the line, so another window waits for at most one round of its generation,
-// never for the whole storm.
+// (the share one window's engine takes by default; the rest is the editor's): each takes as many
+// as its engine's threads, and they start in the order they came. A window's real request goes
+// before every waiting background generation (a prefetch, a prefill) of any window, and ends the
+// running ones that hold the cores it waits for: one window's work ahead must never delay another's
+// keystroke. With a newer generation from a window cancelling that window's older ones (host.ts,
+// serve), a window typing fast holds at most one place in the line, so another window waits for at
+// most one round of its generation, never for the whole storm.
 import {defaultThreads} from "../engine";
 
 export interface TurnOptions {
