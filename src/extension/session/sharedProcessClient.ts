@@ -90,8 +90,9 @@ export async function joinSharedProcess(options: SharedProcessOptions, hostScrip
         return {channel, pid: await processId(channel)};
       } catch (error) {
         // Nobody serves yet, or a process is starting and its socket or token are not all there,
-        // or a successor replaced the token between this window's read of it and its hello (seen
-        // after kill -9: the window then forked a process of its own). Only the last has a process.
+        // or a successor replaced the token between this window's read of it and its hello (a race
+        // after a crash that would otherwise make the window fork a process of its own). Only the
+        // last has a process.
         serving = error instanceof SharedConnectError && error.problem === "refused" && error.reason === "wrong token";
         const retry = serving || (error instanceof SharedConnectError && (error.problem === "noServer" || error.problem === "closed"));
         if (!retry || Date.now() > deadline) {
