@@ -396,6 +396,32 @@ describe("shared model process: a process killed while serving", function () {
     }
   });
 
+  it("waits for a process that answers no welcome, until the start timeout, and starts none beside it", async () => {
+    const directory = join(base, "draftstop-0");
+    const paths = sharedPaths(directory, VERSION);
+    // A real server's files, then a listener in its place that accepts and never answers (a process too busy to).
+    const real = await listenShared({directory, version: VERSION, log: () => undefined, onConnection: () => undefined});
+    const token = readFileSync(paths.token, "utf8");
+    await real.close();
+    writeFileSync(paths.token, token, {mode: 0o600});
+    const accepted: Socket[] = [];
+    const silent = createServer(socket => accepted.push(socket)).listen(paths.socket);
+    await once(silent, "listening");
+    try {
+      const lines: string[] = [];
+      const started = Date.now();
+      await assert.rejects(joinSharedProcess({version: VERSION, window: "patient", directory, startTimeoutMs: 1500, welcomeTimeoutMs: 300},
+        "/nonexistent/engineHost.js", {}, line => lines.push(line)),
+      (error: Error & {code: string}) => error.code === "shared.startTimeout" && /shareModelProcess/.test(error.message));
+      assert.ok(accepted.length >= 2, `tried again after a timeout (${accepted.length} connections)`);
+      assert.ok(Date.now() - started >= 1500, "until the start timeout");
+      assert.deepEqual(lines, [], "and started no process: one is there");
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      silent.close();
+    }
+  });
+
   it("tells a window that no process serves when there is no directory or no socket", async () => {
     const directory = join(base, "draftstop-0");
     await assert.rejects(connectShared({directory, version: VERSION, window: "w"}),

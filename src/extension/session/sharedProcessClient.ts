@@ -22,6 +22,8 @@ export interface SharedProcessOptions {
   idleExitMs?: number;
   /** How long to wait for a process to start serving. Default 30 s. */
   startTimeoutMs?: number;
+  /** How long one try waits for a serving process's welcome before trying again. Default connectShared's (5 s). */
+  welcomeTimeoutMs?: number;
 }
 
 /** A log kept under this size: a larger one is moved aside (one old copy) when a process starts. */
@@ -86,15 +88,16 @@ export async function joinSharedProcess(options: SharedProcessOptions, hostScrip
     for (;;) {
       let serving = false;
       try {
-        const channel = await connectShared({directory, version: options.version, window: options.window});
+        const channel = await connectShared({directory, version: options.version, window: options.window, timeoutMs: options.welcomeTimeoutMs});
         return {channel, pid: await processId(channel)};
       } catch (error) {
-        // Nobody serves yet, or a process is starting and its socket or token are not all there,
-        // or a successor replaced the token between this window's read of it and its hello (a race
-        // after a crash that would otherwise make the window fork a process of its own). Only the
-        // last has a process.
-        serving = error instanceof SharedConnectError && error.problem === "refused" && error.reason === "wrong token";
-        const retry = serving || (error instanceof SharedConnectError && (error.problem === "noServer" || error.problem === "closed"));
+        // Worth another try until the deadline: nobody serves yet, or a process is starting and
+        // its socket or token are not all there (start one); a process answers but slowly (busy
+        // loading another window's models), or a successor replaced the token between this
+        // window's read of it and its hello (one serves: start none). Each would otherwise make
+        // the window fork a process of its own beside the shared one.
+        serving = isSharedConnect(error, "timeout") || isSharedConnect(error, "refused", "wrong token") || isNoPid(error);
+        const retry = serving || isSharedConnect(error, "noServer") || isSharedConnect(error, "closed");
         if (!retry || Date.now() > deadline) {
           if (!retry) throw error;
           throw new DraftstopError(`no shared model process served ${paths.socket} within ${Math.round((options.startTimeoutMs ?? 30_000) / 1000)} s; ` +
@@ -115,13 +118,17 @@ export async function joinSharedProcess(options: SharedProcessOptions, hostScrip
   }
 }
 
-/** The starter's lock, or undefined while another window is starting the process. */
+const isSharedConnect = (error: unknown, problem: SharedConnectError["problem"], reason?: string) =>
+  error instanceof SharedConnectError && error.problem === problem && (reason === undefined || error.reason === reason);
+const isNoPid = (error: unknown) => error instanceof DraftstopError && error.code === "shared.noPid";
+
+/** The starter's lock, or undefined while another window is starting the process (or the lock changed hands as this one looked). */
 function startLock(path: string, directory: string): StartLock | undefined {
   ensurePrivateDirectory(directory);
   try {
     return acquireStartLock(path);
   } catch (error) {
-    if (error instanceof LockHeldError) return undefined;
+    if (error instanceof LockHeldError || (error instanceof DraftstopError && error.code === "shared.lockContended")) return undefined;
     throw error;
   }
 }

@@ -68,14 +68,16 @@ export async function connectShared(options: ConnectSharedOptions): Promise<Mess
     {validate: handshakeReplyProblem, maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES});
   channel.send({kind: "hello", token, window: options.window, version: options.version});
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      channel.close();
-      reject(new SharedConnectError("timeout", `no welcome from ${paths.socket} within ${timeoutMs} ms`));
-    }, Math.max(0, deadline - Date.now()));
     const onClose = (closed: {reason: string}) => {
       clearTimeout(timer);
       reject(new SharedConnectError("closed", `${paths.socket} closed the connection before its welcome (${closed.reason})`));
     };
+    const timer = setTimeout(() => {
+      // Closed by this side: a timeout, not the process closing (close() reports it at once).
+      channel.off("close", onClose);
+      channel.close();
+      reject(new SharedConnectError("timeout", `no welcome from ${paths.socket} within ${timeoutMs} ms`));
+    }, Math.max(0, deadline - Date.now()));
     channel.once("close", onClose);
     channel.once("message", message => {
       clearTimeout(timer);
