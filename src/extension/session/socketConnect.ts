@@ -120,8 +120,10 @@ function open(path: string, timeoutMs: number): Promise<Socket> {
     socket.once("error", error => {
       clearTimeout(timer);
       const code = (error as NodeJS.ErrnoException).code;
-      // ENOENT: nobody has listened here; ECONNREFUSED: a socket file whose process is gone.
-      if (code === "ENOENT" || code === "ECONNREFUSED")
+      // ENOENT: nobody has listened here; ECONNREFUSED: a socket file whose process is gone;
+      // ECONNRESET: one whose process went while this window connected (seen after kill -9, when
+      // the window then forked a process of its own beside the successor).
+      if (code === "ENOENT" || code === "ECONNREFUSED" || code === "ECONNRESET")
         reject(new SharedConnectError("noServer", `nothing listens on ${path} (${code})`, undefined, {cause: error}));
       else reject(error);
     });
