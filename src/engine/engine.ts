@@ -425,17 +425,17 @@ export class DraftstopEngine extends EventEmitter<EngineEvents> {
     const {options} = this.pair;
     const conditions = costConditionsKey({threads: options.threads, contextSize: this.info.contextSize, batchSize: options.batchSize,
       flashAttention: options.flashAttention, kvCacheType: options.kvCacheType, device: String(this.info.device)});
-    // The first read of the file: an unreadable one is reported here, and the measurement's save replaces it.
-    const saved = () => persistence && reusableLoadTimeCosts(readPairCalibration(persistence.file, persistence.pairId, persistence.warn)?.loadTimeCosts?.[conditions], Date.now());
+    // One read of the file a load: an unreadable one is reported here, and the next save replaces it.
+    const saved = persistence && readPairCalibration(persistence.file, persistence.pairId, persistence.warn);
     const measure = async () => {
       const measured = await this.measurePassCosts();
       if (persistence) writeLoadTimeCosts(persistence.file, persistence.pairId, persistence, conditions, measured, persistence.warn);
       return measured;
     };
-    const known = async () => saved() ?? await measure();
+    const known = async () => reusableLoadTimeCosts(saved?.loadTimeCosts?.[conditions], Date.now()) ?? await measure();
     // The other window measuring for this one may go before it has done: this one measures then.
     const costs = once ? await once(conditions, known).catch(known) : await known();
-    this.calibration = new EngineCalibration(costs.table, {calibrationMs: costs.ms, calibrationPasses: costs.passes, measuredAt: costs.measuredAt, persistence});
+    this.calibration = new EngineCalibration(costs.table, {calibrationMs: costs.ms, calibrationPasses: costs.passes, measuredAt: costs.measuredAt, persistence, saved});
   }
 
   /** Times the target's passes over CALIBRATION_SIZES tokens and the draft's single-token pass, on this engine's sequences. */

@@ -11,7 +11,7 @@ import {SpeculationGain} from "./speculationGain";
 import {EntropyTransitions} from "./entropyTransitions";
 import {AGREEMENTS, agreementOf, type Agreement, LookupAcceptance, LookupBinEstimate} from "./lookupAcceptance";
 import {lookupGates, type LookupEnvironment, type LookupGates} from "./lookupDrafter";
-import {PairCalibration, readPairCalibration, SettingCalibration, Warn, writePairCalibration} from "./calibrationStore";
+import {PairCalibration, SettingCalibration, Warn, writePairCalibration} from "./calibrationStore";
 
 export interface CalibrationPersistence {
   /** JSON file shared by all pairs. */
@@ -79,13 +79,15 @@ export class EngineCalibration {
   private dirty = false;
   private lastSetting = "greedy";
 
-  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence; calibrationMs?: number; calibrationPasses?: Array<{tokens: number; timed: number}>; measuredAt?: string} = {}) {
+  constructor(calibration: PassCostTable, private readonly options: {costs?: CostModelOptions; acceptance?: AcceptanceMapOptions; persistence?: CalibrationPersistence;
+    /** What `persistence`'s file held for this pair when the engine loaded (the engine reads it once a load). */
+    saved?: PairCalibration;
+    calibrationMs?: number; calibrationPasses?: Array<{tokens: number; timed: number}>; measuredAt?: string} = {}) {
     // Verification at T > 0 asks for a probability map at every position and costs more; its
     // model starts from the greedy measurement and learns its own level and shape from rounds.
     this.greedyCosts = new CostModel(calibration, options.costs);
     this.sampledCosts = new CostModel(calibration, options.costs);
-    const persistence = options.persistence;
-    this.saved = persistence && readPairCalibration(persistence.file, persistence.pairId, persistence.warn);
+    this.saved = options.saved;
   }
 
   costModel(greedy: boolean): CostModel {
