@@ -9,10 +9,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {namedPair} from "../../src/lab/cli/pairs";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
 import {packageVsix} from "../../src/lab/cli/vsix";
-import {draftstopLogTail, openWorkbench, waitFor, type Workbench} from "./workbench";
+import {draftstopLogTail, editorTestModels, openWorkbench, waitFor, type Workbench} from "./workbench";
 
 /**
  * Functions alike but for their names and factors: after the last line's `(`, the parameter list and
@@ -81,9 +80,7 @@ describe("e2e: packaged extension in code-server", function () {
     await fs.writeFile(path.join(tmp, "workspace", "route.ts"), ROUTE_FILE);
     await fs.writeFile(path.join(tmp, "workspace", "widget.ts"), WIDGET_FILE);
     await fs.writeFile(path.join(tmp, "workspace", "members.ts"), MEMBERS_FILE);
-    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
-      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
-      : await namedPair({name: "smollm2", padded: false});
+    const models = await editorTestModels();
     const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
     workbench = await openWorkbench({
       vsix: vsix.path,

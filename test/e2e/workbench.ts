@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type {BrowserContext, Page} from "playwright-core";
 import {installVsix, startCodeServer, type RunningCodeServer} from "../../src/lab/cli/codeServer";
+import {namedPair} from "../../src/lab/cli/pairs";
 import {repoRoot} from "../../src/lab/cli/repoRoot";
 import {launchChromium} from "./browser";
 
@@ -151,6 +152,12 @@ export async function findDraftstopLog(userDataDir: string): Promise<string> {
     return found !== undefined;
   }, 30_000);
   return path.join(userDataDir, "logs", found!);
+}
+
+/** The models the editor tests load: DRAFTSTOP_TEST_TARGET and DRAFTSTOP_TEST_DRAFT when both are set, else SmolLM2 and its draft. */
+export async function editorTestModels(): Promise<{target: string; draft: string}> {
+  const {DRAFTSTOP_TEST_TARGET: target, DRAFTSTOP_TEST_DRAFT: draft} = process.env;
+  return target && draft ? {target, draft} : namedPair({name: "smollm2", padded: false});
 }
 
 /** The last `chars` characters of the Draftstop log, for a failure message ("" when there is none). */

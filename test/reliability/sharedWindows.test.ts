@@ -8,11 +8,10 @@ import {existsSync, readdirSync, readFileSync} from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {namedPair} from "../../src/lab/cli/pairs";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
 import {packageVsix} from "../../src/lab/cli/vsix";
 import {percentile} from "../e2e/percentile";
-import {draftstopLogTail, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
+import {draftstopLogTail, editorTestModels, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
 import {recordFigure} from "./figures";
 import {listeningTcpOf} from "./helpers/procSockets";
 
@@ -82,6 +81,23 @@ async function typeAndWait(wb: Workbench, delayMs: number): Promise<number> {
   return Date.now() - lastKey;
 }
 
+/**
+ * A workspace folder under `tmp` for each of `folders`, each holding the sample file, and a
+ * code-server workbench with the packaged extension open on the first, on the editor tests' models.
+ */
+async function openSampleWorkbench(tmp: string, folders: readonly string[], settings: Record<string, unknown> = {}): Promise<Workbench> {
+  for (const name of folders) {
+    await fs.mkdir(path.join(tmp, name));
+    await fs.writeFile(path.join(tmp, name, "sample.ts"), SAMPLE_FILE);
+  }
+  const models = await editorTestModels();
+  const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
+  return openWorkbench({
+    vsix: vsix.path, workspace: path.join(tmp, folders[0]!),
+    settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1, "editor.inlineSuggest.enabled": true, ...settings}
+  });
+}
+
 describe("reliability: three windows share one model process", function () {
   this.timeout(20 * 60_000);
   let tmp: string;
@@ -90,18 +106,7 @@ describe("reliability: three windows share one model process", function () {
 
   before(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-windows-"));
-    for (const name of ["one", "two", "three"]) {
-      await fs.mkdir(path.join(tmp, name));
-      await fs.writeFile(path.join(tmp, name, "sample.ts"), SAMPLE_FILE);
-    }
-    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
-      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
-      : await namedPair({name: "smollm2", padded: false});
-    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
-    first = await openWorkbench({
-      vsix: vsix.path, workspace: path.join(tmp, "one"),
-      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1, "editor.inlineSuggest.enabled": true}
-    });
+    first = await openSampleWorkbench(tmp, ["one", "two", "three"]);
     windows.push(first);
   });
 
@@ -196,17 +201,7 @@ describe("reliability: a window with sharing turned off", function () {
 
   it("forks a model process of its own (draftstop.shareModelProcess: false), and completes with it", async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-unshared-"));
-    await fs.mkdir(path.join(tmp, "one"));
-    await fs.writeFile(path.join(tmp, "one", "sample.ts"), SAMPLE_FILE);
-    const models = process.env.DRAFTSTOP_TEST_TARGET && process.env.DRAFTSTOP_TEST_DRAFT
-      ? {target: process.env.DRAFTSTOP_TEST_TARGET, draft: process.env.DRAFTSTOP_TEST_DRAFT}
-      : await namedPair({name: "smollm2", padded: false});
-    const vsix = await packageVsix({out: path.join(tmp, "draftstop.vsix"), log: () => undefined});
-    wb = await openWorkbench({
-      vsix: vsix.path, workspace: path.join(tmp, "one"),
-      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1,
-        "draftstop.shareModelProcess": false, "editor.inlineSuggest.enabled": true}
-    });
+    wb = await openSampleWorkbench(tmp, ["one"], {"draftstop.shareModelProcess": false});
     await wb.openFile("sample.ts");
     await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb!.statusBarText("draftstop.status")), 180_000);
     await typeAndWait(wb, 30);
