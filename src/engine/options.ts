@@ -114,6 +114,12 @@ export interface GenerateOptions extends SamplingOptions {
    * the completion does (its line, its block, maxLines), and the text is cut there. Default none.
    */
   completionStop?: CompletionStopSpec;
+  /**
+   * Called after a round that completed a line of the result, while the generation goes on: the
+   * text so far up to its last line break (cut as the result is: after the healed text, within the
+   * stop rules). Needs completionStop or stopStrings (the text is decoded for them). Default none.
+   */
+  onLinesDone?: (text: string) => void;
   /** Stop at end-of-generation tokens (EOS/EOT). Default true. */
   stopOnEog?: boolean;
   /** Aborts within one round; both sequences are left holding exactly the committed tokens. */

@@ -32,9 +32,11 @@ export class EngineHost implements ModelProcessApi {
   /** Signals of the requests in progress; unloading the models aborts them all. */
   readonly running = new Map<number, AbortController>();
 
-  async generate(request: GenerateRequest, {signal}: RequestContext): Promise<GenerationSummary> {
+  async generate(request: GenerateRequest, {signal, progress}: RequestContext): Promise<GenerationSummary> {
     const engine = this.requireEngine();
-    const options = {...request.options, signal};
+    let lines = 0;
+    const onLinesDone = request.reportLines === true ? (text: string) => progress({done: ++lines, total: 0, message: text}) : undefined;
+    const options = {...request.options, signal, onLinesDone};
     const recording = {recordStats: request.background !== true};
     // The statistics ride on the reply, so that a completion costs the typing path one request.
     if ("fim" in request.prompt) {

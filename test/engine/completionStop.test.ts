@@ -80,6 +80,29 @@ describe("stop rules in the round loop (SmolLM2-135M, its draft, lookup)", funct
     assert.equal(stopped.text, whole.text.slice(0, whole.text.indexOf(cut)));
   });
 
+  it("reports each line of a block as it is completed, each report the result up to one of its line breaks, the result unchanged", async () => {
+    let reports = 0;
+    for (const cursor of CURSORS.filter(c => specAt(c).lines === "block")) {
+      const options = {maxTokens: MAX_TOKENS, stopOnEog: false, drafter: "both" as const, completionStop: specAt(cursor)};
+      const quiet = await engine.generateInfill({...cursor, heal: false}, options);
+      const reported: string[] = [];
+      const result = await engine.generateInfill({...cursor, heal: false}, {...options, onLinesDone: text => reported.push(text)});
+      const where = `${JSON.stringify(cursor.prefix.slice(-24))}: wrote ${JSON.stringify(result.text)}, reported ${JSON.stringify(reported)}`;
+      assert.equal(result.text, quiet.text, `${where}: the same text with reports as without`);
+      const breaks = [...result.text.matchAll(/\n/g)].map(match => match.index!);
+      let last = -1;
+      for (const text of reported) {
+        // A report ends at a line break the result keeps, or at the one the stop rules cut it at.
+        assert.ok(result.text.startsWith(text) && (breaks.includes(text.length) || text.length === result.text.length) && text.length > last,
+          `${where}: ${JSON.stringify(text)}`);
+        assert.ok(text.length > 0, `${where}: nothing reported before the first line break`);
+        last = text.length;
+      }
+      reports += reported.length;
+    }
+    assert.ok(reports >= 2, `lines reported: ${reports}`);
+  });
+
   it("refuses a malformed stop spec with the field named", async () => {
     await assert.rejects(engine.generate("a", {completionStop: {...specAt(CURSORS[0]!), lines: "paragraph" as never}}), /completionStop\.lines/);
     await assert.rejects(engine.generate("a", {completionStop: {...specAt(CURSORS[0]!), maxLines: 0}}), /completionStop\.maxLines/);

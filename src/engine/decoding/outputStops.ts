@@ -20,6 +20,8 @@ export class OutputStops {
   /** Characters of the text the checks have read (after the healed text), and the text's end once decided. */
   private read = 0;
   private end: number | undefined;
+  /** Where the text's last line break was when linesDone last answered (relative to start). */
+  private linesReported = -1;
 
   private constructor(private readonly model: Pick<LlamaModel, "detokenize">, private readonly options: Pick<ResolvedGenerateOptions, "stopStrings" | "completionStop">,
     private readonly healed: string) {
@@ -74,6 +76,21 @@ export class OutputStops {
     // The token holding the first character cut (the line break a stop was seen at) is kept: it
     // was needed to see the stop. Only tokens wholly after it are past the stop.
     return {text: this.decoded.text.slice(0, this.end), tokens: this.decoded.tokensFor(Math.min(this.end + 1, this.decoded.text.length))};
+  }
+
+  /**
+   * The text so far up to its last line break (that break left out), when a line was completed
+   * since the last call; undefined otherwise, before any text (a leading line break), and once the
+   * text has ended.
+   */
+  linesDone(): string | undefined {
+    const start = this.start();
+    if (start === undefined || this.end !== undefined) return undefined;
+    const text = this.decoded.text;
+    const lastBreak = text.lastIndexOf("\n") - start;
+    if (lastBreak <= Math.max(0, this.linesReported)) return undefined;
+    this.linesReported = lastBreak;
+    return text.slice(start, start + lastBreak).replace(/\r$/, "");
   }
 
   /** Where the checked text starts: after the healed text, once that much is decoded. */

@@ -266,6 +266,10 @@ export class SpeculativeDecoder {
     run.inputs.lookup?.commit(roundTokens);
     if (run.stopReason === undefined && stops) run.stopReason = stops.afterRound(output, outputBefore);
     if (run.stopReason === undefined && output.length >= options.maxTokens) run.stopReason = "maxTokens";
+    if (run.stopReason === undefined && options.onLinesDone) {
+      const lines = stops?.linesDone();
+      if (lines !== undefined) options.onLinesDone(lines);
+    }
     return roundTokens;
   }
 

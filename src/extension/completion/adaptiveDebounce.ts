@@ -2,15 +2,20 @@
 // between keystrokes, so a fast typist's burst triggers no generation until they pause, and a slow
 // typist is not kept waiting by a fixed delay tuned for fast ones.
 //
+// Off by default (minMs = maxMs = 0): a keystroke's generation starts at once and the next
+// keystroke cancels it within one model pass, so the last keystroke of a burst waits for nothing.
+// Waiting saves the CPU a burst spends on generations it cancels, at the price of the wait itself
+// on every completion (1.2 × 200 ms for a typist at 200 ms a key). docs/benchmarks.md measures it.
+//
 // delay = clamp(factor × median of the last `window` keystroke intervals, minMs, maxMs);
 // initialMs until the first interval is known. Gaps longer than pauseMs are the user stopping to
 // think, not their typing speed, and are not recorded.
 import {median} from "../../engine/stats/median";
 
 export interface AdaptiveDebounceOptions {
-  /** Shortest delay. Default 30 ms. */
+  /** Shortest delay. Default 0 ms. */
   minMs: number;
-  /** Longest delay. Default 300 ms. */
+  /** Longest delay. Default 0 ms: no wait (raise it, to 300 say, to wait for a pause in typing). */
   maxMs: number;
   /** Delay as a multiple of the typical interval. Default 1.2. */
   factor: number;
@@ -23,8 +28,8 @@ export interface AdaptiveDebounceOptions {
 }
 
 export const ADAPTIVE_DEBOUNCE_DEFAULTS: AdaptiveDebounceOptions = {
-  minMs: 30,
-  maxMs: 300,
+  minMs: 0,
+  maxMs: 0,
   factor: 1.2,
   initialMs: 120,
   pauseMs: 2000,

@@ -85,6 +85,8 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   readonly onDidShow = this.shownEmitter.event;
   /** The latest completion handed to VS Code. */
   lastShown: ShownCompletion | undefined;
+  /** Where a block whose first lines were shown is done and cached: the next request there shows it whole. */
+  private growing: CompletionKey | undefined;
 
   constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
     private readonly snooze: Snooze, private readonly extraContext?: ExtraContextSource) {
@@ -166,15 +168,19 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     }
     const {cursor, key} = place;
     const requestVersion = document.version;
-    const finish = (raw: string, how: {fromCache: boolean; prefetched?: boolean; tokens?: number; extraContext?: RequestOutcome["extraContext"]}): Ending => {
+    const finish = (raw: string, how: {fromCache: boolean; prefetched?: boolean; tokens?: number; extraContext?: RequestOutcome["extraContext"];
+      firstLines?: boolean}): Ending => {
       const text = postprocessCompletion(raw, place.postprocess, {maxLines: values.maxLines});
-      const end: Ending["end"] = {reason: completedReason(raw, text, how.fromCache, how.prefetched), modelText: raw, fromCache: how.fromCache,
-        tokens: how.tokens, extraContext: how.extraContext};
+      const grown = how.fromCache && this.growing !== undefined && sameKey(this.growing, key);
+      if (grown) this.growing = undefined;
+      const end: Ending["end"] = {reason: grown && text ? "grown" : completedReason(raw, text, how.fromCache, how.prefetched), modelText: raw,
+        fromCache: how.fromCache, tokens: how.tokens, extraContext: how.extraContext, ...(how.firstLines ? {detail: "first lines, the block follows"} : {})};
       if (!text) return {end};
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache: how.fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
       if (selected) return {items: [new vscode.InlineCompletionItem(selected.text + text, selected.range)], end};
-      this.prefetchAfter(document, position, text);
+      // What follows a block's first lines is the rest of the block, which the generation is writing.
+      if (!how.firstLines) this.prefetchAfter(document, position, text);
       return {items: [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))], end};
     };
     this.log.debug(`request ${request.where} (${request.trigger}): prefix ${cursor.prefix.length} chars, suffix ${cursor.suffix.length}, ` +
@@ -186,7 +192,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       return finish(cached, {fromCache: true, prefetched: this.cache.prefetched(key)});
     }
     const abort = new AbortController();
-    const cancellation = token.onCancellationRequested(() => abort.abort());
+    let cancellation: vscode.Disposable | undefined = token.onCancellationRequested(() => abort.abort());
     try {
       // A prefetch computing this very place is waited for; one for any other place is dropped.
       const prefetched = await this.prefetcher.take(key);
@@ -195,12 +201,26 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
         if (document.version !== requestVersion || token.isCancellationRequested) return {end: {reason: "stale", modelText: prefetched}};
         return finish(prefetched, {fromCache: true, prefetched: true});
       }
-      if (automatic && !(await wait(this.debounce.delayMs(), abort.signal))) return {end: {reason: "debounced"}};
+      const debounceMs = automatic ? this.debounce.delayMs() : 0;
+      if (debounceMs > 0 && !(await wait(debounceMs, abort.signal))) return {end: {reason: "debounced"}};
       let generating = false;
-      const summary = await this.generate(document, place, abort.signal, () => {
+      // Automatic requests only: VS Code asks again for the whole block (grow) as an invoked request,
+      // which an answer to an invoked request at the same place would satisfy without asking.
+      const early = values.firstLineEarly && automatic && !selected && place.postprocess.lines === "block" ? new FirstLines(place, values.maxLines) : undefined;
+      const generation = this.generate(document, place, abort.signal, () => {
         this.counts.generations++;
         generating = true;
-      });
+      }, false, {}, early?.onLinesDone);
+      const first = early && await Promise.race([generation.then(() => undefined), early.shown]);
+      if (first !== undefined && document.version === requestVersion && !token.isCancellationRequested) {
+        // The block's first lines now. The generation goes on as the prefetch of the place after
+        // them (grow): Tab takes the rest from it, typing anything else drops it.
+        cancellation.dispose();
+        cancellation = undefined;
+        this.grow({document, position, place, requestVersion, first, generation, abort, token, where: request.where});
+        return finish(first.shown, {fromCache: false, firstLines: true});
+      }
+      const summary = await generation;
       if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
       if (summary.stopReason === "abort") return {end: {reason: "cancelled", detail: "while generating", tokens: summary.tokenCount}};
       this.log.debug(`completion ${request.where}: ${describeGeneration(summary)}`);
@@ -212,8 +232,52 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       }
       return finish(summary.text, {fromCache: false, tokens: summary.tokenCount, extraContext: context});
     } finally {
-      cancellation.dispose();
+      cancellation?.dispose();
     }
+  }
+
+  /**
+   * The rest of a block whose first lines are shown, followed as the prefetch of the place after
+   * those lines (prefetch.ts): accepting them is served the rest of the block, and an edit that is
+   * not them typed or accepted, or a request elsewhere, drops it and stops the generation. Once the
+   * block is done it is cached, and unless VS Code has dropped the request (a newer one, Escape),
+   * VS Code is asked again at the same place, which the cache answers with the whole block.
+   */
+  private grow(growth: Growth): void {
+    const {document, position, place, requestVersion, first, token, where} = growth;
+    const accepted = acceptedDocument(linesOf(document), position, first.shown);
+    const next = this.place(document, accepted.doc, accepted.position, true);
+    this.prefetcher.start(next.key, first.shown, position, async signal => {
+      const stop = () => growth.abort.abort();
+      signal.addEventListener("abort", stop, {once: true});
+      let summary: GenerationSummary | undefined;
+      try {
+        summary = await growth.generation;
+      } catch (error) {
+        this.log.debug(`completion ${where}: the block after its first lines failed: ${(error as Error).message}`);
+      } finally {
+        signal.removeEventListener("abort", stop);
+      }
+      if (!summary || summary.stopReason === "abort") return undefined;
+      this.log.debug(`completion ${where}: ${describeGeneration(summary)}`);
+      this.cache.set(place.key, summary.text);
+      const text = postprocessCompletion(summary.text, place.postprocess, {maxLines: this.settings.values.maxLines});
+      if (text && text !== first.shown) {
+        const dropped = document.version !== requestVersion ? "the document changed" : token.isCancellationRequested ? "VS Code dropped the request" : undefined;
+        if (dropped) this.log.debug(`completion ${where}: the whole block is not shown (${dropped})`);
+        else {
+          this.growing = place.key;
+          void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        }
+      }
+      const rest = summary.text.startsWith(first.raw) ? summary.text.slice(first.raw.length) : undefined;
+      if (rest === undefined || !postprocessCompletion(rest, next.postprocess, {maxLines: this.settings.values.maxLines})) {
+        // The block was its first lines: what follows them is a completion of its own.
+        return signal.aborted ? undefined : this.prefetchFor(document, next, accepted.position, signal);
+      }
+      this.cache.set(next.key, rest, {prefetched: true});
+      return rest;
+    });
   }
 
   /** What a request at `position` of `lines` (the document, or the document as it will be) sends and compares. */
@@ -236,14 +300,14 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   /** One generation through the gate (the newest request, or prefetch, gets the engine); undefined when superseded or cancelled. */
   private async generate(document: vscode.TextDocument, place: Place, signal: AbortSignal, onStart: () => void, background = false,
-    overrides: {maxTokens?: number} = {}): Promise<GenerationSummary | undefined> {
+    overrides: {maxTokens?: number} = {}, onLinesDone?: (text: string) => void): Promise<GenerationSummary | undefined> {
     const values = this.settings.values;
     const extraContext = await this.extraContext?.forRequest(document, place.cursor);
     return this.gate.run(gateSignal => {
       onStart();
       // The engine stops where post-processing would cut: the same rules, fed as tokens come.
       const options = {...generateOptionsFrom(values), completionStop: completionStopSpec(place.postprocess, values.maxLines), ...overrides};
-      return this.session.complete({prefix: place.cursor.prefix, suffix: place.cursor.suffix, extraContext}, options, gateSignal, background);
+      return this.session.complete({prefix: place.cursor.prefix, suffix: place.cursor.suffix, extraContext}, options, gateSignal, background, onLinesDone);
     }, {signal});
   }
 
@@ -277,14 +341,16 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const place = this.place(document, accepted.doc, accepted.position, true);
     if (this.triggerBlock(place)) return;
     if (this.cache.get(place.key) !== undefined) return;
-    const where = `${posix.basename(document.uri.path)}:${accepted.position.line + 1}:${accepted.position.character + 1}`;
-    this.prefetcher.start(place.key, shown, position, async signal => {
-      const summary = await this.generate(document, place, signal, () => this.counts.prefetches++, true);
-      if (!summary || summary.stopReason === "abort") return undefined;
-      this.cache.set(place.key, summary.text, {prefetched: true});
-      this.log.debug(`prefetch ${where}: ${describeGeneration(summary)}`);
-      return summary.text;
-    });
+    this.prefetcher.start(place.key, shown, position, signal => this.prefetchFor(document, place, accepted.position, signal));
+  }
+
+  /** Generates the completion at `place` ahead of its request, into the cache. */
+  private async prefetchFor(document: vscode.TextDocument, place: Place, at: CursorPosition, signal: AbortSignal): Promise<string | undefined> {
+    const summary = await this.generate(document, place, signal, () => this.counts.prefetches++, true);
+    if (!summary || summary.stopReason === "abort") return undefined;
+    this.cache.set(place.key, summary.text, {prefetched: true});
+    this.log.debug(`prefetch ${posix.basename(document.uri.path)}:${at.line + 1}:${at.character + 1}: ${describeGeneration(summary)}`);
+    return summary.text;
   }
 
   /** Settings changed: the cache may hold completions made under other settings. */
@@ -310,6 +376,50 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 }
 
 type GenerationSummary = Awaited<ReturnType<EngineSession["complete"]>>;
+
+/** A block generation whose first lines were shown, followed to its end (grow). */
+interface Growth {
+  document: vscode.TextDocument;
+  position: vscode.Position;
+  place: Place;
+  requestVersion: number;
+  first: FirstLinesShown;
+  generation: Promise<GenerationSummary | undefined>;
+  /** Stops the generation. */
+  abort: AbortController;
+  token: vscode.CancellationToken;
+  where: string;
+}
+
+/** A block's first lines as the model wrote them, and as post-processing shows them. */
+interface FirstLinesShown {
+  raw: string;
+  shown: string;
+}
+
+/**
+ * The first lines of a block while it is generated: `shown` resolves with the first lines the
+ * model completed that post-processing leaves something of (a leading line break alone is nothing).
+ */
+class FirstLines {
+  private resolve!: (first: FirstLinesShown) => void;
+  readonly shown = new Promise<FirstLinesShown>(resolve => this.resolve = resolve);
+  private done = false;
+
+  constructor(private readonly place: Place, private readonly maxLines: number) {}
+
+  readonly onLinesDone = (raw: string): void => {
+    if (this.done) return;
+    const shown = postprocessCompletion(raw, this.place.postprocess, {maxLines: this.maxLines});
+    if (!shown) return;
+    this.done = true;
+    this.resolve({raw, shown});
+  };
+}
+
+function sameKey(a: CompletionKey, b: CompletionKey): boolean {
+  return a.uri === b.uri && a.prefix === b.prefix && a.suffix === b.suffix;
+}
 
 /** What a request sends (the text around the cursor), its cache key, and what post-processing and the stop rules read. */
 interface Place {

@@ -4,13 +4,14 @@
 
 /** Why a request showed what it showed (or nothing). The order is the statistics panel's. */
 export const REQUEST_REASONS = [
-  "shown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
+  "shown", "grown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "debounced", "cancelled", "stale", "error",
   "midWord", "textRightOfCursor", "widgetItemRewrites", "snoozed", "languageDisabled", "disabled", "noModels"
 ] as const;
 export type RequestReason = (typeof REQUEST_REASONS)[number];
 
 export const REASON_LABELS: Record<RequestReason, string> = {
   shown: "shown",
+  grown: "grown to the whole block",
   cacheHit: "cache hit",
   prefetched: "prefetched",
   emptyAfterPostprocessing: "empty after post-processing",
@@ -29,7 +30,7 @@ export const REASON_LABELS: Record<RequestReason, string> = {
 };
 
 /** Reasons that ran the model (or served what it wrote): the status bar's "last completion". */
-const GENERATED: ReadonlySet<RequestReason> = new Set(["shown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "stale", "error"]);
+const GENERATED: ReadonlySet<RequestReason> = new Set(["shown", "grown", "cacheHit", "prefetched", "emptyAfterPostprocessing", "endedAtOnce", "stale", "error"]);
 
 export interface RequestOutcome {
   reason: RequestReason;
@@ -76,7 +77,7 @@ export function describeOutcome(outcome: RequestOutcome): string {
   const facts: string[] = [];
   if (outcome.reason === "emptyAfterPostprocessing" && outcome.modelText !== undefined) facts.push(`model wrote ${quote(outcome.modelText)}`);
   if (outcome.tokens !== undefined && !outcome.fromCache) facts.push(`${outcome.tokens} token${outcome.tokens === 1 ? "" : "s"}`);
-  if (outcome.fromCache && outcome.reason !== "cacheHit" && outcome.reason !== "prefetched") facts.push("cached");
+  if (outcome.fromCache && outcome.reason !== "cacheHit" && outcome.reason !== "prefetched" && outcome.reason !== "grown") facts.push("cached");
   const context = outcome.extraContext;
   if (context) facts.push(`context from ${context.files} file${context.files === 1 ? "" : "s"}, ${context.tokens} tokens ${context.evaluated === 0 ? "reused" : `(${context.evaluated} evaluated)`}`);
   if (outcome.detail && outcome.reason !== "error") facts.push(outcome.detail);

@@ -3,6 +3,7 @@ import {ADAPTIVE_DEBOUNCE_DEFAULTS, AdaptiveDebounce, wait} from "../../../src/e
 
 /** A debounce on a clock the test moves: type(100, 100) = two keystrokes 100 ms apart each. */
 function fakeTyping(options = {}) {
+  options = {minMs: 30, maxMs: 300, ...options}; // the adaptive wait, as a user who turns it on sets it
   let now = 1_000;
   const debounce = new AdaptiveDebounce(options, () => now);
   debounce.recordKeystroke();
@@ -31,6 +32,18 @@ describe("AdaptiveDebounce", () => {
     type(200, 200, 200, 200);
     assert.equal(debounce.typicalIntervalMs(), 200);
     assert.equal(debounce.delayMs(), 240);
+  });
+
+  it("waits for nothing by default, however the user types", () => {
+    let now = 0;
+    const debounce = new AdaptiveDebounce({}, () => now);
+    assert.equal(debounce.delayMs(), 0);
+    for (const gap of [150, 150, 150]) {
+      now += gap;
+      debounce.recordKeystroke();
+    }
+    assert.equal(debounce.typicalIntervalMs(), 150);
+    assert.equal(debounce.delayMs(), 0);
   });
 
   it("clamps to minMs and maxMs", () => {

@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import type {RequestOutcome} from "../../../src/extension/completion/requestOutcome";
 import type {DraftstopApi} from "../../../src/extension";
 import type {GenerationSummary} from "../../../src/protocol";
-import {openDocument, readyWithTestModels, waitFor} from "./helpers";
+import {openDocument, readyWithTestModels, setSetting, waitFor} from "./helpers";
 
 /**
  * Where the tiny test target completes in one line (`* () {`), and then, once that is accepted, a
@@ -15,6 +15,10 @@ import {openDocument, readyWithTestModels, waitFor} from "./helpers";
  */
 const DOCUMENT = "function check(value) {\n  if (value === undefined) \n  return value;\n}\n";
 const CURSOR = new vscode.Position(1, "  if (value === undefined) ".length);
+
+/** After the `{` the tiny target writes at CURSOR: it goes on with a block of several lines. */
+const BLOCK_DOCUMENT = "function check(value) {\n  if (value === undefined) * () {\n  return value;\n}\n";
+const BLOCK_CURSOR = new vscode.Position(1, "  if (value === undefined) * () {".length);
 
 function automatic(): vscode.InlineCompletionContext {
   return {triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined};
@@ -33,7 +37,9 @@ function record(draftstop: DraftstopApi): {outcomes: RequestOutcome[]; generatio
   }};
 }
 
+/** Asks at CURSOR the way Trigger Inline Suggestion does (a block there: its first lines shown early are turned off, for one ghost text). */
 async function showAt(draftstop: DraftstopApi, name: string): Promise<{editor: vscode.TextEditor; shown: string}> {
+  await setSetting("firstLineEarly", false);
   const editor = await openDocument(name, DOCUMENT);
   draftstop.provider.reset();
   editor.selection = new vscode.Selection(CURSOR, CURSOR);
@@ -89,6 +95,7 @@ describe("stop rules and prefetch in the editor", function () {
       assert.ok(draftstop.provider.lastShown!.text.length > 0);
     } finally {
       recorded.dispose();
+      await setSetting("firstLineEarly", undefined);
     }
   });
 
@@ -120,6 +127,86 @@ describe("stop rules and prefetch in the editor", function () {
     } finally {
       await busy?.catch(() => undefined);
       recorded.dispose();
+    }
+  });
+
+  it("typing a block's opener, shows the block's first lines as soon as they are written, then the whole block from the same generation; Tab accepts the whole block", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("first-line-typing.ts", BLOCK_DOCUMENT.replace("* () {", "* () "));
+    draftstop.provider.reset();
+    const recorded = record(draftstop);
+    try {
+      const at = BLOCK_CURSOR.translate(0, -1);
+      editor.selection = new vscode.Selection(at, at);
+      await vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup"); // `type` types where the focus is
+      await vscode.commands.executeCommand("type", {text: "{"});
+      const grown = await waitFor("the block grown", () => recorded.outcomes.find(o => o.reason === "grown"), 20_000)
+        .catch(error => assert.fail(`${(error as Error).message}: ${JSON.stringify(recorded.outcomes)} in ${JSON.stringify(editor.document.getText())}`));
+      const first = recorded.outcomes.find(o => o.reason === "shown");
+      assert.ok(first && /first lines/.test(first.detail ?? "") && first.where === grown.where && first.trigger === "automatic",
+        `first lines, then the block at the same place: ${JSON.stringify(recorded.outcomes)}`);
+      assert.equal(recorded.generations.length, 1, "one generation served both");
+      const block = draftstop.provider.lastShown!.text;
+      assert.ok(block.split("\n").length >= 2, `the block has lines after the first: ${JSON.stringify(block)}`);
+      assert.ok(block.startsWith(first.modelText!), "the block goes on from its first lines");
+      assert.equal(grown.modelText, recorded.generations[0]!.text, "the whole block is what the model wrote");
+      const shownIn = editor.document.getText(); // typing `{` may have closed it too
+      await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+      const offset = editor.document.offsetAt(BLOCK_CURSOR);
+      assert.equal(editor.document.getText(), shownIn.slice(0, offset) + block + shownIn.slice(offset), "Tab inserted the whole block");
+    } finally {
+      recorded.dispose();
+    }
+  });
+
+  it("accepting a block's first lines is served the rest of the block from the same generation", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("first-line-tab.ts", BLOCK_DOCUMENT);
+    draftstop.provider.reset();
+    const recorded = record(draftstop);
+    try {
+      // VS Code drops the request as soon as it is answered (as it does at Tab), so the block is never shown whole.
+      const request = new vscode.CancellationTokenSource();
+      const items = await draftstop.provider.provideInlineCompletionItems(editor.document, BLOCK_CURSOR, automatic(), request.token);
+      request.cancel();
+      const firstLines = String(items?.[0]?.insertText);
+      assert.ok(/first lines/.test(recorded.outcomes[0]?.detail ?? ""), JSON.stringify(recorded.outcomes));
+      assert.ok(!firstLines.trimStart().includes("\n"), `one line: ${JSON.stringify(firstLines)}`);
+      await editor.edit(edit => edit.insert(BLOCK_CURSOR, firstLines), {undoStopBefore: false, undoStopAfter: false});
+      const end = editor.document.positionAt(editor.document.offsetAt(BLOCK_CURSOR) + firstLines.length);
+      const rest = await draftstop.provider.provideInlineCompletionItems(editor.document, end, automatic(), new vscode.CancellationTokenSource().token);
+      const served = recorded.outcomes.at(-1)!;
+      assert.equal(served.reason, "prefetched", JSON.stringify(recorded.outcomes));
+      await waitFor("the generation to end", () => recorded.generations.length > 0 || undefined);
+      assert.equal(recorded.generations.length, 1, "no generation but the block's");
+      const whole = recorded.generations[0]!.text;
+      assert.ok(rest?.length === 1 && whole.includes(String(rest[0]!.insertText).trimEnd()),
+        `the rest ${JSON.stringify(rest?.[0]?.insertText)} is the block's: ${JSON.stringify(whole)}`);
+      assert.ok(!recorded.outcomes.some(o => o.reason === "grown"), "not shown whole after VS Code dropped the request");
+    } finally {
+      recorded.dispose();
+    }
+  });
+
+  it("with firstLineEarly off, or when asked (Trigger Inline Suggestion), shows the block whole, in one request", async () => {
+    const draftstop = await readyWithTestModels();
+    const invoke = {triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined};
+    for (const [early, context] of [[false, automatic()], [true, invoke]] as const) {
+      await setSetting("firstLineEarly", early ? undefined : false);
+      const recorded = record(draftstop);
+      try {
+        const editor = await openDocument(`first-line-whole-${early}.ts`, BLOCK_DOCUMENT);
+        draftstop.provider.reset();
+        const items = await draftstop.provider.provideInlineCompletionItems(editor.document, BLOCK_CURSOR, context, new vscode.CancellationTokenSource().token);
+        const what = `firstLineEarly ${early}, ${context.triggerKind === invoke.triggerKind ? "asked" : "typed"}: ${JSON.stringify(recorded.outcomes)}`;
+        assert.equal(recorded.outcomes.length, 1, what);
+        assert.equal(recorded.outcomes[0]!.reason, "shown", what);
+        assert.ok(!recorded.outcomes[0]!.detail, what);
+        assert.ok(String(items?.[0]?.insertText).split("\n").length >= 2, `the whole block at once: ${JSON.stringify(items?.[0]?.insertText)} (${what})`);
+      } finally {
+        recorded.dispose();
+        await setSetting("firstLineEarly", undefined);
+      }
     }
   });
 

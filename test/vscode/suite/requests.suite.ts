@@ -110,10 +110,15 @@ describe("request outcomes, snooze, visible state, trigger rules", function () {
     const editor = await openDocument("requests-cancel.ts", COMPLETING_SAMPLE);
     draftstop.provider.reset();
 
-    const debouncing = new vscode.CancellationTokenSource();
-    const debounced = request(draftstop, editor, COMPLETING_CURSOR, automatic(), debouncing.token);
-    debouncing.cancel(); // the next keystroke, within the debounce
-    assert.equal((await debounced).outcome.reason, "debounced");
+    await setSetting("debounce.maxMs", 300); // the wait for a pause in typing, off by default
+    try {
+      const debouncing = new vscode.CancellationTokenSource();
+      const debounced = request(draftstop, editor, COMPLETING_CURSOR, automatic(), debouncing.token);
+      debouncing.cancel(); // the next keystroke, within the debounce
+      assert.equal((await debounced).outcome.reason, "debounced");
+    } finally {
+      await setSetting("debounce.maxMs", undefined);
+    }
 
     const cancelling = new vscode.CancellationTokenSource();
     const cancelled = request(draftstop, editor, COMPLETING_CURSOR, invoke(), cancelling.token);
