@@ -15,6 +15,11 @@ export interface CompletionKey {
   suffix: string;
 }
 
+/** The same place: document, language, and the text around the cursor. */
+export function sameKey(a: CompletionKey, b: CompletionKey): boolean {
+  return a.uri === b.uri && a.languageId === b.languageId && a.prefix === b.prefix && a.suffix === b.suffix;
+}
+
 export interface CompletionCacheOptions {
   /** Completions kept; the least recently used goes first. Default 200. */
   maxEntries: number;

@@ -6,7 +6,7 @@
 // through the same request gate, which gives the newest request the engine), and so does an edit
 // that is not the shown text being typed or accepted. A request for exactly the place it is
 // computing waits for it instead of starting again.
-import type {CompletionKey} from "./completionCache";
+import {CompletionKey, sameKey} from "./completionCache";
 import type {CursorPosition, LineSource} from "./context";
 import {afterEdit} from "./documentEdit";
 
@@ -110,10 +110,6 @@ export class Prefetcher {
     pending.controller.abort(new DOMException(`prefetch dropped: ${why}`, "AbortError"));
     this.onDrop(pending.key, why);
   }
-}
-
-function sameKey(a: CompletionKey, b: CompletionKey): boolean {
-  return a.uri === b.uri && a.languageId === b.languageId && a.prefix === b.prefix && a.suffix === b.suffix;
 }
 
 /** The position after `text` is typed at `at`. */

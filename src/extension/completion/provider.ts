@@ -7,7 +7,8 @@ import {generateOptionsFrom} from "../settings/engineOptions";
 import type {SettingsStore} from "../settings/settings";
 import type {EngineSession, EngineState} from "../session/engineSession";
 import {AdaptiveDebounce, wait} from "./adaptiveDebounce";
-import {CompletionCache, CompletionKey} from "./completionCache";
+import {CompletionCache, CompletionKey, sameKey} from "./completionCache";
+import {FirstLines, FirstLinesShown} from "./firstLines";
 import {extractCursorContext} from "./context";
 import {completionStopSpec, postprocessCompletion} from "./postprocess";
 import {completionLines} from "../../engine/completionStop";
@@ -206,7 +207,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       let generating = false;
       // Automatic requests only: VS Code asks again for the whole block (grow) as an invoked request,
       // which an answer to an invoked request at the same place would satisfy without asking.
-      const early = values.firstLineEarly && automatic && !selected && place.postprocess.lines === "block" ? new FirstLines(place, values.maxLines) : undefined;
+      const early = values.firstLineEarly && automatic && !selected && place.postprocess.lines === "block" ? new FirstLines(place.postprocess, values.maxLines) : undefined;
       const generation = this.generate(document, place, abort.signal, () => {
         this.counts.generations++;
         generating = true;
@@ -389,36 +390,6 @@ interface Growth {
   abort: AbortController;
   token: vscode.CancellationToken;
   where: string;
-}
-
-/** A block's first lines as the model wrote them, and as post-processing shows them. */
-interface FirstLinesShown {
-  raw: string;
-  shown: string;
-}
-
-/**
- * The first lines of a block while it is generated: `shown` resolves with the first lines the
- * model completed that post-processing leaves something of (a leading line break alone is nothing).
- */
-class FirstLines {
-  private resolve!: (first: FirstLinesShown) => void;
-  readonly shown = new Promise<FirstLinesShown>(resolve => this.resolve = resolve);
-  private done = false;
-
-  constructor(private readonly place: Place, private readonly maxLines: number) {}
-
-  readonly onLinesDone = (raw: string): void => {
-    if (this.done) return;
-    const shown = postprocessCompletion(raw, this.place.postprocess, {maxLines: this.maxLines});
-    if (!shown) return;
-    this.done = true;
-    this.resolve({raw, shown});
-  };
-}
-
-function sameKey(a: CompletionKey, b: CompletionKey): boolean {
-  return a.uri === b.uri && a.prefix === b.prefix && a.suffix === b.suffix;
 }
 
 /** What a request sends (the text around the cursor), its cache key, and what post-processing and the stop rules read. */
