@@ -303,29 +303,32 @@ async function cursorAt(wb: Workbench, line: number, column?: number): Promise<s
 }
 
 const GENERATION_LINE = /\] (completion|prefetch) (\S+): (\d+) tokens in (\d+) ms, .*?drafts accepted(?: \((\d+) past the stop\))?, .*?, model wrote ("(?:[^"\\]|\\.)*")/;
-const OUTCOME_LINE = /\] completion (\S+)(?: \(invoked\))? → (.+?) \(.*?(\d+) ms\)$/;
+const OUTCOME_LINE = /\] completion (\S+)(?: \(invoked\))? → (.+?) \((.*?)(\d+) ms\)$/;
 const SHOWING = ["shown", "cache hit", "prefetched"];
 
 /**
  * Pairs each shown ghost text with its request in the position's log lines: the keystroke's is the
  * last outcome line where typing ended, the Tab's the first shown one after it elsewhere; each one's
- * generation is the last generation line logged at the same place before it.
+ * generation is the last generation line logged at the same place before it, or, for a block
+ * shown by its first lines while the rest was written, the first one logged there after it.
  */
 function matchLog(record: PositionRecord, lines: string[]): void {
   const generations: Array<Generation & {index: number}> = [];
-  const outcomes: Array<{where: string; reason: string; providerMs: number; index: number}> = [];
+  const outcomes: Array<{where: string; reason: string; providerMs: number; index: number; firstLines: boolean}> = [];
   lines.forEach((line, index) => {
     const g = GENERATION_LINE.exec(line);
     if (g) generations.push({kind: g[1]!, where: g[2]!, tokens: Number(g[3]), ms: Number(g[4]), pastStop: Number(g[5] ?? 0), modelText: JSON.parse(g[6]!), index});
     const o = OUTCOME_LINE.exec(line);
-    if (o) outcomes.push({where: o[1]!, reason: o[2]!, providerMs: Number(o[3]), index});
+    if (o) outcomes.push({where: o[1]!, reason: o[2]!, providerMs: Number(o[4]), index, firstLines: /first lines/.test(o[3]!)});
   });
   record.generations = generations.map(strip);
-  const generationFor = (where: string, before: number) => generations.filter(g => g.where === where && g.index < before).at(-1);
+  const generationFor = ({where, index, firstLines}: typeof outcomes[number]) => firstLines
+    ? generations.find(g => g.kind === "completion" && g.where === where && g.index > index)
+    : generations.filter(g => g.where === where && g.index < index).at(-1);
   const here = outcomes.filter(o => o.where === record.where);
   record.outcome = here.at(-1)?.reason;
   const pair = (shown: Shown, outcome: typeof outcomes[number]) => {
-    const generation = generationFor(outcome.where, outcome.index);
+    const generation = generationFor(outcome);
     Object.assign(shown, {where: outcome.where, providerMs: outcome.providerMs}, generation && {generation: strip(generation)});
   };
   const shownKey = here.filter(o => SHOWING.includes(o.reason)).at(-1);
