@@ -34,7 +34,11 @@ interface Position {id: string; file: string; content: string; line: number; col
 /** One generation line of the debug log: `completion f.js:3:9: 12 tokens in 80 ms, …, model wrote "…"`. */
 interface Generation {kind: string; where: string; tokens: number; pastStop: number; ms: number; modelText: string}
 /** A ghost text seen in the page, `ms` after the keystroke; the provider's own time for the request, from its outcome line. */
-interface Shown {ms: number; ghost: string; where?: string; providerMs?: number; generation?: Generation}
+interface Shown {
+  ms: number; ghost: string; where?: string; providerMs?: number; generation?: Generation;
+  /** The ghost text after reading, when it grew meanwhile (a block shown first by its first lines). */
+  grownTo?: string;
+}
 interface PositionRecord {
   id: string; typed: string; policy: string; where: string;
   /** With --read prefill: ms from placing the cursor until the model was idle (the prompt evaluated), before typing. */
@@ -204,6 +208,8 @@ async function measure({wb, workspace, log, pid, reading}: Run, position: Positi
         const readStart = performance.now();
         await modelIdle(wb, pid);
         record.tabReadMs = performance.now() - readStart;
+        const read = await wb.ghostText();
+        if (read !== record.keystroke.ghost) record.keystroke.grownTo = read;
       }
       // The accepted ghost text must go before the next one counts.
       const {ms: tabMs} = await timeToGhost(wb.page, 1, true, TAB_LIMIT_MS, () => wb.page.keyboard.press("Tab"));
@@ -459,7 +465,7 @@ function summarize(records: PositionRecord[], ab: PositionRecord[], statusAfterM
     providerP50: percentile(shown.flatMap(r => r.keystroke!.providerMs ?? []), 50),
     tabTried: tabs.length, tabShown: tabs.filter(r => r.tab).length, tabP50: percentile(tabs.filter(r => r.tab).map(r => r.tab!.ms), 50),
     pairedWithLog: paired.length, tokensPerShown: sum(generated.map(g => g.tokens)) / generated.length,
-    thrownAway: 1 - sum(paired.map(s => s.ghost.length)) / sum(generated.map(g => g.modelText.length)),
+    thrownAway: 1 - sum(paired.map(s => (s.grownTo ?? s.ghost).length)) / sum(generated.map(g => g.modelText.length)),
     pastStopShare: sum(generated.map(g => g.pastStop)) / sum(generated.map(g => g.tokens + g.pastStop)),
     statusAfterMain, statusAtEnd, statusSpeedup: SPEEDUP.exec(statusAfterMain)?.[0], statusSpeedupAtEnd: SPEEDUP.exec(statusAtEnd)?.[0],
     ab: ab.length ? {off: arm("off"), default: arm("default"), pairs: ratios.length,
