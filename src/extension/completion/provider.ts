@@ -171,7 +171,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const requestVersion = document.version;
     const finish = (raw: string, how: {fromCache: boolean; prefetched?: boolean; tokens?: number; extraContext?: RequestOutcome["extraContext"];
       firstLines?: boolean}): Ending => {
-      const text = postprocessCompletion(raw, place.postprocess, {maxLines: values.maxLines});
+      const text = this.shownText(raw, place);
       const grown = how.fromCache && this.growing !== undefined && sameKey(this.growing, key);
       if (grown) this.growing = undefined;
       const end: Ending["end"] = {reason: grown && text ? "grown" : completedReason(raw, text, how.fromCache, how.prefetched), modelText: raw,
@@ -262,7 +262,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       if (!summary || summary.stopReason === "abort") return undefined;
       this.log.debug(`completion ${where}: ${describeGeneration(summary)}`);
       this.cache.set(place.key, summary.text);
-      const text = postprocessCompletion(summary.text, place.postprocess, {maxLines: this.settings.values.maxLines});
+      const text = this.shownText(summary.text, place);
       if (text && text !== first.shown) {
         const dropped = document.version !== requestVersion ? "the document changed" : token.isCancellationRequested ? "VS Code dropped the request" : undefined;
         if (dropped) this.log.debug(`completion ${where}: the whole block is not shown (${dropped})`);
@@ -272,13 +272,18 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
         }
       }
       const rest = summary.text.startsWith(first.raw) ? summary.text.slice(first.raw.length) : undefined;
-      if (rest === undefined || !postprocessCompletion(rest, next.postprocess, {maxLines: this.settings.values.maxLines})) {
+      if (rest === undefined || !this.shownText(rest, next)) {
         // The block was its first lines: what follows them is a completion of its own.
         return signal.aborted ? undefined : this.prefetchFor(document, next, accepted.position, signal);
       }
       this.cache.set(next.key, rest, {prefetched: true});
       return rest;
     });
+  }
+
+  /** The ghost text `raw` model text makes at `place` (post-processing, with the settings' maxLines); undefined: nothing. */
+  private shownText(raw: string, place: Place): string | undefined {
+    return postprocessCompletion(raw, place.postprocess, {maxLines: this.settings.values.maxLines});
   }
 
   /** What a request at `position` of `lines` (the document, or the document as it will be) sends and compares. */
