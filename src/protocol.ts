@@ -13,18 +13,18 @@ import type {CalibrationSnapshot} from "./engine/drafting/engineCalibration";
 export interface GenerateRequest {
   /** Plain text (tokenized with BOS) or the text around a cursor, put in the target's FIM layout by the engine. */
   prompt: {text: string} | {fim: InfillRequest};
-  options: Omit<GenerateOptions, "signal" | "onLinesDone">;
+  options: Omit<GenerateOptions, "signal" | "onText">;
   /**
    * Generated ahead of any request (a prefetch, a prefill): left out of the session statistics,
    * since nobody waited for it; the calibration and the cost model still learn from it.
    */
   background?: boolean;
   /**
-   * Report each completed line while generating: a progress event whose message is the text so
-   * far up to its last line break (GenerateOptions.onLinesDone), so that a block's first line can
-   * be shown before the block is done.
+   * Report the text while generating: after each round that added some, a progress event whose
+   * message is the text so far (GenerateOptions.onText), so that the ghost text can show a block's
+   * first line, or a slow line's first words, before the completion is done.
    */
-  reportLines?: boolean;
+  reportText?: boolean;
 }
 
 export interface GenerationSummary {

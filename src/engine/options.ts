@@ -115,11 +115,12 @@ export interface GenerateOptions extends SamplingOptions {
    */
   completionStop?: CompletionStopSpec;
   /**
-   * Called after a round that completed a line of the result, while the generation goes on: the
-   * text so far up to its last line break (cut as the result is: after the healed text, within the
-   * stop rules). Needs completionStop or stopStrings (the text is decoded for them). Default none.
+   * Called after each round that added text, while the generation goes on: the text so far (after
+   * the healed text; the stop rules have not ended it yet, so it is a prefix of the result unless a
+   * later rule cuts before its end). Needs completionStop or stopStrings (the text is decoded for
+   * them). Default none.
    */
-  onLinesDone?: (text: string) => void;
+  onText?: (text: string) => void;
   /** Stop at end-of-generation tokens (EOS/EOT). Default true. */
   stopOnEog?: boolean;
   /** Aborts within one round; both sequences are left holding exactly the committed tokens. */

@@ -34,9 +34,9 @@ export class EngineHost implements ModelProcessApi {
 
   async generate(request: GenerateRequest, {signal, progress}: RequestContext): Promise<GenerationSummary> {
     const engine = this.requireEngine();
-    let lines = 0;
-    const onLinesDone = request.reportLines === true ? (text: string) => progress({done: ++lines, total: 0, message: text}) : undefined;
-    const options = {...request.options, signal, onLinesDone};
+    let reports = 0;
+    const onText = request.reportText === true ? (text: string) => progress({done: ++reports, total: 0, message: text}) : undefined;
+    const options = {...request.options, signal, onText};
     const recording = {recordStats: request.background !== true};
     // The statistics ride on the reply, so that a completion costs the typing path one request.
     if ("fim" in request.prompt) {

@@ -36,7 +36,7 @@ interface Generation {kind: string; where: string; tokens: number; pastStop: num
 /** A ghost text seen in the page, `ms` after the keystroke; the provider's own time for the request, from its outcome line. */
 interface Shown {
   ms: number; ghost: string; where?: string; providerMs?: number; generation?: Generation;
-  /** The ghost text after reading, when it grew meanwhile (a block shown first by its first lines). */
+  /** The ghost text after reading, when it grew meanwhile (shown early: a block's first lines, a slow line's first words). */
   grownTo?: string;
 }
 interface PositionRecord {
@@ -315,20 +315,21 @@ const SHOWING = ["shown", "cache hit", "prefetched"];
 /**
  * Pairs each shown ghost text with its request in the position's log lines: the keystroke's is the
  * last outcome line where typing ended, the Tab's the first shown one after it elsewhere; each one's
- * generation is the last generation line logged at the same place before it, or, for a block
- * shown by its first lines while the rest was written, the first one logged there after it.
+ * generation is the last generation line logged at the same place before it, or, for a completion
+ * shown early (a block's first lines, a slow line's first words) while the rest was written, the
+ * first one logged there after it.
  */
 function matchLog(record: PositionRecord, lines: string[]): void {
   const generations: Array<Generation & {index: number}> = [];
-  const outcomes: Array<{where: string; reason: string; providerMs: number; index: number; firstLines: boolean}> = [];
+  const outcomes: Array<{where: string; reason: string; providerMs: number; index: number; early: boolean}> = [];
   lines.forEach((line, index) => {
     const g = GENERATION_LINE.exec(line);
     if (g) generations.push({kind: g[1]!, where: g[2]!, tokens: Number(g[3]), ms: Number(g[4]), pastStop: Number(g[5] ?? 0), modelText: JSON.parse(g[6]!), index});
     const o = OUTCOME_LINE.exec(line);
-    if (o) outcomes.push({where: o[1]!, reason: o[2]!, providerMs: Number(o[4]), index, firstLines: /first lines/.test(o[3]!)});
+    if (o) outcomes.push({where: o[1]!, reason: o[2]!, providerMs: Number(o[4]), index, early: /first lines|the line so far/.test(o[3]!)});
   });
   record.generations = generations.map(strip);
-  const generationFor = ({where, index, firstLines}: typeof outcomes[number]) => firstLines
+  const generationFor = ({where, index, early}: typeof outcomes[number]) => early
     ? generations.find(g => g.kind === "completion" && g.where === where && g.index > index)
     : generations.filter(g => g.where === where && g.index < index).at(-1);
   const here = outcomes.filter(o => o.where === record.where);

@@ -31,7 +31,10 @@ export async function runDraftstopSuite(run: SuiteRun = {}): Promise<number> {
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, "out", "test", "vscode", "suite", "index.js"),
       workspace,
-      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1},
+      // A line shown by its words so far when it is slow (partialLineAfterMs) depends on the
+      // machine's speed: off, so that what a test sees is the whole completion (prefetch.suite.ts
+      // turns it on where it tests it).
+      settings: {"draftstop.targetModel": models.target, "draftstop.draftModel": models.draft, "draftstop.threads": 1, "draftstop.partialLineAfterMs": 0},
       env: {
         DRAFTSTOP_TEST_TARGET: models.target, DRAFTSTOP_TEST_DRAFT: models.draft,
         ...(run.files ? {DRAFTSTOP_SUITE_FILES: run.files} : {}), ...run.env?.(workspace)

@@ -20,8 +20,8 @@ export class OutputStops {
   /** Characters of the text the checks have read (after the healed text), and the text's end once decided. */
   private read = 0;
   private end: number | undefined;
-  /** Where the text's last line break was when linesDone last answered (relative to start). */
-  private linesReported = -1;
+  /** How long the text was when textSoFar last answered (relative to start). */
+  private reported = 0;
 
   private constructor(private readonly model: Pick<LlamaModel, "detokenize">, private readonly options: Pick<ResolvedGenerateOptions, "stopStrings" | "completionStop">,
     private readonly healed: string) {
@@ -79,18 +79,16 @@ export class OutputStops {
   }
 
   /**
-   * The text so far up to its last line break (that break left out), when a line was completed
-   * since the last call; undefined otherwise, before any text (a leading line break), and once the
-   * text has ended.
+   * The text so far, when it grew since the last call; undefined before any text (or while the
+   * healed text is not yet whole) and once the text has ended.
    */
-  linesDone(): string | undefined {
+  textSoFar(): string | undefined {
     const start = this.start();
     if (start === undefined || this.end !== undefined) return undefined;
     const text = this.decoded.text;
-    const lastBreak = text.lastIndexOf("\n") - start;
-    if (lastBreak <= Math.max(0, this.linesReported)) return undefined;
-    this.linesReported = lastBreak;
-    return text.slice(start, start + lastBreak).replace(/\r$/, "");
+    if (text.length - start <= this.reported) return undefined;
+    this.reported = text.length - start;
+    return text.slice(start);
   }
 
   /** Where the checked text starts: after the healed text, once that much is decoded. */

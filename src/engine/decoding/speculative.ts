@@ -266,9 +266,9 @@ export class SpeculativeDecoder {
     run.inputs.lookup?.commit(roundTokens);
     if (run.stopReason === undefined && stops) run.stopReason = stops.afterRound(output, outputBefore);
     if (run.stopReason === undefined && output.length >= options.maxTokens) run.stopReason = "maxTokens";
-    if (run.stopReason === undefined && options.onLinesDone) {
-      const lines = stops?.linesDone();
-      if (lines !== undefined) options.onLinesDone(lines);
+    if (run.stopReason === undefined && options.onText) {
+      const text = stops?.textSoFar();
+      if (text !== undefined) options.onText(text);
     }
     return roundTokens;
   }

@@ -8,7 +8,7 @@ import type {SettingsStore} from "../settings/settings";
 import type {EngineSession, EngineState} from "../session/engineSession";
 import {AdaptiveDebounce, wait} from "./adaptiveDebounce";
 import {CompletionCache, CompletionKey, sameKey} from "./completionCache";
-import {FirstLines, FirstLinesShown} from "./firstLines";
+import {EarlyText, type EarlyShown} from "./earlyText";
 import {extractCursorContext} from "./context";
 import {completionStopSpec, postprocessCompletion} from "./postprocess";
 import {completionLines} from "../../engine/completionStop";
@@ -86,7 +86,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   readonly onDidShow = this.shownEmitter.event;
   /** The latest completion handed to VS Code. */
   lastShown: ShownCompletion | undefined;
-  /** Where a block whose first lines were shown is done and cached: the next request there shows it whole. */
+  /** Where a completion shown early is done and cached: the next request there shows it whole. */
   private growing: CompletionKey | undefined;
 
   constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
@@ -170,18 +170,18 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     const {cursor, key} = place;
     const requestVersion = document.version;
     const finish = (raw: string, how: {fromCache: boolean; prefetched?: boolean; tokens?: number; extraContext?: RequestOutcome["extraContext"];
-      firstLines?: boolean}): Ending => {
+      early?: EarlyShown}): Ending => {
       const text = this.shownText(raw, place);
       const grown = how.fromCache && this.growing !== undefined && sameKey(this.growing, key);
       if (grown) this.growing = undefined;
       const end: Ending["end"] = {reason: grown && text ? "grown" : completedReason(raw, text, how.fromCache, how.prefetched), modelText: raw,
-        fromCache: how.fromCache, tokens: how.tokens, extraContext: how.extraContext, ...(how.firstLines ? {detail: "first lines, the block follows"} : {})};
+        fromCache: how.fromCache, tokens: how.tokens, extraContext: how.extraContext, ...(how.early ? {detail: earlyDetail(how.early)} : {})};
       if (!text) return {end};
       this.lastShown = {uri: key.uri, requestVersion, documentVersion: document.version, text, fromCache: how.fromCache, at: Date.now()};
       this.shownEmitter.fire(this.lastShown);
       if (selected) return {items: [new vscode.InlineCompletionItem(selected.text + text, selected.range)], end};
-      // What follows a block's first lines is the rest of the block, which the generation is writing.
-      if (!how.firstLines) this.prefetchAfter(document, position, text);
+      // What follows early text is the rest of the completion, which the generation is writing.
+      if (!how.early) this.prefetchAfter(document, position, text);
       return {items: [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))], end};
     };
     this.log.debug(`request ${request.where} (${request.trigger}): prefix ${cursor.prefix.length} chars, suffix ${cursor.suffix.length}, ` +
@@ -205,21 +205,22 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       const debounceMs = automatic ? this.debounce.delayMs() : 0;
       if (debounceMs > 0 && !(await wait(debounceMs, abort.signal))) return {end: {reason: "debounced"}};
       let generating = false;
-      // Automatic requests only: VS Code asks again for the whole block (grow) as an invoked request,
-      // which an answer to an invoked request at the same place would satisfy without asking.
-      const early = values.firstLineEarly && automatic && !selected && place.postprocess.lines === "block" ? new FirstLines(place.postprocess, values.maxLines) : undefined;
+      // Automatic requests only: VS Code asks again for the whole completion (grow) as an invoked
+      // request, which an answer to an invoked request at the same place would satisfy without asking.
+      const early = automatic && !selected ? EarlyText.for(place.postprocess,
+        {maxLines: values.maxLines, firstLines: values.firstLineEarly, partialAfterMs: values.partialLineAfterMs > 0 ? values.partialLineAfterMs : undefined}) : undefined;
       const generation = this.generate(document, place, abort.signal, () => {
         this.counts.generations++;
         generating = true;
-      }, false, {}, early?.onLinesDone);
+      }, false, {}, early?.onText);
       const first = early && await Promise.race([generation.then(() => undefined), early.shown]);
       if (first !== undefined && document.version === requestVersion && !token.isCancellationRequested) {
-        // The block's first lines now. The generation goes on as the prefetch of the place after
-        // them (grow): Tab takes the rest from it, typing anything else drops it.
+        // The completion's first lines or words now. The generation goes on as the prefetch of the
+        // place after them (grow): Tab takes the rest from it, typing anything else drops it.
         cancellation.dispose();
         cancellation = undefined;
         this.grow({document, position, place, requestVersion, first, generation, abort, token, where: request.where});
-        return finish(first.shown, {fromCache: false, firstLines: true});
+        return finish(first.shown, {fromCache: false, early: first});
       }
       const summary = await generation;
       if (!summary) return {end: {reason: "cancelled", detail: generating ? "while generating" : "before it started"}};
@@ -238,11 +239,11 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   }
 
   /**
-   * The rest of a block whose first lines are shown, followed as the prefetch of the place after
-   * those lines (prefetch.ts): accepting them is served the rest of the block, and an edit that is
+   * The rest of a completion shown early (its first lines or words), followed as the prefetch of
+   * the place after them (prefetch.ts): accepting them is served the rest, and an edit that is
    * not them typed or accepted, or a request elsewhere, drops it and stops the generation. Once the
-   * block is done it is cached, and unless VS Code has dropped the request (a newer one, Escape),
-   * VS Code is asked again at the same place, which the cache answers with the whole block.
+   * completion is done it is cached, and unless VS Code has dropped the request (a newer one,
+   * Escape), VS Code is asked again at the same place, which the cache answers with it whole.
    */
   private grow(growth: Growth): void {
     const {document, position, place, requestVersion, first, token, where} = growth;
@@ -255,7 +256,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       try {
         summary = await growth.generation;
       } catch (error) {
-        this.log.debug(`completion ${where}: the block after its first lines failed: ${(error as Error).message}`);
+        this.log.debug(`completion ${where}: the rest after what was shown early failed: ${(error as Error).message}`);
       } finally {
         signal.removeEventListener("abort", stop);
       }
@@ -265,7 +266,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       const text = this.shownText(summary.text, place);
       if (text && text !== first.shown) {
         const dropped = document.version !== requestVersion ? "the document changed" : token.isCancellationRequested ? "VS Code dropped the request" : undefined;
-        if (dropped) this.log.debug(`completion ${where}: the whole block is not shown (${dropped})`);
+        if (dropped) this.log.debug(`completion ${where}: the whole completion is not shown (${dropped})`);
         else {
           this.growing = place.key;
           void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
@@ -273,7 +274,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       }
       const rest = summary.text.startsWith(first.raw) ? summary.text.slice(first.raw.length) : undefined;
       if (rest === undefined || !this.shownText(rest, next)) {
-        // The block was its first lines: what follows them is a completion of its own.
+        // The completion was what was shown early: what follows it is a completion of its own.
         return signal.aborted ? undefined : this.prefetchFor(document, next, accepted.position, signal);
       }
       this.cache.set(next.key, rest, {prefetched: true});
@@ -306,14 +307,14 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   /** One generation through the gate (the newest request, or prefetch, gets the engine); undefined when superseded or cancelled. */
   private async generate(document: vscode.TextDocument, place: Place, signal: AbortSignal, onStart: () => void, background = false,
-    overrides: {maxTokens?: number} = {}, onLinesDone?: (text: string) => void): Promise<GenerationSummary | undefined> {
+    overrides: {maxTokens?: number} = {}, onText?: (text: string) => void): Promise<GenerationSummary | undefined> {
     const values = this.settings.values;
     const extraContext = await this.extraContext?.forRequest(document, place.cursor);
     return this.gate.run(gateSignal => {
       onStart();
       // The engine stops where post-processing would cut: the same rules, fed as tokens come.
       const options = {...generateOptionsFrom(values), completionStop: completionStopSpec(place.postprocess, values.maxLines), ...overrides};
-      return this.session.complete({prefix: place.cursor.prefix, suffix: place.cursor.suffix, extraContext}, options, gateSignal, background, onLinesDone);
+      return this.session.complete({prefix: place.cursor.prefix, suffix: place.cursor.suffix, extraContext}, options, gateSignal, background, onText);
     }, {signal});
   }
 
@@ -383,13 +384,13 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
 type GenerationSummary = Awaited<ReturnType<EngineSession["complete"]>>;
 
-/** A block generation whose first lines were shown, followed to its end (grow). */
+/** A generation shown early, followed to its end (grow). */
 interface Growth {
   document: vscode.TextDocument;
   position: vscode.Position;
   place: Place;
   requestVersion: number;
-  first: FirstLinesShown;
+  first: EarlyShown;
   generation: Promise<GenerationSummary | undefined>;
   /** Stops the generation. */
   abort: AbortController;
@@ -435,4 +436,9 @@ function tabSizeOf(document: vscode.TextDocument): number | undefined {
   const editor = vscode.window.visibleTextEditors.find(e => e.document === document);
   const size = editor?.options.tabSize;
   return typeof size === "number" ? size : undefined;
+}
+
+/** The log's word for a completion shown before it was done. */
+function earlyDetail(early: EarlyShown): string {
+  return early.partial ? "the line so far, the rest follows" : "first lines, the block follows";
 }

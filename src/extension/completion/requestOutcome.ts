@@ -11,7 +11,7 @@ export type RequestReason = (typeof REQUEST_REASONS)[number];
 
 export const REASON_LABELS: Record<RequestReason, string> = {
   shown: "shown",
-  grown: "grown to the whole block",
+  grown: "grown to the whole completion",
   cacheHit: "cache hit",
   prefetched: "prefetched",
   emptyAfterPostprocessing: "empty after post-processing",

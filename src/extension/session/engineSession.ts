@@ -134,14 +134,14 @@ export class EngineSession extends EventEmitter<SessionEvents> {
    * stays "ready", so the status bar shows no generation the user is waiting for, and it is left
    * out of the statistics and of the "generation" event.
    */
-  async complete(fim: InfillRequest, options: Omit<GenerateOptions, "signal" | "onLinesDone">, signal?: AbortSignal, background = false,
-    onLinesDone?: (text: string) => void): Promise<GenerationSummary> {
+  async complete(fim: InfillRequest, options: Omit<GenerateOptions, "signal" | "onText">, signal?: AbortSignal, background = false,
+    onText?: (text: string) => void): Promise<GenerationSummary> {
     this.emit("inFlight", ++this.generating);
     if (!background && ++this.foreground === 1 && this.ready) this.update({state: {kind: "generating"}});
     try {
       const layout = fim.layout ?? this.snapshotValue.fimLayout;
-      const onProgress = onLinesDone && ((progress: Progress) => progress.message !== undefined && onLinesDone(progress.message));
-      const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options, background, ...(onLinesDone ? {reportLines: true} : {})},
+      const onProgress = onText && ((progress: Progress) => progress.message !== undefined && onText(progress.message));
+      const summary = await this.client.api.generate({prompt: {fim: {...fim, layout}}, options, background, ...(onText ? {reportText: true} : {})},
         {signal, onProgress});
       if (!background) this.emit("generation", summary);
       this.applyStats(summary.stats);

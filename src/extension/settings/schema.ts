@@ -94,6 +94,8 @@ export const SETTINGS = {
     description: "Work ahead in idle time: once a completion is shown, generate the one that follows it if you accept it, so that the next ghost text is there right after Tab; when the cursor jumps or a file opens, evaluate the prompt there, so that the first keystroke pays only for its own tokens. Dropped at once when you type something else or ask elsewhere."},
   "firstLineEarly": {type: "boolean", default: true,
     description: "Show a multi-line completion's first line as soon as the model has written it, and the whole block once it is done: the ghost text grows. Off: the block shows when it is done."},
+  "partialLineAfterMs": integer(500, 0, 10000,
+    "A completion still being written this many milliseconds after you typed shows its first line's whole words so far, and grows when it is done, so that a long line does not keep you waiting. 0: never; a line shows when it is done. With firstLineEarly off, blocks always show whole."),
   "debounce.minMs": integer(0, 0, 5000, "Shortest wait after a keystroke before completing (the wait adapts to your typing speed between this and debounce.maxMs)."),
   "debounce.maxMs": integer(0, 0, 5000, "Longest wait after a keystroke before completing. 0: no wait, a keystroke cancels the completion of the one before within one model pass. Raise it (300, say) to spend no CPU on completions while you type fast, at the price of that wait when you stop."),
   "disabledLanguages": {type: "array", default: [], description: "Language ids (e.g. markdown, plaintext) without Draftstop completions."},

@@ -210,6 +210,54 @@ describe("stop rules and prefetch in the editor", function () {
     }
   });
 
+  it("a line still being written after partialLineAfterMs shows its whole words so far, then grows to the line from the same generation; Tab on the words is served the rest", async () => {
+    const draftstop = await readyWithTestModels();
+    // Target-only: a round is one token, so the line is reported a token at a time.
+    await setSetting("policy", "off");
+    await setSetting("partialLineAfterMs", 1);
+    const recorded = record(draftstop);
+    try {
+      const editor = await openDocument("partial-line.ts", DOCUMENT);
+      draftstop.provider.reset();
+      editor.selection = new vscode.Selection(CURSOR, CURSOR);
+      await vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup");
+      const items = await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, automatic(), new vscode.CancellationTokenSource().token);
+      const early = recorded.outcomes[0];
+      assert.ok(early?.reason === "shown" && /the line so far/.test(early.detail ?? ""), JSON.stringify(recorded.outcomes));
+      const words = String(items?.[0]?.insertText);
+      await waitFor("the generation to end", () => recorded.generations.length > 0 || undefined);
+      const line = recorded.generations[0]!.text;
+      assert.ok(words.trim() && line.startsWith(words) && words.length < line.length && !line.includes("\n"),
+        `whole words ${JSON.stringify(words)} of the line ${JSON.stringify(line)}`);
+      // The request was not dropped, so VS Code is asked again and shown the line whole.
+      const grown = await waitFor("the line grown", () => recorded.outcomes.find(o => o.reason === "grown"), 20_000)
+        .catch(error => assert.fail(`${(error as Error).message}: ${JSON.stringify(recorded.outcomes)}`));
+      assert.equal(grown.where, early.where);
+      assert.equal(draftstop.provider.lastShown?.text, line, "the whole line is shown");
+      assert.equal(recorded.generations.length, 1, "one generation served both");
+
+      // Tab on the words alone: the rest of the line comes from that generation, not a new one.
+      const again = await openDocument("partial-line-tab.ts", DOCUMENT);
+      draftstop.provider.reset();
+      const request = new vscode.CancellationTokenSource();
+      const tabbed = await draftstop.provider.provideInlineCompletionItems(again.document, CURSOR, automatic(), request.token);
+      request.cancel();
+      const shown = String(tabbed?.[0]?.insertText);
+      assert.ok(/the line so far/.test(recorded.outcomes.at(-1)?.detail ?? ""), JSON.stringify(recorded.outcomes));
+      await again.edit(edit => edit.insert(CURSOR, shown), {undoStopBefore: false, undoStopAfter: false});
+      const end = CURSOR.translate(0, shown.length);
+      const rest = await draftstop.provider.provideInlineCompletionItems(again.document, end, automatic(), new vscode.CancellationTokenSource().token);
+      assert.equal(recorded.outcomes.at(-1)?.reason, "prefetched", JSON.stringify(recorded.outcomes));
+      assert.equal(shown + String(rest?.[0]?.insertText), line, "the words and the rest make the line");
+      await waitFor("the generation to end", () => recorded.generations.length > 1 || undefined);
+      assert.equal(recorded.generations.length, 2, "one generation for the second document");
+    } finally {
+      recorded.dispose();
+      await setSetting("partialLineAfterMs", 0);
+      await setSetting("policy", undefined);
+    }
+  });
+
   it("evaluates the prompt where the cursor jumped to, so the first keystroke there evaluates only its own tokens", async () => {
     const draftstop = await readyWithTestModels();
     const body = Array.from({length: 40}, (_, i) => `  const value${i} = compute(${i}, "item ${i}");`);
