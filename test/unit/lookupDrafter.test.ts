@@ -2,8 +2,9 @@
 // shape, the agreement classes, persistence) and the length the drafter takes under a cost model.
 import assert from "node:assert/strict";
 import {agreementOf, LookupAcceptance, MATCH_LENGTH_EDGES} from "../../src/engine/drafting/lookupAcceptance";
-import {LookupDrafter, lookupGates, type LookupGates} from "../../src/engine/drafting/lookupDrafter";
-import {COLD_EXPLORATIONS} from "../../src/engine/drafting/speculationGate";
+import {LOOKUP_GATE, LookupDrafter, lookupGates, type LookupGates} from "../../src/engine/drafting/lookupDrafter";
+import {COLD_EXPLORATIONS, SpeculationGate} from "../../src/engine/drafting/speculationGate";
+import {SpeculationGain} from "../../src/engine/drafting/speculationGain";
 import type {Token} from "../../src/engine/nlc";
 import {Prng} from "../../src/engine/decoding/sampling";
 
@@ -156,6 +157,32 @@ describe("lookup drafter", () => {
     assert.ok(losing >= COLD_EXPLORATIONS && losing <= COLD_EXPLORATIONS + 320 / 32, `${losing} lookup drafts in 320 rounds that each lost`);
     // Copies accepted whole: the first exploration earns lookup in, and it drafts every round.
     assert.equal(drafts(64, k => [k + 1, 1 + 0.45 * k]), 64);
+  });
+
+  it("once in, stops copying where its rounds gain only 0.95, which a gate keeping two standard errors would not", () => {
+    const costs = {targetMs: (n: number) => 1 + 0.45 * (n - 1), draftMs: () => NaN};
+    /** Lookup drafts in the last 100 of 300 rounds, earned in at a gain of 1.2, then rounds gaining 0.55 and 1.35 by turns (0.95). */
+    const draftsLate = (keepErrors: number) => {
+      const gain = new SpeculationGain(undefined, {tokens: 1.2, time: 1, rounds: 100});
+      const gate = new SpeculationGate({...LOOKUP_GATE, keepErrors});
+      const gates = {...lookupGates(), single: {gain, gate}};
+      const lookup = new LookupDrafter();
+      lookup.prepare({acceptance: new LookupAcceptance(), costs, choice: "recent", gates});
+      lookup.begin(repeated);
+      let late = 0, turn = 0;
+      for (let round = 0; round < 300; round++) {
+        const draft = lookup.draft(16, 1);
+        if (!draft) continue;
+        if (round >= 200) late++;
+        const time = costs.targetMs(draft.tokens.length + 1);
+        gain.observe((turn++ % 2 ? 1.35 : 0.55) * time, time);
+      }
+      assert.ok(Math.abs(gain.value() - 0.95) < 0.03, `the rounds gained ${gain.value()}`);
+      return late;
+    };
+    assert.equal(draftsLate(2), 100, "two standard errors (about 0.05 each) keep a 0.95 gain running");
+    const late = draftsLate(LOOKUP_GATE.keepErrors!);
+    assert.ok(late <= 100 / 32 + 1, `lookup's own gate: ${late} of the last 100 rounds, explorations only`);
   });
 
   it("judges copies after matches whose occurrences agreed apart from copies after lone matches", () => {

@@ -34,6 +34,13 @@ export interface SpeculationGateOptions {
   /** The most that interval grows to while explorations keep finding no gain. */
   exploreAtMost: number;
   /**
+   * Standard errors of the gain a drafter that has earned its way in may fall short of 1 + margin
+   * by and keep running. Default 2. At the steady state of SpeculationGain (about the last 32
+   * rounds, per-round gains scattered by about 0.4: a standard error near 0.05), 2 keeps a drafter
+   * whose rounds gain only 0.92 running, 1 one down to about 0.97.
+   */
+  keepErrors?: number;
+  /**
    * true: from its COLD_EXPLORATIONS-th round to its ENTRY_ROUNDS-th, a drafter its gain has not let
    * in still runs while the evidence does not rule a gain out (its upper bound is above 1 + margin)
    * and the caller's `mayEnter` (a plan from what has been learned, read without optimism) says a
@@ -70,7 +77,7 @@ export class SpeculationGate {
    */
   decide(gain: SpeculationGain, mayPay: () => boolean = () => true, mayEnter: () => boolean = () => false): boolean {
     const threshold = 1 + this.options.margin;
-    this.earned = this.earned ? gain.upper() > threshold : gain.value() > threshold;
+    this.earned = this.earned ? gain.upper(this.options.keepErrors ?? 2) > threshold : gain.value() > threshold;
     // The plan's word while the evidence is thin; it does not latch as the gain's does.
     const entering = !this.earned && this.options.entryByPlan === true && gain.roundsHeld >= COLD_EXPLORATIONS &&
       gain.roundsHeld < ENTRY_ROUNDS && gain.upper() > threshold && mayEnter();
