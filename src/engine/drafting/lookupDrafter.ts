@@ -26,8 +26,8 @@ export const LOOKUP_DRAFTER_DEFAULTS = {maxDraft: 16};
  * error of 1 + margin, not two. The draft model has a second check while its gain is not above 1
  * (the plan must value a round with it above a target-only one); lookup has none, and with two
  * errors it kept drafting at a gain of 0.92–0.96 (SmolLM2 on a 2-core CPU, where a pass over 2–4
- * tokens costs 1.8–2.7× one and half its copies were accepted): 0.91–0.93× target-only over 21
- * held-out line ends.
+ * tokens costs 1.8–2.7× one and half its copies were accepted). One error switches off a drafter
+ * losing more than about 3 % (docs/algorithm.md, "Lookup is held to the same guarantee").
  */
 export const LOOKUP_GATE: SpeculationGateOptions = {margin: 0.02, exploreEvery: 32, exploreAtMost: 256, keepErrors: 1};
 
