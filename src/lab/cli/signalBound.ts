@@ -1,0 +1,154 @@
+// npm run signal-bound [-- options]: how much of the exact optimum an entropy stopping rule can
+// reach at T = 0, chosen in hindsight (src/lab/bench/signalBound.ts). For each pair, task set and
+// profile: the optimum; the best static K; the best entropy threshold and cap for all tasks, and
+// for each task apart, as they would run; and the bound no threshold rule can pass (a round stops
+// free after its first rejected draft). Each as a speed-up over target-only and as a share of the
+// optimum. With --sweep, the cost-aware column of a sweep over the same tasks is printed beside.
+import {readFileSync, writeFileSync} from "node:fs";
+import {parseArgs} from "node:util";
+import {DraftstopEngine} from "../../engine";
+import {GENERATE_DEFAULTS} from "../../engine/options";
+import {ProfileClock} from "../../engine/drafting/passClock";
+import {readCostProfile} from "../bench/costProfiles";
+import {draftTrace} from "../bench/draftTrace";
+import {optimalSchedule, RoundCosts} from "../bench/optimum";
+import {referenceContinuation} from "../bench/oracle";
+import {bestThresholdRule, DraftTrace, staticMs} from "../bench/signalBound";
+import {geometricMean, STATIC_KS, SweepCell} from "../bench/sweep";
+import {profileList, taskSets} from "../bench/sweepTasks";
+import {namedPair} from "./pairs";
+import {repoRoot} from "./repoRoot";
+
+const USAGE = `usage: npm run signal-bound -- [options]
+  --pairs LIST      comma-separated (default tiny): tiny, smollm2, strong (see npm run bench)
+  --profiles LIST   profile names, "sweep", "gpu" or "all" (default)
+  --tasks LIST      heldout, humaneval (default both)   --count N  tasks per set (default 6)
+  --max-tokens N    tokens per completion (default 32)
+  --sweep FILES     comma-separated sweep JSONs (npm run sweep -- --json) over the same tasks: their costAware
+                    column beside
+  --json FILE       write the rows as JSON`;
+
+/** One row: a pair, task set and profile. Speed-ups over target-only. */
+export interface BoundRow {
+  pair: string;
+  tasks: string;
+  profile: string;
+  draftCost: number;
+  optimum: number;
+  /** Static K = 1..8, in order. */
+  statics: number[];
+  bestStatic: {k: number; speedup: number};
+  /** The best threshold rule for all tasks, charged as it would run. */
+  threshold: {maxEntropy: number; maxDraft: number; speedup: number};
+  /** A threshold rule chosen for each task apart, as it would run. */
+  perTask: number;
+  /** The upper bound on every threshold rule: each task's best with rounds stopping free after a rejection. */
+  bound: number;
+  costAware?: number;
+  sweepOptimum?: number;
+}
+
+async function main(): Promise<void> {
+  const {values} = parseArgs({options: {
+    pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, count: {type: "string"}, "max-tokens": {type: "string"},
+    sweep: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
+  }});
+  if (values.help) return console.log(USAGE);
+  const root = repoRoot();
+  const whole = (name: string, text: string | undefined, fallback: number) => {
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number above 0`);
+    return n;
+  };
+  const profiles = profileList(values.profiles ?? "all", root).map(name => readCostProfile(name, root));
+  const maxTokens = whole("max-tokens", values["max-tokens"], 32);
+  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, whole("count", values.count, 6), 0);
+  const sweep = (values.sweep ?? "").split(",").filter(Boolean).flatMap(file => (JSON.parse(readFileSync(file, "utf8")) as {cells: SweepCell[]}).cells);
+  const rows: BoundRow[] = [];
+  for (const name of (values.pairs ?? "tiny").split(",").map(n => n.trim()).filter(Boolean)) {
+    const pair = await namedPair({name, padded: false});
+    // As the sweep loads it (flash attention: a pass's greedy tokens do not depend on its width).
+    const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, gpu: false, contextSize: 2048, flashAttention: true});
+    try {
+      for (const [setName, tasks] of sets) {
+        const traces: DraftTrace[] = [];
+        for (const [taskIndex, task] of tasks.entries()) {
+          const prompt = engine.infillPrompt(task, maxTokens).tokens;
+          const continuation = await referenceContinuation(engine, prompt, {maxTokens, stopOnEog: false, temperature: 0, topK: 40, topP: 0.95, seed: 1 + 104729 * taskIndex});
+          traces.push(await draftTrace(engine.loadedPair.draft!.sequence, prompt, continuation, GENERATE_DEFAULTS.entropyTopK, MAX_DRAFT));
+        }
+        const judged = traces.flatMap(t => t.matches);
+        console.error(`${pair.name}, ${setName}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
+        for (const profile of profiles) {
+          const clock = new ProfileClock(profile);
+          const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: profile.bookkeepingMs ?? 0};
+          const targetOnly = judged.length * costs.targetPassMs(1);
+          const speedup = (ms: number) => targetOnly / ms;
+          const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
+          const statics = STATIC_KS.map(k => ({k, speedup: speedup(sum(t => staticMs(t, costs, k)))}));
+          const best = bestThresholdRule(traces, costs);
+          const cell = sweep.find(c => c.pair === pair.name && c.tasks === setName && c.profile === profile.name && c.temperature === 0);
+          rows.push({
+            pair: pair.name, tasks: setName, profile: profile.name, draftCost: profile.draft,
+            optimum: speedup(sum(t => optimalSchedule(t.matches, costs, MAX_DRAFT).totalMs)),
+            statics: statics.map(s => s.speedup),
+            bestStatic: statics.reduce((a, b) => (b.speedup > a.speedup ? b : a)),
+            threshold: {...best.rule, speedup: speedup(best.totalMs)},
+            perTask: speedup(sum(t => bestThresholdRule([t], costs).totalMs)),
+            bound: speedup(sum(t => bestThresholdRule([t], costs, "free").totalMs)),
+            ...(cell ? {costAware: cell.speedups.costAware, sweepOptimum: cell.speedups["optimum(maxDraft=16)"]} : {})
+          });
+        }
+      }
+    } finally {
+      await engine.dispose();
+    }
+  }
+  console.log(boundTables(rows));
+  if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2) + "\n");
+}
+
+/** The sweep's optimum and policies draft at most 16 tokens a round. */
+const MAX_DRAFT = 16;
+
+const fixed = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
+
+export function boundTables(rows: readonly BoundRow[]): string {
+  const groups = new Map<string, BoundRow[]>();
+  for (const row of rows) groups.set(`${row.pair}, ${row.tasks}`, [...(groups.get(`${row.pair}, ${row.tasks}`) ?? []), row]);
+  const out = ["Speed-up over target-only at T = 0, and share of the optimum (/opt); rules tuned in hindsight"];
+  for (const [key, group] of groups) {
+    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", "/opt", "H<h, ≤K", "/opt", "per task", "/opt", "bound", "/opt", "costAware", "/opt"];
+    const lines = group.map(r => [
+      r.profile, String(r.draftCost), fixed(r.optimum) + (r.sweepOptimum !== undefined && Math.abs(r.sweepOptimum - r.optimum) > 0.005 ? ` (sweep ${fixed(r.sweepOptimum)})` : ""),
+      `${fixed(r.bestStatic.speedup)} K${r.bestStatic.k}`, fixed(r.bestStatic.speedup / r.optimum),
+      `${fixed(r.threshold.speedup)} h ${Number.isFinite(r.threshold.maxEntropy) ? r.threshold.maxEntropy.toFixed(2) : "∞"} K${r.threshold.maxDraft}`, fixed(r.threshold.speedup / r.optimum),
+      fixed(r.perTask), fixed(r.perTask / r.optimum), fixed(r.bound), fixed(r.bound / r.optimum), fixed(r.costAware), fixed(r.costAware === undefined ? undefined : r.costAware / r.optimum)
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    out.push("", `${key}:`, line(header), widths.map(w => "-".repeat(w)).join("  "), ...lines.map(line), robustnessLine(group));
+  }
+  return out.join("\n");
+}
+
+/**
+ * Issue 33's robustness figure for the rules tuned in hindsight: each profile's best threshold
+ * rule (and the bound) against the one static K a user would choose not knowing the machine, as
+ * geometric means over the profiles. The static Ks of each row come from the same traces.
+ */
+function robustnessLine(rows: readonly BoundRow[]): string {
+  const mean = (pick: (r: BoundRow) => number) => geometricMean(rows.map(pick));
+  const oneK = Math.max(...STATIC_KS.map(k => mean(r => r.statics[k - 1]!)));
+  const ratio = (pick: (r: BoundRow) => number) => fixed(mean(pick) / oneK);
+  return `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${ratio(r => r.bestStatic.speedup)}×, ` +
+    `best threshold ${ratio(r => r.threshold.speedup)}×, per task ${ratio(r => r.perTask)}×, bound ${ratio(r => r.bound)}×` +
+    (rows.every(r => r.costAware !== undefined) ? `, costAware ${ratio(r => r.costAware!)}×` : "");
+}
+
+if (require.main === module) {
+  main().catch(error => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
