@@ -29,9 +29,15 @@ export interface DraftTrace {
 /** What a round drafting past its first rejected token pays: see the file's head. */
 export type PastRejection = "drafted" | "free";
 
-/** Draft token i while its entropy is below `maxEntropy`, at most `maxDraft` a round. */
+/**
+ * Draft a round's first token while its entropy is below `maxEntropy`, each later one while its
+ * entropy is below `laterMaxEntropy`, at most `maxDraft` a round. One threshold for both is AdaEDL
+ * with λ held fixed; two let the first token, which costs the draft a pass however the round goes
+ * on, be held to another standard than the tokens after it, as the cost-aware plan does.
+ */
 export interface ThresholdRule {
   maxEntropy: number;
+  laterMaxEntropy: number;
   maxDraft: number;
 }
 
@@ -65,7 +71,7 @@ export function thresholdRuleMs(trace: DraftTrace, costs: RoundCosts, rule: Thre
     for (;;) {
       const at = i + drafted;
       const h = rejectedAt < 0 ? entropies[at]! : afterRejectionAt(trace, rejectedAt, at);
-      if (!(h < rule.maxEntropy)) break;
+      if (!(h < (drafted === 0 ? rule.maxEntropy : rule.laterMaxEntropy))) break;
       drafted++;
       if (rejectedAt < 0) {
         if (matches[at]) accepted++;
@@ -92,19 +98,32 @@ function afterRejectionAt(trace: DraftTrace, rejectedAt: number, at: number): nu
   return h;
 }
 
-/** The best rule and its total time, over thresholds at every entropy seen (and none) and caps 0 (target-only) to maxDraft. */
+/** Thresholds tried per token kind: every entropy seen up to this many, else this many quantiles of them. */
+export const MAX_THRESHOLDS = 64;
+
+/**
+ * The best rule and its total time, over caps 0 (target-only) to maxDraft and both thresholds at
+ * the entropies the traces show on the target's path (and none). Exact for "free" where those are
+ * at most MAX_THRESHOLDS (one task's trace of up to 64 tokens), since only they are read there;
+ * otherwise, and for "drafted" (a threshold between two entropies past a rejection could do a
+ * little better), the figure is what some rule reaches, not necessarily the best one.
+ */
 export function bestThresholdRule(traces: readonly DraftTrace[], costs: RoundCosts, pastRejection: PastRejection = "drafted", maxDraft = 16): {rule: ThresholdRule; totalMs: number} {
-  const seen = [...new Set(traces.flatMap(t => [...t.entropies, ...(t.afterRejection ?? []).flatMap(e => e ?? [])]))].sort((a, b) => a - b);
+  const all = [...new Set(traces.flatMap(t => t.entropies))].sort((a, b) => a - b);
+  const seen = all.length <= MAX_THRESHOLDS ? all : Array.from({length: MAX_THRESHOLDS}, (_, i) => all[Math.round(i * (all.length - 1) / (MAX_THRESHOLDS - 1))]!);
   // Drafting token i needs H_i < h: each entropy seen, nudged up to include it, splits the rules.
   const thresholds = [...seen.map(h => h + Math.max(1e-9, Math.abs(h) * 1e-9)), Infinity];
-  const targetOnly = {maxEntropy: Infinity, maxDraft: 0};
-  let best = {rule: targetOnly, totalMs: traces.reduce((sum, t) => sum + thresholdRuleMs(t, costs, targetOnly), 0)};
+  const charge = (rule: ThresholdRule) => traces.reduce((sum, t) => sum + thresholdRuleMs(t, costs, rule, pastRejection), 0);
+  const targetOnly = {maxEntropy: Infinity, laterMaxEntropy: Infinity, maxDraft: 0};
+  let best = {rule: targetOnly, totalMs: charge(targetOnly)};
   for (let k = 1; k <= maxDraft; k++) {
     for (const maxEntropy of thresholds) {
-      const rule = {maxEntropy, maxDraft: k};
-      let totalMs = 0;
-      for (const trace of traces) totalMs += thresholdRuleMs(trace, costs, rule, pastRejection);
-      if (totalMs < best.totalMs) best = {rule, totalMs};
+      // With a cap of 1 no token is ever a later one.
+      for (const laterMaxEntropy of k === 1 ? [maxEntropy] : thresholds) {
+        const rule = {maxEntropy, laterMaxEntropy, maxDraft: k};
+        const totalMs = charge(rule);
+        if (totalMs < best.totalMs) best = {rule, totalMs};
+      }
     }
   }
   return best;

@@ -39,7 +39,7 @@ export interface BoundRow {
   statics: number[];
   bestStatic: {k: number; speedup: number};
   /** The best threshold rule for all tasks, charged as it would run. */
-  threshold: {maxEntropy: number; maxDraft: number; speedup: number};
+  threshold: {maxEntropy: number; laterMaxEntropy: number; maxDraft: number; speedup: number};
   /** A threshold rule chosen for each task apart, as it would run. */
   perTask: number;
   /** The upper bound on every threshold rule: each task's best with rounds stopping free after a rejection. */
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
 /** The sweep's optimum and policies draft at most 16 tokens a round. */
 const MAX_DRAFT = 16;
 
+const nats = (h: number) => (Number.isFinite(h) ? h.toFixed(2) : "∞");
 const fixed = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
 
 export function boundTables(rows: readonly BoundRow[]): string {
@@ -118,11 +119,11 @@ export function boundTables(rows: readonly BoundRow[]): string {
   for (const row of rows) groups.set(`${row.pair}, ${row.tasks}`, [...(groups.get(`${row.pair}, ${row.tasks}`) ?? []), row]);
   const out = ["Speed-up over target-only at T = 0, and share of the optimum (/opt); rules tuned in hindsight"];
   for (const [key, group] of groups) {
-    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", "/opt", "H<h, ≤K", "/opt", "per task", "/opt", "bound", "/opt", "costAware", "/opt"];
+    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", "/opt", "H<h1/h2, ≤K", "/opt", "per task", "/opt", "bound", "/opt", "costAware", "/opt"];
     const lines = group.map(r => [
       r.profile, String(r.draftCost), fixed(r.optimum) + (r.sweepOptimum !== undefined && Math.abs(r.sweepOptimum - r.optimum) > 0.005 ? ` (sweep ${fixed(r.sweepOptimum)})` : ""),
       `${fixed(r.bestStatic.speedup)} K${r.bestStatic.k}`, fixed(r.bestStatic.speedup / r.optimum),
-      `${fixed(r.threshold.speedup)} h ${Number.isFinite(r.threshold.maxEntropy) ? r.threshold.maxEntropy.toFixed(2) : "∞"} K${r.threshold.maxDraft}`, fixed(r.threshold.speedup / r.optimum),
+      `${fixed(r.threshold.speedup)} h ${nats(r.threshold.maxEntropy)}/${nats(r.threshold.laterMaxEntropy)} K${r.threshold.maxDraft}`, fixed(r.threshold.speedup / r.optimum),
       fixed(r.perTask), fixed(r.perTask / r.optimum), fixed(r.bound), fixed(r.bound / r.optimum), fixed(r.costAware), fixed(r.costAware === undefined ? undefined : r.costAware / r.optimum)
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
