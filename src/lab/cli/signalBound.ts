@@ -3,7 +3,8 @@
 // profile: the optimum; the best static K; the best entropy threshold and cap for all tasks, and
 // for each task apart, as they would run; and the bound no threshold rule can pass (a round stops
 // free after its first rejected draft). Each as a speed-up over target-only and as a share of the
-// optimum. With --sweep, the cost-aware column of a sweep over the same tasks is printed beside.
+// optimum. With two task sets, also the rule tuned on the other set: what tuning on a few tasks
+// carries over to code it did not see, against what it fits in hindsight. With --sweep, the cost-aware column of a sweep over the same tasks is printed beside.
 import {readFileSync, writeFileSync} from "node:fs";
 import {parseArgs} from "node:util";
 import {DraftstopEngine} from "../../engine";
@@ -13,7 +14,7 @@ import {readCostProfile} from "../bench/costProfiles";
 import {draftTrace} from "../bench/draftTrace";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
 import {referenceContinuation} from "../bench/oracle";
-import {bestThresholdRule, DraftTrace, staticMs} from "../bench/signalBound";
+import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../bench/signalBound";
 import {geometricMean, STATIC_KS, SweepCell} from "../bench/sweep";
 import {profileList, taskSets} from "../bench/sweepTasks";
 import {namedPair} from "./pairs";
@@ -40,6 +41,8 @@ export interface BoundRow {
   bestStatic: {k: number; speedup: number};
   /** The best threshold rule for all tasks, charged as it would run. */
   threshold: {maxEntropy: number; laterMaxEntropy: number; maxDraft: number; speedup: number};
+  /** The best threshold rule for the other task sets, charged on these tasks as it would run (absent with one set). */
+  transfer?: number;
   /** A threshold rule chosen for each task apart, as it would run. */
   perTask: number;
   /** The upper bound on every threshold rule: each task's best with rounds stopping free after a rejection. */
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     // As the sweep loads it (flash attention: a pass's greedy tokens do not depend on its width).
     const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, gpu: false, contextSize: 2048, flashAttention: true});
     try {
+      const traceSets = new Map<string, DraftTrace[]>();
       for (const [setName, tasks] of sets) {
         const traces: DraftTrace[] = [];
         for (const [taskIndex, task] of tasks.entries()) {
@@ -79,21 +83,28 @@ async function main(): Promise<void> {
         }
         const judged = traces.flatMap(t => t.matches);
         console.error(`${pair.name}, ${setName}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
+        traceSets.set(setName, traces);
+      }
+      for (const [setName, traces] of traceSets) {
+        const others = [...traceSets].filter(([name]) => name !== setName).flatMap(([, t]) => t);
+        const positions = traces.reduce((n, t) => n + t.matches.length, 0);
         for (const profile of profiles) {
           const clock = new ProfileClock(profile);
           const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: profile.bookkeepingMs ?? 0};
-          const targetOnly = judged.length * costs.targetPassMs(1);
+          const targetOnly = positions * costs.targetPassMs(1);
           const speedup = (ms: number) => targetOnly / ms;
           const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
           const statics = STATIC_KS.map(k => ({k, speedup: speedup(sum(t => staticMs(t, costs, k)))}));
           const best = bestThresholdRule(traces, costs);
           const cell = sweep.find(c => c.pair === pair.name && c.tasks === setName && c.profile === profile.name && c.temperature === 0);
+          const transferred = others.length > 0 ? bestThresholdRule(others, costs).rule : undefined;
           rows.push({
             pair: pair.name, tasks: setName, profile: profile.name, draftCost: profile.draft,
             optimum: speedup(sum(t => optimalSchedule(t.matches, costs, MAX_DRAFT).totalMs)),
             statics: statics.map(s => s.speedup),
             bestStatic: statics.reduce((a, b) => (b.speedup > a.speedup ? b : a)),
             threshold: {...best.rule, speedup: speedup(best.totalMs)},
+            ...(transferred ? {transfer: speedup(sum(t => thresholdRuleMs(t, costs, transferred)))} : {}),
             perTask: speedup(sum(t => bestThresholdRule([t], costs).totalMs)),
             bound: speedup(sum(t => bestThresholdRule([t], costs, "free").totalMs)),
             ...(cell ? {costAware: cell.speedups.costAware, sweepOptimum: cell.speedups["optimum(maxDraft=16)"]} : {})
@@ -119,12 +130,12 @@ export function boundTables(rows: readonly BoundRow[]): string {
   for (const row of rows) groups.set(`${row.pair}, ${row.tasks}`, [...(groups.get(`${row.pair}, ${row.tasks}`) ?? []), row]);
   const out = ["Speed-up over target-only at T = 0, and share of the optimum (/opt); rules tuned in hindsight"];
   for (const [key, group] of groups) {
-    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", "/opt", "H<h1/h2, ≤K", "/opt", "per task", "/opt", "bound", "/opt", "costAware", "/opt"];
+    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", "/opt", "H<h1/h2, ≤K", "/opt", "other set's", "/opt", "per task", "/opt", "bound", "/opt", "costAware", "/opt"];
     const lines = group.map(r => [
       r.profile, String(r.draftCost), fixed(r.optimum) + (r.sweepOptimum !== undefined && Math.abs(r.sweepOptimum - r.optimum) > 0.005 ? ` (sweep ${fixed(r.sweepOptimum)})` : ""),
       `${fixed(r.bestStatic.speedup)} K${r.bestStatic.k}`, fixed(r.bestStatic.speedup / r.optimum),
       `${fixed(r.threshold.speedup)} h ${nats(r.threshold.maxEntropy)}/${nats(r.threshold.laterMaxEntropy)} K${r.threshold.maxDraft}`, fixed(r.threshold.speedup / r.optimum),
-      fixed(r.perTask), fixed(r.perTask / r.optimum), fixed(r.bound), fixed(r.bound / r.optimum), fixed(r.costAware), fixed(r.costAware === undefined ? undefined : r.costAware / r.optimum)
+      fixed(r.transfer), fixed(r.transfer === undefined ? undefined : r.transfer / r.optimum), fixed(r.perTask), fixed(r.perTask / r.optimum), fixed(r.bound), fixed(r.bound / r.optimum), fixed(r.costAware), fixed(r.costAware === undefined ? undefined : r.costAware / r.optimum)
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
@@ -143,7 +154,8 @@ function robustnessLine(rows: readonly BoundRow[]): string {
   const oneK = Math.max(...STATIC_KS.map(k => mean(r => r.statics[k - 1]!)));
   const ratio = (pick: (r: BoundRow) => number) => fixed(mean(pick) / oneK);
   return `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${ratio(r => r.bestStatic.speedup)}×, ` +
-    `best threshold ${ratio(r => r.threshold.speedup)}×, per task ${ratio(r => r.perTask)}×, bound ${ratio(r => r.bound)}×` +
+    `best threshold ${ratio(r => r.threshold.speedup)}×` + (rows.every(r => r.transfer !== undefined) ? `, the other set's ${ratio(r => r.transfer!)}×` : "") +
+    `, per task ${ratio(r => r.perTask)}×, bound ${ratio(r => r.bound)}×` +
     (rows.every(r => r.costAware !== undefined) ? `, costAware ${ratio(r => r.costAware!)}×` : "");
 }
 
