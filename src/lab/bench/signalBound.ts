@@ -1,16 +1,17 @@
 // How close to the exact optimum (optimum.ts) can a stopping rule on the draft's entropy get at
 // T = 0? AdaEDL, as published or cost-aware, drafts a token while its entropy says the token is
 // likely enough to be accepted; in its simplest form that is a threshold: draft token i while
-// H_i < h, at most K a round (AdaEDL with λ held fixed). This file charges such rules on a
-// recorded trace (draftTrace.ts: along the target's greedy continuation, whether the draft's
-// greedy token matches there and the draft's entropy; past a rejected token, the entropies along
-// the draft's own tokens) and finds the best (h, K) in hindsight, for all tasks together and for
-// each task apart. Two ways to charge what a round drafts past its first rejected token:
+// H_i < h, at most K a round (AdaEDL with λ held fixed). This file charges such rules, with the
+// round's first token allowed a threshold of its own, on a recorded trace (draftTrace.ts: along
+// the target's greedy continuation, whether the draft's greedy token matches there and the
+// draft's entropy; past a rejected token, the entropies along the draft's own tokens) and finds
+// the best rule in hindsight for the traces it is given. Two ways to charge what a round drafts
+// past its first rejected token:
 // - "drafted": as the round loop does, on along the draft's own tokens until its entropy or the
-//   cap stops it. The rule as it would run; the best one in hindsight is within reach of a rule
-//   that learns its threshold, no more.
+//   cap stops it. The rule as it would run; the best one for a few tasks is fitted to them, so the
+//   CLI also charges the one chosen on other tasks.
 // - "free": the round stops right after its first rejected token, at no cost. No threshold rule
-//   can do better than this: an upper bound on the whole family, however its h and K are chosen.
+//   can do better than this: an upper bound on the whole family, however its thresholds are chosen.
 // Costs are charged as the round loop and optimum.ts charge them; what else separates a rule from
 // the optimum is the pass a rule needs to see the entropy of the token it then does not draft.
 import {afterRound, RoundCosts, RoundState, scheduleCost} from "./optimum";
