@@ -34,7 +34,7 @@ export interface TaskRun {
   /** Where the output continues the prompt (FimPrompt.continuesAt), for lookup drafts. */
   continuesAt: number;
   sampling: BenchSampling;
-  /** 0 for the first repeat. */
+  /** 0 for the first repeat; −1 for a warm-up task (BenchOptions.warmUp), which is not counted. */
   repeat: number;
   /** The cost profile every pass is charged from (BenchOptions.clock); absent: the wall clock. */
   clock?: ProfileClock;
