@@ -4,18 +4,7 @@
 // shares nothing with them.
 import assert from "node:assert/strict";
 import {afterRound, optimalPlan, optimalSchedule, RoundCosts, scheduleCost} from "../../src/lab/bench/optimum";
-
-/** mulberry32: a small seeded PRNG so that the random cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {seededRandom} from "./seededRandom";
 
 interface Found {
   minMs: number;
@@ -66,7 +55,7 @@ const shapes: Record<string, RoundCosts> = {
 
 describe("cost-aware optimum at T = 0", () => {
   it("matches an exhaustive search over every schedule of small generations", () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     let cases = 0;
     for (const [shape, costs] of Object.entries(shapes)) {
       for (let n = 0; n <= 8; n++) {
@@ -96,7 +85,7 @@ describe("cost-aware optimum at T = 0", () => {
     // Free drafting and a flat target: every schedule with the fewest rounds costs the same.
     const free: RoundCosts = {targetPassMs: () => 10, draftPassMs: () => 0, bookkeepingMs: 0};
     const matches = [true, true, true, true, true, true, true];
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     for (let trial = 0; trial < 20; trial++) {
       const m = matches.map(() => random() < 0.7);
       const optimum = optimalSchedule(m, free, 4);
@@ -152,7 +141,7 @@ describe("cost-aware optimum at T = 0", () => {
   });
 
   it("is fast for long generations", () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     const matches = Array.from({length: 256}, () => random() < 0.8);
     const costs: RoundCosts = {targetPassMs: n => 20 + 0.8 * (n - 1), draftPassMs: w => 1 + 0.1 * (w - 1), bookkeepingMs: 0.05};
     const started = performance.now();

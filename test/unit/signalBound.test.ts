@@ -4,17 +4,7 @@
 import assert from "node:assert/strict";
 import {optimalSchedule, RoundCosts} from "../../src/lab/bench/optimum";
 import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../../src/lab/bench/signalBound";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {seededRandom} from "./seededRandom";
 
 const linear: RoundCosts = {targetPassMs: n => 10 + n, draftPassMs: w => 2 * w, bookkeepingMs: 0.5};
 
@@ -31,7 +21,7 @@ describe("signal bound: entropy-threshold rules charged on a trace", () => {
   });
 
   it("is never faster than the exact optimum, for any threshold and cap, on random traces", () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(random() * 14);
       const matches = Array.from({length: n}, () => random() < 0.7);
@@ -50,7 +40,7 @@ describe("signal bound: entropy-threshold rules charged on a trace", () => {
   });
 
   it("with no threshold, charged as drafted, is static K", () => {
-    const random = mulberry32(11);
+    const random = seededRandom(11);
     for (let trial = 0; trial < 50; trial++) {
       const n = 1 + Math.floor(random() * 20);
       const matches = Array.from({length: n}, () => random() < 0.6);
@@ -91,7 +81,7 @@ describe("signal bound: entropy-threshold rules charged on a trace", () => {
 
   it("finds the best rule in hindsight: the threshold that keeps out the drafts the target rejects", () => {
     // Rejected drafts are exactly the unsure ones: the best rule drafts below 1 nat and stops there.
-    const random = mulberry32(3);
+    const random = seededRandom(3);
     const traces: DraftTrace[] = Array.from({length: 4}, () => {
       const matches = Array.from({length: 24}, () => random() < 0.75);
       return {matches, entropies: matches.map(m => (m ? 0.2 + 0.3 * random() : 1.5 + random())), afterRejection: matches.map(m => (m ? undefined : Array.from({length: 16}, () => 3 * random())))};

@@ -7,7 +7,7 @@
 import {argmax, Distribution} from "../../engine/distribution";
 import {entropy} from "../../engine/decoding/entropy";
 import {truncate} from "../../engine/decoding/speculative";
-import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../../engine/nlc";
+import type {ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../../engine/nlc";
 import type {DraftTrace} from "./signalBound";
 
 export async function draftTrace(sequence: LlamaContextSequence, prompt: readonly Token[], continuation: readonly Token[],
@@ -16,12 +16,8 @@ export async function draftTrace(sequence: LlamaContextSequence, prompt: readonl
   if (n === 0) return {matches: [], entropies: [], afterRejection: []};
   const generateNext = {probabilities: true, options: {temperature: 1, topK: entropyTopK, topP: 1, minP: 0}} as const;
   const all = [...prompt, ...continuation.slice(0, -1)];
-  const keep = Math.min(sequence.compareContextTokens(all).firstDifferentIndex, prompt.length - 1);
-  await truncate(sequence, keep);
-  const asked = prompt.length - 1; // the item whose next token is continuation[0]
-  const items: ControlledEvaluateInputItem[] = all.slice(keep).map((token, i) => (keep + i >= asked ? [token, {generateNext}] : token));
-  const outputs = await sequence.controlledEvaluate(items);
-  const maps = continuation.map((_, j) => distributionOf(outputs[asked - keep + j]?.next.probabilities, j));
+  const outputs = await evaluateAlong(sequence, prompt, continuation, generateNext);
+  const maps = outputs.map((output, j) => distributionOf(output?.next.probabilities, j));
   const matches = maps.map((map, j) => argmax(map) === continuation[j]);
   const afterRejection: number[][] = [];
   for (let m = 0; m < n; m++) {
@@ -46,6 +42,26 @@ export async function draftTrace(sequence: LlamaContextSequence, prompt: readonl
   }
   await truncate(sequence, prompt.length - 1);
   return {matches, entropies: maps.map(map => entropy(map)), afterRejection};
+}
+
+/** What a controlledEvaluate item may ask of the position after it. */
+type GenerateNext = Exclude<ControlledEvaluateInputItem, Token>[1]["generateNext"];
+
+/**
+ * One batched pass of `sequence` over the prompt and the continuation but its last token, reusing
+ * what the sequence already holds of them, asking `generateNext` at each position that predicts a
+ * continuation token: the outputs for continuation[0..], in order. The sequence is left holding
+ * that text; callers truncate it when done.
+ */
+export async function evaluateAlong(sequence: LlamaContextSequence, prompt: readonly Token[], continuation: readonly Token[],
+  generateNext: GenerateNext): Promise<Array<ControlledEvaluateIndexOutput | undefined>> {
+  const all = [...prompt, ...continuation.slice(0, -1)];
+  const keep = Math.min(sequence.compareContextTokens(all).firstDifferentIndex, prompt.length - 1);
+  await truncate(sequence, keep);
+  const asked = prompt.length - 1; // the item whose next token is continuation[0]
+  const items: ControlledEvaluateInputItem[] = all.slice(keep).map((token, i) => (keep + i >= asked ? [token, {generateNext}] : token));
+  const outputs = await sequence.controlledEvaluate(items);
+  return continuation.map((_, j) => outputs[asked - keep + j]);
 }
 
 function distributionOf(map: Distribution | undefined, position: number): Distribution {

@@ -7,11 +7,12 @@
 // this draft can beat it at T = 0; under the wall clock it is an estimate, as the costs are.
 // At T > 0 the optimum is not defined by this program: the column reports nothing there.
 import type {DraftstopEngine} from "../../engine";
-import type {ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../../engine/nlc";
+import type {LlamaContextSequence, Token} from "../../engine/nlc";
 import {BasePolicy, PolicyState} from "../../engine/drafting/policy";
 import type {ProfileClock} from "../../engine/drafting/passClock";
 import {truncate} from "../../engine/decoding/speculative";
 import {BenchColumn, paramsLabel} from "../../benchmark/column";
+import {evaluateAlong} from "./draftTrace";
 import {referenceContinuation} from "./oracle";
 import {afterRound, optimalPlan, RoundCosts, RoundState} from "./optimum";
 
@@ -55,13 +56,8 @@ export class SchedulePolicy extends BasePolicy {
  */
 export async function draftMatches(sequence: LlamaContextSequence, prompt: readonly Token[], continuation: readonly Token[]): Promise<boolean[]> {
   if (continuation.length === 0) return [];
-  const all = [...prompt, ...continuation.slice(0, -1)];
-  const keep = Math.min(sequence.compareContextTokens(all).firstDifferentIndex, prompt.length - 1);
-  await truncate(sequence, keep);
-  const asked = prompt.length - 1; // the item whose next token is continuation[0]
-  const items: ControlledEvaluateInputItem[] = all.slice(keep).map((token, i) => (keep + i >= asked ? [token, {generateNext: {token: true}}] : token));
-  const outputs = await sequence.controlledEvaluate(items);
-  const matches = continuation.map((token, j) => outputs[asked - keep + j]?.next.token === token);
+  const outputs = await evaluateAlong(sequence, prompt, continuation, {token: true});
+  const matches = continuation.map((token, j) => outputs[j]?.next.token === token);
   await truncate(sequence, prompt.length - 1);
   return matches;
 }
