@@ -85,8 +85,16 @@ async function main(): Promise<void> {
         console.error(`${pair.name}, ${setName}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
         traceSets.set(setName, traces);
       }
+      // The best rule for a set of tasks under a profile, searched once: a set's own is the other set's transfer.
+      const bestRules = new Map<string, ReturnType<typeof bestThresholdRule>>();
+      const bestFor = (names: readonly string[], profile: string, costs: RoundCosts) => {
+        const key = `${names.join("+")}|${profile}`;
+        let found = bestRules.get(key);
+        if (!found) bestRules.set(key, found = bestThresholdRule(names.flatMap(name => traceSets.get(name)!), costs));
+        return found;
+      };
       for (const [setName, traces] of traceSets) {
-        const others = [...traceSets].filter(([name]) => name !== setName).flatMap(([, t]) => t);
+        const others = [...traceSets.keys()].filter(name => name !== setName);
         const positions = traces.reduce((n, t) => n + t.matches.length, 0);
         for (const profile of profiles) {
           const clock = new ProfileClock(profile);
@@ -95,9 +103,9 @@ async function main(): Promise<void> {
           const speedup = (ms: number) => targetOnly / ms;
           const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
           const statics = STATIC_KS.map(k => ({k, speedup: speedup(sum(t => staticMs(t, costs, k)))}));
-          const best = bestThresholdRule(traces, costs);
+          const best = bestFor([setName], profile.name, costs);
           const cell = sweep.find(c => c.pair === pair.name && c.tasks === setName && c.profile === profile.name && c.temperature === 0);
-          const transferred = others.length > 0 ? bestThresholdRule(others, costs).rule : undefined;
+          const transferred = others.length > 0 ? bestFor(others, profile.name, costs).rule : undefined;
           rows.push({
             pair: pair.name, tasks: setName, profile: profile.name, draftCost: profile.draft,
             optimum: speedup(sum(t => optimalSchedule(t.matches, costs, MAX_DRAFT).totalMs)),
