@@ -191,15 +191,18 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
   let done = 0;
 
   const runners: ColumnRunner[] = [];
+  const taskRun = (task: BenchTask, repeat: number, temperature: number, taskSeed: number): TaskRun => {
+    const infill = engine.infillPrompt(task, maxTokens);
+    return {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat, ...(options.clock ? {clock: options.clock} : {}),
+      sampling: {maxTokens, stopOnEog, temperature, topK, topP, seed: taskSeed}};
+  };
   try {
     for (const [index, column] of columns.entries()) runners.push(column.open(engine, scopes[index]!));
     for (const temperature of temperatures) {
       const warmUp = options.warmUp ?? [];
       if (warmUp.length > 0) for (const runner of runners) runner.beginPass?.();
       for (const [taskIndex, task] of warmUp.entries()) {
-        const infill = engine.infillPrompt(task, maxTokens);
-        const run: TaskRun = {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat: -1, ...(options.clock ? {clock: options.clock} : {}),
-          sampling: {maxTokens, stopOnEog, temperature, topK, topP, seed: seed + 15485863 + 104729 * taskIndex}};
+        const run = taskRun(task, -1, temperature, seed + 15485863 + 104729 * taskIndex);
         for (const runner of runners) {
           if (options.signal?.aborted) throw new Error("benchmark cancelled");
           await runner.prepare?.(run);
@@ -209,10 +212,7 @@ export async function runBenchmark(engine: DraftstopEngine, options: BenchOption
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const runner of runners) runner.beginPass?.();
         for (const [taskIndex, task] of options.tasks.entries()) {
-          const infill = engine.infillPrompt(task, maxTokens);
-          const taskSeed = seed + 7919 * repeat + 104729 * taskIndex;
-          const run: TaskRun = {task, prompt: infill.tokens, continuesAt: infill.continuesAt, repeat, ...(options.clock ? {clock: options.clock} : {}),
-            sampling: {maxTokens, stopOnEog, temperature, topK, topP, seed: taskSeed}};
+          const run = taskRun(task, repeat, temperature, seed + 7919 * repeat + 104729 * taskIndex);
           for (const runner of runners) await runner.prepare?.(run);
           const offset = (repeat * options.tasks.length + taskIndex) % columns.length;
           for (let i = 0; i < columns.length; i++) {
