@@ -248,6 +248,38 @@ describe("speculative generation on Markov-chain GGUF models", function () {
     assert.equal(full.tokens.length, 200, "the running generation went on undisturbed");
   });
 
+  it("a request cancelled during its prompt stops within one batch, and the next request starts where it stopped", async () => {
+    // Batches of 8 tokens: a 441-token prompt takes 55 of them, so the cancel lands part way.
+    const batched = await DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512, batchSize: 8});
+    try {
+      batched.setPolicy({name: "static", k: 2});
+      const prompt = batched.tokenize("abcdefgh".repeat(55), {bos: true});
+      const meter = () => (batched as unknown as {pair: {target: {sequence: {tokenMeter: {usedInputTokens: number}}}}})
+        .pair.target.sequence.tokenMeter.usedInputTokens;
+      const controller = new AbortController();
+      const before = meter();
+      // Cancelled as soon as the first batch is in: as typing cancels a request.
+      const watch = () => (meter() > before ? controller.abort() : setImmediate(watch));
+      setImmediate(watch);
+      const cut = await batched.generate(prompt, {maxTokens: 8, signal: controller.signal, stopOnEog: false});
+      assert.equal(cut.stopReason, "abort");
+      assert.equal(cut.tokens.length, 0);
+      const evaluated = cut.prefill.targetEvaluated;
+      assert.ok(evaluated > 0 && evaluated < prompt.length - 1, `stopped part way: ${evaluated} of ${prompt.length - 1} tokens evaluated`);
+      assert.equal(evaluated % 8, 0, `whole batches (${evaluated} tokens)`);
+      const held = batched.sequenceTokens();
+      assert.deepEqual(held.target, prompt.slice(0, evaluated), "the target holds exactly what it evaluated");
+      assert.deepEqual(held.draft, prompt.slice(0, held.draft!.length), "the draft holds a prefix of the prompt");
+
+      const resumed = await batched.generate(prompt, {maxTokens: 8, stopOnEog: false});
+      assert.equal(resumed.prefill.targetReused, evaluated, "the next request reuses what the cancelled one evaluated");
+      assert.equal(resumed.prefill.targetEvaluated, prompt.length - 1 - evaluated);
+      assert.deepEqual(resumed.tokens, greedyPath(pair, prompt.at(-1)!, 8), "and generates the target's greedy path from there");
+    } finally {
+      await batched.dispose();
+    }
+  });
+
   it("rejects bad options instead of throwing synchronously", async () => {
     let promise: Promise<unknown> | undefined;
     assert.doesNotThrow(() => (promise = engine.generate("ab", {maxTokens: Number.NaN})));

@@ -159,7 +159,7 @@ export class SpeculativeDecoder {
     const started = now();
     const modelDrafts = this.draft !== undefined && inputs.modelDrafts !== false;
     const drafting = modelDrafts && (policy.mayDraftLater?.() ?? policy.maxDraftThisRound() > 0);
-    const prefill = await this.prefill(prompt, drafting);
+    const prefill = await this.prefill(prompt, drafting, options.signal);
     const lookup = inputs.lookup;
     lookup?.begin(prompt, {continuesAt: inputs.continuesAt});
 
@@ -327,14 +327,17 @@ export class SpeculativeDecoder {
     return {contextLength: tokens.length, ms: now() - start};
   }
 
-  /** Evaluates the prompt but its last token on both sequences, reusing what they already hold. */
-  private async prefill(prompt: readonly Token[], includeDraft: boolean): Promise<PrefillRecord> {
+  /**
+   * Evaluates the prompt but its last token on both sequences, reusing what they already hold.
+   * `signal` stops it between batches: what was evaluated stays, for the next prompt that shares it.
+   */
+  private async prefill(prompt: readonly Token[], includeDraft: boolean, signal?: AbortSignal): Promise<PrefillRecord> {
     const start = now();
     // A draft that sits out (policy "off") still drops what disagrees with the prompt, so that it
     // always holds a prefix of the committed tokens and can catch up later.
     const [target, draft] = await Promise.all([
-      prefillSequence(this.target.sequence, prompt, true),
-      this.draft ? prefillSequence(this.draft.sequence, prompt, includeDraft) : undefined
+      prefillSequence(this.target.sequence, prompt, true, signal),
+      this.draft ? prefillSequence(this.draft.sequence, prompt, includeDraft, signal) : undefined
     ]);
     return {
       promptTokens: prompt.length,
@@ -402,12 +405,25 @@ export const rejectionSampling: SampledAcceptance = ({drafts, q, p}, prng) => {
   return {accepted: drafts.length, next: sample(p[drafts.length]!, prng)};
 };
 
-async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly Token[], evaluate: boolean) {
+/**
+ * Brings `sequence` to `prompt` but its last token. One batch at a time, as llama.cpp would split
+ * the whole (so the KV cache is the same to the bit), looking at `signal` before each: a prompt at a
+ * new place costs seconds on a CPU (170 tokens a second for SmolLM2-135M on one core), and a request
+ * cancelled by typing, or background work a real request preempts, must give the engine back within
+ * one batch, not after all of it.
+ */
+async function prefillSequence(sequence: LlamaContextSequence, prompt: readonly Token[], evaluate: boolean, signal?: AbortSignal) {
   const keep = Math.min(sequence.compareContextTokens([...prompt]).firstDifferentIndex, prompt.length - 1);
   await truncate(sequence, keep);
   const rest = evaluate ? prompt.slice(keep, -1) : [];
-  if (rest.length > 0) await sequence.controlledEvaluate(rest);
-  return {reused: keep, evaluated: rest.length};
+  const batch = sequence.context.batchSize;
+  let evaluated = 0;
+  while (evaluated < rest.length && !signal?.aborted) {
+    const part = rest.slice(evaluated, evaluated + batch);
+    await sequence.controlledEvaluate(part);
+    evaluated += part.length;
+  }
+  return {reused: keep, evaluated};
 }
 
 /** Erases everything from `length` on (no-op when the sequence is not longer). */
