@@ -221,6 +221,12 @@ export type WelcomeMessage = {kind: "event"; event: "welcome"};
  */
 export const SHARED_SERVING_LINE = "serving version";
 
+/**
+ * What a window that starts the shared process passes as `--preload` (JSON): the files and backend
+ * of its last working models, which the process starts loading before any window asks for them.
+ */
+export type SharedPreload = Pick<EngineLoadOptions, "targetPath" | "draftPath" | "gpu" | "threads">;
+
 /** Why a shared connection was refused at its handshake (logged by the model process, sent to the window when it can be). */
 export type RefusalReason = "missing token" | "wrong token" | "wrong version" | "malformed first message" | "oversized frame" | "no hello in time";
 

@@ -2,7 +2,7 @@
 // and opens contexts on them, one context and one sequence per model and engine. Weights and
 // contexts are loaded apart so that several engines can share one pair's weights (modelPool.ts).
 import {DraftstopError, ModelFileError, ModelRole} from "./errors";
-import {preflightModelFile} from "./ggufPreflight";
+import {checkedHeader} from "./checkedHeaders";
 import {GgufFileInfo, Llama, LlamaContext, LlamaContextSequence, LlamaModel, loadNodeLlamaCpp} from "./nlc";
 import {CPU_BATCH_SIZE, GpuChoice, LoadOptions, resolveLoadOptions, ResolvedLoadOptions} from "./options";
 import {checkVocabularyCompatibility} from "./vocabulary";
@@ -80,7 +80,7 @@ export async function checkModelFiles(options: LoadOptions) {
   const llama = await getBackend(resolved.gpu, resolved.threads);
   const readInfo = (path: string, role: ModelRole) => resolved.skipPreflight
     ? loadNodeLlamaCpp().then(nlc => nlc.readGgufFileInfo(path, {logWarnings: false}))
-    : preflightModelFile(path, role, llama);
+    : checkedHeader(path, role, llama);
   const [targetInfo, draftInfo] = await Promise.all([
     readInfo(resolved.targetPath, "target"),
     resolved.draftPath ? readInfo(resolved.draftPath, "draft") : undefined

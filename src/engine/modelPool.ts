@@ -51,6 +51,8 @@ interface Entry {
   weights?: PairWeights;
   /** ModelHandle.once's results, by key. */
   produced: Map<string, Promise<unknown>>;
+  /** Lets go of a preload's claim (preload()): the first holder to come, or the preload's time running out, calls it. */
+  endPreload?: () => void;
 }
 
 export class ModelPool {
@@ -84,6 +86,7 @@ export class ModelPool {
       });
     }
     entry.holders.push(holder);
+    entry.endPreload?.();
     let weights: PairWeights;
     try {
       weights = await entry.loaded;
@@ -92,6 +95,28 @@ export class ModelPool {
       throw error;
     }
     return this.handle(entry, weights, holder);
+  }
+
+  /**
+   * Starts loading `options`' pair before anyone asks for it, so that the acquires that follow
+   * find it loading or loaded: a successor process loads the models its windows held while they
+   * reconnect. The preload's claim ends when the first holder comes (the pair then stays as long
+   * as holders do) or after `keepMs` if nobody comes (the pair is then freed). Resolves when the
+   * load is done; rejects as acquire would (and keeps nothing).
+   */
+  async preload(options: LoadOptions, keepMs: number): Promise<void> {
+    const handle = await this.acquire(options, PRELOAD_HOLDER);
+    const entry = this.entries.get(handle.key);
+    // A holder came while the pair loaded: the claim has no more to do.
+    if (!entry || entry.holders.some(holder => holder !== PRELOAD_HOLDER)) return void await handle.release();
+    const timer = setTimeout(() => void end(), keepMs);
+    timer.unref();
+    const end = async () => {
+      clearTimeout(timer);
+      if (entry.endPreload === end) entry.endPreload = undefined;
+      await handle.release();
+    };
+    entry.endPreload = end;
   }
 
   report(): ModelPoolReport {
@@ -155,6 +180,9 @@ async function identify(targetPath: string, draftPath: string | undefined) {
   const [target, draft] = await Promise.all([one(targetPath), draftPath === undefined ? undefined : one(draftPath)]);
   return {target: target.id, draft: draft?.id, bytes: target.bytes + (draft?.bytes ?? 0)};
 }
+
+/** The holder's name a preload's claim goes by in report() and in the over-budget message. */
+const PRELOAD_HOLDER = "(loading ahead of its windows)";
 
 function removeOne(holders: string[], holder: string): void {
   const at = holders.indexOf(holder);

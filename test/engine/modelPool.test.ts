@@ -163,6 +163,30 @@ describe("shared models: engines on one ModelPool", function () {
       await Promise.all([a!.release(), b!.release()]);
     });
 
+    it("loads a pair ahead of its holders: the first to come finds it loaded and ends the claim; unclaimed, it goes after its time", async () => {
+      const pool = new ModelPool();
+      await pool.preload(optionsOf(pair), 60_000);
+      assert.equal(liveModels().length, 2, "loaded before anyone asked");
+      const handle = await pool.acquire(optionsOf(pair), "w1");
+      assert.ok(liveModels().some(m => m.model === handle.weights.target.model), "the preloaded weights, not a second load");
+      assert.equal(liveModels().length, 2);
+      assert.deepEqual(pool.report().pairs.map(p => p.holders), [["w1"]], "the preload's claim ended with the first holder");
+      await handle.release();
+      assert.equal(liveModels().length, 0, "the pair goes with its last holder");
+
+      // A holder that comes while the pair loads: the claim ends as the load does.
+      const [, during] = await Promise.all([pool.preload(optionsOf(pair), 60_000), pool.acquire(optionsOf(pair), "w2")]);
+      assert.deepEqual(pool.report().pairs.map(p => p.holders), [["w2"]]);
+      await during.release();
+      assert.equal(liveModels().length, 0);
+
+      await pool.preload(optionsOf(pair), 50);
+      assert.equal(liveModels().length, 2);
+      for (const deadline = Date.now() + 10_000; liveModels().length > 0 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 20));
+      assert.equal(liveModels().length, 0, "nobody came: the weights are freed after the preload's time");
+      assert.deepEqual(pool.report().pairs, []);
+    });
+
     it("keeps no failed load: the same file, fixed, loads on the next acquire", async () => {
       const pool = new ModelPool();
       const broken = join(pair.dir, "broken.gguf");

@@ -8,7 +8,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {EngineClient} from "../../src/extension/session/engineClient";
 import {sharedLogPath} from "../../src/extension/session/sharedProcessClient";
-import type {GenerateRequest, LoadResult} from "../../src/protocol";
+import {SHARED_SERVING_LINE, type GenerateRequest, type LoadResult} from "../../src/protocol";
+import {PRELOAD_LINE} from "../../src/modelProcess/sharedProcess";
 import {makeMarkovPair, MarkovPair} from "../engine/helpers/markovPair";
 
 const HOST_SCRIPT = join(__dirname, "..", "..", "src", "modelProcess", "engineHost.js");
@@ -112,8 +113,12 @@ describe("the shared model process", function () {
     // A figure, not a verdict (timings on a shared machine are not tests): the goal, 5 s, is checked by npm run test:reliability's figures.
     console.log(`      kill -9 → every window completing again: ${elapsed} ms`);
     assert.equal(starts.length, 1, `exactly one window started the successor: ${starts.join("; ")}`);
-    const served = readFileSync(sharedLogPath({version: VERSION, window: "k1", directory}), "utf8").match(/serving version/g) ?? [];
+    const log = readFileSync(sharedLogPath({version: VERSION, window: "k1", directory}), "utf8");
+    const served = log.match(/serving version/g) ?? [];
     assert.ok(served.length >= 2, "the log shows the first process and its successor");
+    const successor = log.slice(log.lastIndexOf(SHARED_SERVING_LINE));
+    assert.ok(successor.includes(`${PRELOAD_LINE} ${pair.targetPath} and ${pair.draftPath}`),
+      `the successor loaded the windows' last working pair before they asked:\n${successor}`);
   });
 
   it("cancels a window's older generation when it asks again, and lets another window through between", async () => {

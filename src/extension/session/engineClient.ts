@@ -195,7 +195,10 @@ export class EngineClient extends EventEmitter<ClientEvents> {
 
   /** Joins the shared process, starting it when none serves; its log stands in for a child's stderr. */
   private async join(shared: SharedProcessOptions): Promise<void> {
-    const {channel, pid} = await joinSharedProcess(shared, this.options.hostScript, {...process.env, ELECTRON_RUN_AS_NODE: "1", ...this.options.env},
+    // After a crash the successor loads this window's last working models while the windows reconnect.
+    const last = this.lastGoodLoad;
+    const preload = last && {targetPath: last.targetPath, draftPath: last.draftPath, gpu: last.gpu, threads: last.threads};
+    const {channel, pid} = await joinSharedProcess({...shared, preload}, this.options.hostScript, {...process.env, ELECTRON_RUN_AS_NODE: "1", ...this.options.env},
       line => this.emit("log", line));
     if (this.disposed) {
       channel.close();

@@ -5,7 +5,7 @@
 import {spawn} from "node:child_process";
 import {closeSync, openSync, readSync, renameSync, statSync} from "node:fs";
 import {DraftstopError} from "../../engine/errors";
-import {SHARED_SERVING_LINE, type ClientMessage, type HostMessage, type ProcessResources, type ResponseMessage} from "../../protocol";
+import {SHARED_SERVING_LINE, type SharedPreload, type ClientMessage, type HostMessage, type ProcessResources, type ResponseMessage} from "../../protocol";
 import type {MessageChannel} from "../../transport/messageChannel";
 import {ensurePrivateDirectory, rendezvousDirectory, SharedPaths, sharedPaths} from "../../transport/rendezvous";
 import {acquireStartLock, LockHeldError, StartLock} from "../../transport/startLock";
@@ -24,6 +24,8 @@ export interface SharedProcessOptions {
   startTimeoutMs?: number;
   /** How long one try waits for a serving process's welcome before trying again. Default connectShared's (5 s). */
   welcomeTimeoutMs?: number;
+  /** Models a process this window starts loads at once (after a crash: the window's last working ones). */
+  preload?: SharedPreload;
 }
 
 /** A log kept under this size: a larger one is moved aside (one old copy) when a process starts. */
@@ -143,7 +145,8 @@ function start(options: SharedProcessOptions, paths: SharedPaths, hostScript: st
   const logFd = openSync(logPath, "a", 0o600);
   try {
     const args = [hostScript, "--shared", "--version", options.version, "--directory", paths.directory,
-      ...(options.idleExitMs === undefined ? [] : ["--idle-exit-ms", String(options.idleExitMs)])];
+      ...(options.idleExitMs === undefined ? [] : ["--idle-exit-ms", String(options.idleExitMs)]),
+      ...(options.preload === undefined ? [] : ["--preload", JSON.stringify(options.preload)])];
     // Detached: it serves other windows after this one closes, and a window's end must not end it.
     const child = spawn(process.execPath, args, {detached: true, stdio: ["ignore", logFd, logFd], env});
     child.unref();
