@@ -11,6 +11,7 @@ import {CompletionCache, CompletionKey, sameKey} from "./completionCache";
 import {EarlyText, type EarlyShown} from "./earlyText";
 import {extractCursorContext} from "./context";
 import {completionStopSpec, postprocessCompletion} from "./postprocess";
+import {AskWhenReady} from "./askWhenReady";
 import {completionLines} from "../../engine/completionStop";
 import type {PostprocessContext} from "./postprocess/types";
 import {RequestGate} from "./requestGate";
@@ -88,10 +89,13 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   lastShown: ShownCompletion | undefined;
   /** Where a completion shown early is done and cached: the next request there shows it whole. */
   private growing: CompletionKey | undefined;
+  /** The place of a request that found the models on their way, asked again when they come. */
+  private readonly askWhenReady: AskWhenReady;
 
   constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
     private readonly snooze: Snooze, private readonly extraContext?: ExtraContextSource) {
     this.debounce = this.makeDebounce();
+    this.askWhenReady = new AskWhenReady(session);
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length === 0) return;
       if (event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -137,10 +141,24 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     }
     const outcome: RequestOutcome = {...request, ...ended.end, elapsedMs: performance.now() - started, at: Date.now()};
     this.outcomes.record(outcome);
+    if (this.waitsForModels(outcome, document, position, selected)) this.askWhenReady.turnedAway(document, position);
+    else this.askWhenReady.forget();
     // One line per request at the default level, so "nothing appeared" always has its reason in the log.
     if (outcome.reason === "error") this.log.warn(outcomeLogLine(outcome));
     else this.log.info(outcomeLogLine(outcome));
     return ended.items;
+  }
+
+  /**
+   * Whether a request ended for want of models that are on their way (loading, or restarting after
+   * a crash that cut it short), at a place an automatic request may complete: VS Code will not ask
+   * there again by itself.
+   */
+  private waitsForModels(outcome: RequestOutcome, document: vscode.TextDocument, position: vscode.Position,
+    selected: vscode.SelectedCompletionInfo | undefined): boolean {
+    if (outcome.reason !== "noModels" && outcome.reason !== "error") return false;
+    if (this.session.ready || this.session.snapshot.state.kind !== "loading" || selected) return false;
+    return outcome.trigger !== "automatic" || this.triggerBlock(this.place(document, linesOf(document), position, true)) === undefined;
   }
 
   /**
@@ -374,6 +392,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   dispose(): void {
     clearTimeout(this.prefillTimer);
+    this.askWhenReady.dispose();
     for (const subscription of this.cursorMoves) subscription.dispose();
     this.prefetcher.drop("settings");
     this.keystrokes.dispose();

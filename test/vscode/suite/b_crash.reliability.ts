@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import {markovModelSpec, markovVocabulary} from "../../fixtures/gguf/markovModel";
 import {u32, writeGguf} from "../../../src/lab/modelmaker/ggufWriter";
 import {reportFigure} from "./figures";
-import {completeAtSample, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
+import * as vscode from "vscode";
+import type {RequestOutcome} from "../../../src/extension/completion/requestOutcome";
+import {COMPLETING_CURSOR, COMPLETING_SAMPLE, completeAtSample, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 describe("crash isolation", function () {
   this.timeout(120_000);
@@ -33,5 +35,43 @@ describe("crash isolation", function () {
     const items = await completeAtSample(draftstop, "after-crash.ts");
     assert.ok(items?.length === 1, `completions go on (state ${JSON.stringify(draftstop.session.snapshot.state)}, log: ${draftstop.log.problems.slice(problemsBefore).map(p => p.message).join(" | ")})`);
     await setSetting("targetModel", testModels().target);
+  });
+
+  it("after kill -9, the place where a request found the models restarting gets its suggestion when they are back, with no keystroke", async () => {
+    const draftstop = await readyWithTestModels();
+    const editor = await openDocument("ask-when-ready.ts", COMPLETING_SAMPLE);
+    editor.selection = new vscode.Selection(COMPLETING_CURSOR, COMPLETING_CURSOR);
+    const outcomes: RequestOutcome[] = [];
+    const subscription = draftstop.provider.outcomes.onDidRecord(outcome => outcomes.push(outcome));
+    try {
+      const where = `ask-when-ready.ts:${COMPLETING_CURSOR.line + 1}:${COMPLETING_CURSOR.character + 1}`;
+      const killAndAsk = async () => {
+        const pid = draftstop.session.processId!;
+        process.kill(pid, "SIGKILL");
+        await waitFor("the window to see the crash", () => draftstop.session.snapshot.state.kind === "loading");
+        draftstop.provider.reset();
+        // As VS Code asks when the user types: the models are not there.
+        const none = await draftstop.provider.provideInlineCompletionItems(editor.document, COMPLETING_CURSOR, invoke(), new vscode.CancellationTokenSource().token);
+        assert.equal(none, undefined);
+        assert.equal(outcomes.at(-1)?.reason, "noModels");
+        return pid;
+      };
+      const killed = await killAndAsk();
+      const asked = await waitFor("VS Code asked again at the cursor once the models were back",
+        () => outcomes.find(o => o.where === where && o.reason !== "noModels" && o.reason !== "cancelled"), 60_000);
+      assert.notEqual(draftstop.session.processId, killed);
+      assert.ok(draftstop.provider.lastShown?.text, `a suggestion shown: ${JSON.stringify(asked)}`);
+
+      // Moved away while the models came back: nothing is asked there.
+      const before = outcomes.length;
+      await killAndAsk();
+      const moved = new vscode.Position(COMPLETING_CURSOR.line + 1, 0);
+      editor.selection = new vscode.Selection(moved, moved);
+      await waitFor("the models back", () => draftstop.session.ready, 60_000);
+      await new Promise(resolve => setTimeout(resolve, 1500));
+      assert.deepEqual(outcomes.slice(before + 1).filter(o => o.where === where), [], "no request where the cursor no longer is");
+    } finally {
+      subscription.dispose();
+    }
   });
 });
