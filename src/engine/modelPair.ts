@@ -148,19 +148,41 @@ async function loadWeights(llama: Llama, role: ModelRole, path: string, info: Gg
   return weights;
 }
 
+/** Values in one block of ggml's Q8_0: a quantized cache's rows are cut into blocks of this many. */
+const Q8_0_BLOCK = 32;
+
+/**
+ * The attention head sizes of `info`'s model that a Q8_0 KV cache cannot hold (each head's keys or
+ * values must be whole blocks; llama.cpp aborts the process on a model whose are not).
+ */
+function unquantizableHeads(info: GgufFileInfo): number[] {
+  const metadata = info.metadata as unknown as Record<string, {embedding_length?: number; attention?: {head_count?: number; key_length?: number; value_length?: number}}> & {general: {architecture: string}};
+  const block = metadata[metadata.general.architecture];
+  const heads = block?.attention?.head_count;
+  const even = block?.embedding_length !== undefined && heads ? block.embedding_length / heads : undefined;
+  const sizes = [block?.attention?.key_length ?? even, block?.attention?.value_length ?? even];
+  return sizes.filter((size): size is number => size === undefined || !Number.isInteger(size) || size % Q8_0_BLOCK !== 0).map(size => size ?? NaN);
+}
+
 async function openContext(llama: Llama, weights: ModelWeights, options: ResolvedLoadOptions): Promise<LoadedModel> {
   const {model, role, path} = weights;
+  const odd = options.kvCacheType === "Q8_0" ? unquantizableHeads(weights.info) : [];
+  if (odd.length > 0)
+    throw new DraftstopError(`${role} model ${path}: a Q8_0 KV cache needs attention heads of a multiple of ${Q8_0_BLOCK} values; ` +
+      `this model's hold ${odd.join(" and ")}. Set the KV cache type to F16.`, "model.kvCacheType");
   try {
+    // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");
+    // on a GPU llama.cpp decides. On the CPU it is what makes passes batch-invariant (docs/algorithm.md, "Exactness and floating point").
+    const flashAttention = options.flashAttention ?? (llama.gpu === false ? false : model.defaultContextFlashAttention === true);
     const context = await model.createContext({
       contextSize: options.contextSize,
       batchSize: options.batchSize ?? (llama.gpu === false ? Math.min(CPU_BATCH_SIZE, options.contextSize) : undefined),
       sequences: 1,
       threads: options.threads,
-      // Off on the CPU by default: slower there at long contexts (docs/facts.md, "Flash attention");
-      // on a GPU llama.cpp decides. On the CPU it is what makes passes batch-invariant (docs/algorithm.md, "Exactness and floating point").
-      flashAttention: options.flashAttention ?? (llama.gpu === false ? false : model.defaultContextFlashAttention === true),
+      flashAttention,
       experimentalKvCacheKeyType: options.kvCacheType,
-      experimentalKvCacheValueType: options.kvCacheType
+      // llama.cpp refuses a context whose values are quantized without flash attention.
+      experimentalKvCacheValueType: options.kvCacheType === "Q8_0" && flashAttention !== true ? "F16" : options.kvCacheType
     });
     return {...weights, context, sequence: context.getSequence()};
   } catch (error) {

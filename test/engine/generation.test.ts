@@ -280,6 +280,11 @@ describe("speculative generation on Markov-chain GGUF models", function () {
     }
   });
 
+  it("refuses an 8-bit KV cache for heads it cannot hold (llama.cpp would abort), naming the problem", async () => {
+    await assert.rejects(DraftstopEngine.load({targetPath: pair.targetPath, draftPath: pair.draftPath, threads: 1, contextSize: 512, kvCacheType: "Q8_0"}),
+      (error: unknown) => (error as {code?: string}).code === "model.kvCacheType" && /multiple of 32.*F16/.test((error as Error).message));
+  });
+
   it("rejects bad options instead of throwing synchronously", async () => {
     let promise: Promise<unknown> | undefined;
     assert.doesNotThrow(() => (promise = engine.generate("ab", {maxTokens: Number.NaN})));

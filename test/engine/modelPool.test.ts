@@ -75,6 +75,30 @@ describe("shared models: engines on one ModelPool", function () {
       assert.equal(y.text, reference[0]);
     });
 
+    it("holds an 8-bit KV cache when asked (the keys; the values too with flash attention), and decodes exactly in it", async () => {
+      // ggml's type numbers, as node-llama-cpp reports a context's cache types.
+      const F16 = 1, Q8_0 = 8;
+      for (const flashAttention of [false, true]) {
+        const quantized = await DraftstopEngine.load({...options, kvCacheType: "Q8_0", flashAttention}, {pool, holder: "window-q8"});
+        try {
+          const {context} = quantized.loadedPair.target;
+          assert.equal(context.kvCacheKeyType, Q8_0);
+          assert.equal(context.kvCacheValueType, flashAttention ? Q8_0 : F16, "values quantized only with flash attention (llama.cpp needs it)");
+          assert.equal(quantized.loadedPair.target.model, a!.loadedPair.target.model, "on the pooled weights: the cache is the context's");
+          if (!flashAttention) continue;
+          // With flash attention a CPU pass is batch-invariant: speculation gives the target's own greedy text.
+          quantized.setPolicy({name: "off"});
+          const alone = await quantized.generate(PROMPTS[0]!, generation);
+          quantized.setPolicy({name: "static", k: 3});
+          const speculative = await quantized.generate(PROMPTS[0]!, generation);
+          assert.ok(alone.text.length > 0);
+          assert.equal(speculative.text, alone.text);
+        } finally {
+          await quantized.dispose();
+        }
+      }
+    });
+
     it("keeps the other engine working when one is disposed, and frees the weights with the last", async () => {
       await a!.dispose();
       a = undefined;

@@ -189,6 +189,44 @@ describe("reliability: three windows share one model process", function () {
   });
 });
 
+describe("reliability: three windows on an 8-bit KV cache", function () {
+  this.timeout(15 * 60_000);
+  let tmp: string;
+  const windows: Workbench[] = [];
+
+  after(async () => {
+    for (const wb of windows.slice(1)) await wb.close().catch(() => undefined);
+    await windows[0]?.close();
+    if (tmp) await fs.rm(tmp, {recursive: true, force: true});
+  });
+
+  it("holds the shared process's memory for three windows closer to one's (draftstop.kvCacheType: Q8_0)", async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-q8-"));
+    const wb1 = await openSampleWorkbench(tmp, ["one", "two", "three"], {"draftstop.kvCacheType": "Q8_0"});
+    windows.push(wb1);
+    const root = path.dirname(wb1.userDataDir);
+    await wb1.openFile("sample.ts");
+    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb1.statusBarText("draftstop.status")), 180_000);
+    // As in the test above: ten completions alone, then two more windows and three storms in all three.
+    for (let i = 0; i < 1 + STORMS * 3; i++) await typeAndWait(wb1, 30);
+    const [pid] = processesUnder(root).shared;
+    assert.ok(pid, "one shared process");
+    const rssOne = rssBytes(pid);
+    for (const name of ["two", "three"]) {
+      const wb = await openWindow(wb1, path.join(tmp, name));
+      windows.push(wb);
+      await wb.openFile("sample.ts");
+      await waitFor(`window ${name}'s models`, async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
+      await typeAndWait(wb, 30);
+    }
+    for (let storm = 0; storm < STORMS; storm++) await Promise.all(windows.map(wb => typeAndWait(wb, 30)));
+    assert.deepEqual(processesUnder(root), {shared: [pid], own: []}, "three windows, still the one process");
+    const rssThree = rssBytes(pid);
+    recordFigure("shared process, KV cache Q8_0: resident memory, 1 window → 3 windows",
+      `${(rssOne / 2 ** 20).toFixed(0)} → ${(rssThree / 2 ** 20).toFixed(0)} MB (${(rssThree / rssOne).toFixed(2)}×)`);
+  });
+});
+
 describe("reliability: a window with sharing turned off", function () {
   this.timeout(10 * 60_000);
   let tmp: string;

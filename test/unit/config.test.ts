@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {draftSources} from "../../src/engine/drafting/drafters";
-import {generateOptionsFrom, MODEL_SETTINGS, policySpecFrom} from "../../src/extension/settings/engineOptions";
+import {generateOptionsFrom, loadOptionsFrom, MODEL_SETTINGS, policySpecFrom} from "../../src/extension/settings/engineOptions";
 import {isPolicySetting, PolicySetting} from "../../src/extension/settings/policySetting";
 import {defaultSettings, SETTINGS} from "../../src/extension/settings/schema";
 import {validateSettings} from "../../src/extension/settings/validate";
-import {DRAFTER_SETTINGS, GENERATE_DEFAULTS, resolveGenerateOptions} from "../../src/engine/options";
+import {DRAFTER_SETTINGS, GENERATE_DEFAULTS, resolveGenerateOptions, resolveLoadOptions} from "../../src/engine/options";
 import {ADAEDL_DEFAULTS} from "../../src/engine/drafting/policies";
 
 describe("settings validation", () => {
@@ -109,7 +109,15 @@ describe("policy settings", () => {
   it("knows which settings are policy settings and which reload the models", () => {
     assert.ok(isPolicySetting("policy") && isPolicySetting("adaedl.gamma") && isPolicySetting("static.k"));
     assert.ok(!isPolicySetting("debounce.minMs") && !isPolicySetting("temperature"));
-    assert.deepEqual([...MODEL_SETTINGS].sort(), ["contextSize", "draftModel", "gpu", "targetModel", "threads"]);
+    assert.deepEqual([...MODEL_SETTINGS].sort(), ["contextSize", "draftModel", "gpu", "kvCacheType", "targetModel", "threads"]);
+  });
+
+  it("passes the KV cache setting to the load, and the engine's options refuse what it does not know", () => {
+    const paths = {targetPath: "t.gguf"};
+    assert.equal(loadOptionsFrom(defaultSettings(), paths, {name: "off"}).kvCacheType, "F16");
+    const q8 = loadOptionsFrom({...defaultSettings(), kvCacheType: "Q8_0"}, paths, {name: "off"});
+    assert.equal(resolveLoadOptions(q8).kvCacheType, "Q8_0");
+    assert.throws(() => resolveLoadOptions({...q8, kvCacheType: "Q4_0" as never}), /kvCacheType.*"F16", "F32", "Q8_0"/);
   });
 
   it("scopes model paths and the download folder to the machine", () => {

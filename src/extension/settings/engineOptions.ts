@@ -1,6 +1,6 @@
 // Settings → the engine's options. Pure, so it is tested without VS Code.
 import type {EngineLoadOptions} from "../../engine/engine";
-import type {DrafterSetting, GenerateOptions, GpuChoice} from "../../engine/options";
+import type {DrafterSetting, GenerateOptions, GpuChoice, KvCacheType} from "../../engine/options";
 import type {PolicySpec} from "../../engine/drafting/policies";
 import {SettingKey, SETTINGS, SettingValues} from "./schema";
 
@@ -33,6 +33,7 @@ export function loadOptionsFrom(values: SettingValues, paths: {targetPath: strin
     gpu: (values.gpu === "off" ? false : values.gpu) as GpuChoice,
     threads: values.threads > 0 ? values.threads : undefined,
     contextSize: values.contextSize,
+    kvCacheType: values.kvCacheType as KvCacheType,
     policy
   };
 }

@@ -81,6 +81,12 @@ export const SETTINGS = {
     enumDescriptions: ["The cheaper of the layouts the model supports, measured on this machine.", "Prefix, suffix, middle.", "Suffix, prefix, middle."],
     description: "Fill-in-the-middle prompt layout."},
   "contextSize": integer(2048, 256, 131072, "Context size in tokens of each model.", {reloadsModels: true}),
+  "kvCacheType": {type: "string", default: "F16", enum: ["F16", "Q8_0"], reloadsModels: true,
+    enumDescriptions: [
+      "16-bit keys and values (default).",
+      "8-bit keys, and 8-bit values where flash attention is on (a GPU, by llama.cpp's choice): about a quarter less memory per window with keys alone, nearly half with both; the target's output may differ slightly."
+    ],
+    description: "Precision of each model's KV cache, the memory every window's prompt fills (on SmolLM2-135M at the default context, 49 MB a window at F16). Q8_0 for many windows or long contexts on a machine short of memory."},
   "threads": integer(0, 0, 256, "CPU threads per model. 0: half the logical cores (llama.cpp's own default oversubscribes small machines).",
     {reloadsModels: true}),
   "gpu": {type: "string", default: "auto", enum: ["auto", "cuda", "metal", "vulkan", "off"], reloadsModels: true,
