@@ -107,18 +107,22 @@ describe("stop rules and prefetch in the editor", function () {
     editor.selection = new vscode.Selection(CURSOR, CURSOR);
     const recorded = record(draftstop);
     let busy: Promise<unknown> | undefined;
+    const holding = new AbortController();
     try {
       // As the completion is shown: a long generation takes the engine first, so the prefetch
-      // that starts now is still waiting for it when the keystroke lands.
+      // that starts now is still waiting for it when the keystroke lands. It holds the engine
+      // until the edit is in (however long the editor takes to apply it on a loaded machine), then
+      // is cancelled.
       const typed = new Promise<void>(resolve => {
         const once = draftstop.provider.onDidShow(() => {
           once.dispose();
-          busy = draftstop.session.complete({prefix: "function longer() {\n  const parts = [", suffix: ""}, {maxTokens: 400, stopOnEog: false});
+          busy = draftstop.session.complete({prefix: "function longer() {\n  const parts = [", suffix: ""}, {maxTokens: 1500, stopOnEog: false}, holding.signal);
           void editor.edit(edit => edit.insert(CURSOR, "x"), {undoStopBefore: false, undoStopAfter: false}).then(() => resolve());
         });
       });
       await draftstop.provider.provideInlineCompletionItems(editor.document, CURSOR, automatic(), new vscode.CancellationTokenSource().token);
       await typed;
+      holding.abort();
       await busy;
       await waitFor("the prefetch to end", () => !draftstop.provider.prefetching);
       assert.equal(draftstop.provider.counters.prefetchesDropped, dropped + 1, "the keystroke dropped the prefetch in flight");
