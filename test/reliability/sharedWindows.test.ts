@@ -200,7 +200,7 @@ describe("reliability: three windows on an 8-bit KV cache", function () {
     if (tmp) await fs.rm(tmp, {recursive: true, force: true});
   });
 
-  it("holds the shared process's memory for three windows closer to one's (draftstop.kvCacheType: Q8_0)", async () => {
+  it("serves three windows from one process on an 8-bit KV cache (draftstop.kvCacheType: Q8_0), and reports its memory", async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-q8-"));
     const wb1 = await openSampleWorkbench(tmp, ["one", "two", "three"], {"draftstop.kvCacheType": "Q8_0"});
     windows.push(wb1);
