@@ -81,6 +81,25 @@ async function typeAndWait(wb: Workbench, delayMs: number): Promise<number> {
   return Date.now() - lastKey;
 }
 
+/** Waits until `wb`'s status bar says its models are loaded (`timeoutMs` only fails a hang). */
+function modelsReady(wb: Workbench, what: string, timeoutMs = 180_000): Promise<void> {
+  return waitFor(what, async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), timeoutMs);
+}
+
+/**
+ * Opens the windows on `tmp`'s folders "two" and "three" beside `first`, each with the sample file
+ * and one completion once its models are loaded, and adds them to `windows`.
+ */
+async function openTwoMore(first: Workbench, tmp: string, windows: Workbench[]): Promise<void> {
+  for (const name of ["two", "three"]) {
+    const wb = await openWindow(first, path.join(tmp, name));
+    windows.push(wb);
+    await wb.openFile("sample.ts");
+    await modelsReady(wb, `window ${name}'s models`);
+    await typeAndWait(wb, 30);
+  }
+}
+
 /**
  * A workspace folder under `tmp` for each of `folders`, each holding the sample file, and a
  * code-server workbench with the packaged extension open on the first, on the editor tests' models.
@@ -122,7 +141,7 @@ describe("reliability: three windows share one model process", function () {
     const root = path.dirname(wb1.userDataDir);
     const modelProcesses = () => processesUnder(root);
     await wb1.openFile("sample.ts");
-    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb1.statusBarText("draftstop.status")), 180_000);
+    await modelsReady(wb1, "the models to load");
     // One unmeasured completion in each window first (its file's first prompt), then as many
     // completions alone as together: a p95 of 9 beside a p95 of 3 would read the larger sample's tail as contention.
     await typeAndWait(wb1, 30);
@@ -134,13 +153,7 @@ describe("reliability: three windows share one model process", function () {
     const pid = single.shared[0]!;
     const rssOne = rssBytes(pid);
 
-    for (const name of ["two", "three"]) {
-      const wb = await openWindow(wb1, path.join(tmp, name));
-      windows.push(wb);
-      await wb.openFile("sample.ts");
-      await waitFor(`window ${name}'s models`, async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
-      await typeAndWait(wb, 30);
-    }
+    await openTwoMore(wb1, tmp, windows);
     // Every window types at once, key by key: each must be shown the completion of its own final text.
     const together: number[] = [];
     for (let storm = 0; storm < STORMS; storm++) together.push(...await Promise.all(windows.map(wb => typeAndWait(wb, 30))));
@@ -164,7 +177,7 @@ describe("reliability: three windows share one model process", function () {
     await waitFor("a successor process", async () => modelProcesses().shared.some(p => p !== pid), 60_000);
     const ready: number[] = [];
     const back = await Promise.all(windows.map(async wb => {
-      await waitFor("the models back", async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 120_000);
+      await modelsReady(wb, "the models back", 120_000);
       ready.push(Date.now() - killedAt);
       await typeAndWait(wb, 0);
       return Date.now() - killedAt;
@@ -206,19 +219,13 @@ describe("reliability: three windows on an 8-bit KV cache", function () {
     windows.push(wb1);
     const root = path.dirname(wb1.userDataDir);
     await wb1.openFile("sample.ts");
-    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb1.statusBarText("draftstop.status")), 180_000);
+    await modelsReady(wb1, "the models to load");
     // As in the test above: ten completions alone, then two more windows and three storms in all three.
     for (let i = 0; i < 1 + STORMS * 3; i++) await typeAndWait(wb1, 30);
     const [pid] = processesUnder(root).shared;
     assert.ok(pid, "one shared process");
     const rssOne = rssBytes(pid);
-    for (const name of ["two", "three"]) {
-      const wb = await openWindow(wb1, path.join(tmp, name));
-      windows.push(wb);
-      await wb.openFile("sample.ts");
-      await waitFor(`window ${name}'s models`, async () => /ready|tok\/s|target only/.test(await wb.statusBarText("draftstop.status")), 180_000);
-      await typeAndWait(wb, 30);
-    }
+    await openTwoMore(wb1, tmp, windows);
     for (let storm = 0; storm < STORMS; storm++) await Promise.all(windows.map(wb => typeAndWait(wb, 30)));
     assert.deepEqual(processesUnder(root), {shared: [pid], own: []}, "three windows, still the one process");
     const rssThree = rssBytes(pid);
@@ -241,7 +248,7 @@ describe("reliability: a window with sharing turned off", function () {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "draftstop-unshared-"));
     wb = await openSampleWorkbench(tmp, ["one"], {"draftstop.shareModelProcess": false});
     await wb.openFile("sample.ts");
-    await waitFor("the models to load", async () => /ready|tok\/s|target only/.test(await wb!.statusBarText("draftstop.status")), 180_000);
+    await modelsReady(wb!, "the models to load");
     await typeAndWait(wb, 30);
     const found = processesUnder(path.dirname(wb.userDataDir));
     assert.deepEqual(found.shared, [], "no shared process");

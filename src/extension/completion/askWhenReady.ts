@@ -22,9 +22,7 @@ export class AskWhenReady implements vscode.Disposable {
     this.wasReady = ready;
   };
 
-  /** `ask`: what asking means (default: VS Code's command that requests an inline suggestion). */
-  constructor(private readonly session: EngineSession,
-    private readonly ask: () => Thenable<unknown> = () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")) {
+  constructor(private readonly session: EngineSession) {
     this.wasReady = session.ready;
     session.on("change", this.onChange);
   }
@@ -46,7 +44,7 @@ export class AskWhenReady implements vscode.Disposable {
     if (!place || !editor || editor.document.uri.toString() !== place.uri || editor.document.version !== place.version) return;
     const {selection} = editor;
     if (!selection.isEmpty || selection.active.line !== place.line || selection.active.character !== place.character) return;
-    void this.ask();
+    void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
   }
 
   dispose(): void {
