@@ -2,7 +2,9 @@
 // were missing come back (the first load, a restart after the model process crashed). A request
 // turned away for that would leave the editor blank until the next keystroke, though the cursor is
 // where the user is waiting. This remembers the place of such a request and asks VS Code again once
-// the models are ready, if the editor is still there, unchanged.
+// the models are ready, if the editor is still there, unchanged. Where it asks nothing, `otherwise`
+// runs (the provider evaluates the prompt at the cursor ahead: after a restart the model process
+// holds no window's prompt, and the next keystroke would pay for all of it).
 import * as vscode from "vscode";
 import type {EngineSession} from "../session/engineSession";
 
@@ -18,11 +20,11 @@ export class AskWhenReady implements vscode.Disposable {
   private wasReady: boolean;
   private readonly onChange = () => {
     const ready = this.session.ready;
-    if (ready && !this.wasReady) this.askIfUnchanged();
+    if (ready && !this.wasReady && !this.askIfUnchanged()) this.otherwise();
     this.wasReady = ready;
   };
 
-  constructor(private readonly session: EngineSession) {
+  constructor(private readonly session: EngineSession, private readonly otherwise: () => void) {
     this.wasReady = session.ready;
     session.on("change", this.onChange);
   }
@@ -37,14 +39,16 @@ export class AskWhenReady implements vscode.Disposable {
     this.waiting = undefined;
   }
 
-  private askIfUnchanged(): void {
+  /** Whether it asked. */
+  private askIfUnchanged(): boolean {
     const place = this.waiting;
     this.waiting = undefined;
     const editor = vscode.window.activeTextEditor;
-    if (!place || !editor || editor.document.uri.toString() !== place.uri || editor.document.version !== place.version) return;
+    if (!place || !editor || editor.document.uri.toString() !== place.uri || editor.document.version !== place.version) return false;
     const {selection} = editor;
-    if (!selection.isEmpty || selection.active.line !== place.line || selection.active.character !== place.character) return;
+    if (!selection.isEmpty || selection.active.line !== place.line || selection.active.character !== place.character) return false;
     void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+    return true;
   }
 
   dispose(): void {

@@ -95,7 +95,10 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   constructor(private readonly session: EngineSession, private readonly settings: SettingsStore, private readonly log: Logger,
     private readonly snooze: Snooze, private readonly extraContext?: ExtraContextSource) {
     this.debounce = this.makeDebounce();
-    this.askWhenReady = new AskWhenReady(session);
+    this.askWhenReady = new AskWhenReady(session, () => {
+      const editor = vscode.window.activeTextEditor;
+      if (editor) this.schedulePrefill(editor);
+    });
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length === 0) return;
       if (event.document === vscode.window.activeTextEditor?.document) this.debounce.recordKeystroke();
@@ -337,9 +340,10 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   }
 
   /**
-   * After the cursor jumped (or a file was opened) and stayed PREFILL_AFTER_MS, evaluates the
-   * prompt there in the background, so that the first keystroke pays only for its own tokens. It
-   * waits for nothing: it starts only while no generation runs, and any request supersedes it.
+   * After the cursor jumped (or a file was opened, or the models came back: first loaded or after
+   * a restart) and stayed PREFILL_AFTER_MS, evaluates the prompt there in the background, so that
+   * the first keystroke pays only for its own tokens. It waits for nothing: it starts only while
+   * no generation runs, and any request supersedes it.
    */
   private schedulePrefill(editor: vscode.TextEditor): void {
     clearTimeout(this.prefillTimer);
@@ -380,6 +384,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
 
   /** Settings changed: the cache may hold completions made under other settings. */
   reset(): void {
+    clearTimeout(this.prefillTimer);
     this.prefetcher.drop("settings");
     this.cache.clear();
     this.debounce = this.makeDebounce();

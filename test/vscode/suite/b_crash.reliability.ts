@@ -5,6 +5,7 @@ import {u32, writeGguf} from "../../../src/lab/modelmaker/ggufWriter";
 import {reportFigure} from "./figures";
 import * as vscode from "vscode";
 import type {RequestOutcome} from "../../../src/extension/completion/requestOutcome";
+import type {GenerationSummary} from "../../../src/protocol";
 import {COMPLETING_CURSOR, COMPLETING_SAMPLE, completeAtSample, invoke, openDocument, readyWithTestModels, setSetting, testModels, waitFor} from "./helpers";
 
 describe("crash isolation", function () {
@@ -72,6 +73,41 @@ describe("crash isolation", function () {
       assert.deepEqual(outcomes.slice(before + 1).filter(o => o.where === where), [], "no request where the cursor no longer is");
     } finally {
       subscription.dispose();
+    }
+  });
+
+  it("after kill -9, evaluates the prompt at the cursor once the models are back, so the next keystroke there evaluates only its own tokens", async () => {
+    const draftstop = await readyWithTestModels();
+    const body = Array.from({length: 40}, (_, i) => `  const value${i} = compute(${i}, "item ${i}");`);
+    const editor = await openDocument("prefill-after-restart.ts", ["function build() {", ...body, "  return [", "  ];", "}", ""].join("\n"));
+    const far = new vscode.Position(41, "  return [".length);
+    let prefills = draftstop.provider.counters.prefills;
+    editor.selection = new vscode.Selection(far, far);
+    await waitFor("the prompt at the cursor evaluated before the kill", () => draftstop.provider.counters.prefills > prefills);
+    await waitFor("that prefill to end", () => draftstop.session.generationsInFlight === 0);
+    prefills = draftstop.provider.counters.prefills;
+
+    const killed = draftstop.session.processId!;
+    process.kill(killed, "SIGKILL");
+    await waitFor("the window to see the crash", () => draftstop.session.snapshot.state.kind === "loading");
+    await waitFor("the models back", () => draftstop.session.ready, 60_000);
+    assert.notEqual(draftstop.session.processId, killed);
+    await waitFor("the prompt at the cursor evaluated in the new process, with no keystroke", () => draftstop.provider.counters.prefills > prefills, 30_000);
+    await waitFor("that prefill to end", () => draftstop.session.generationsInFlight === 0);
+
+    await editor.edit(edit => edit.insert(far, "v"));
+    const generations: GenerationSummary[] = [];
+    const listener = (summary: GenerationSummary) => generations.push(summary);
+    draftstop.session.on("generation", listener);
+    try {
+      draftstop.provider.reset();
+      await draftstop.provider.provideInlineCompletionItems(editor.document, far.translate(0, 1), invoke(), new vscode.CancellationTokenSource().token);
+      const first = generations[0];
+      assert.ok(first, "the keystroke's request generated");
+      assert.ok(first.prefill.targetReused > 0.8 * first.promptTokens,
+        `the prompt was in the new process's cache: ${first.prefill.targetReused} of ${first.promptTokens} tokens reused, ${first.prefill.targetEvaluated} evaluated`);
+    } finally {
+      draftstop.session.off("generation", listener);
     }
   });
 });
