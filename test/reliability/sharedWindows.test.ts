@@ -40,9 +40,38 @@ function processesUnder(root: string): {shared: number[]; own: number[]} {
   return found;
 }
 
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1] ?? NaN) * 1024;
+interface Resident {
+  /** VmRSS, RssAnon (heaps, KV caches, compute buffers) and RssFile (mapped files: the weights), bytes. */
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+function residentOnce(pid: number): Resident {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kB = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return {rss: kB("VmRSS"), anon: kB("RssAnon"), file: kB("RssFile")};
+}
+
+/**
+ * The process's resident memory, the median of five readings half a second apart: one reading
+ * moves by tens of MB with what the JavaScript heap holds at that moment.
+ */
+async function resident(pid: number): Promise<Resident> {
+  const readings: Resident[] = [];
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await new Promise(resolve => setTimeout(resolve, 500));
+    readings.push(residentOnce(pid));
+  }
+  const median = (key: keyof Resident) => readings.map(r => r[key]).sort((a, b) => a - b)[2]!;
+  return {rss: median("rss"), anon: median("anon"), file: median("file")};
+}
+
+/** "409 → 507 MB (1.24×; anonymous 300 → 398 MB, files 109 → 109 MB)" */
+function memoryFigure(one: Resident, three: Resident): string {
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  return `${mb(one.rss)} → ${mb(three.rss)} MB (${(three.rss / one.rss).toFixed(2)}×; anonymous ${mb(one.anon)} → ${mb(three.anon)} MB, ` +
+    `mapped files ${mb(one.file)} → ${mb(three.file)} MB; medians of 5 readings)`;
 }
 
 /** p50 or p95 of the latencies measured (never empty: every storm measures one a window). */
@@ -209,7 +238,7 @@ describe("reliability: three windows share one model process", function () {
     assert.equal(single.shared.length, 1, `one shared model process for one window (${JSON.stringify(single)})`);
     assert.deepEqual(single.own, [], "no window forked a process of its own");
     const pid = single.shared[0]!;
-    const rssOne = rssBytes(pid);
+    const rssOne = await resident(pid);
 
     await openTwoMore(wb1, tmp, windows);
     // Every window types at once, key by key: each must be shown the completion of its own final text.
@@ -218,12 +247,12 @@ describe("reliability: three windows share one model process", function () {
       for (let storm = 0; storm < STORMS; storm++) together[where].push(...(await Promise.all(windows.map(wb => typeAndWait(wb, 30, where)))).map(t => t.ms));
     const three = modelProcesses();
     assert.deepEqual(three, {shared: [pid], own: []}, "three windows, still the one process");
-    const rssThree = rssBytes(pid);
+    const rssThree = await resident(pid);
     assert.deepEqual(listeningTcpOf(pid), [], "the shared process listens on no Internet socket");
 
     recordFigure("shared process: model processes for 3 windows", three.shared.length + three.own.length);
     recordFigure("shared process: resident memory, 1 window → 3 windows",
-      `${(rssOne / 2 ** 20).toFixed(0)} → ${(rssThree / 2 ** 20).toFixed(0)} MB (${(rssThree / rssOne).toFixed(2)}×)`);
+      memoryFigure(rssOne, rssThree));
     for (const where of CACHE_EDITS) {
       const what = {nextLine: "typing at the cursor", firstLine: "every completion a new prompt (the file's first line edited)",
         none: "served from the window's cache (the editor alone)"}[where];
@@ -290,13 +319,13 @@ describe("reliability: three windows on an 8-bit KV cache", function () {
     for (let i = 0; i < 1 + STORMS * 3; i++) await typeAndWait(wb1, 30);
     const [pid] = processesUnder(root).shared;
     assert.ok(pid, "one shared process");
-    const rssOne = rssBytes(pid);
+    const rssOne = await resident(pid);
     await openTwoMore(wb1, tmp, windows);
     for (let storm = 0; storm < STORMS; storm++) await Promise.all(windows.map(wb => typeAndWait(wb, 30)));
     assert.deepEqual(processesUnder(root), {shared: [pid], own: []}, "three windows, still the one process");
-    const rssThree = rssBytes(pid);
+    const rssThree = await resident(pid);
     recordFigure("shared process, KV cache Q8_0: resident memory, 1 window → 3 windows",
-      `${(rssOne / 2 ** 20).toFixed(0)} → ${(rssThree / 2 ** 20).toFixed(0)} MB (${(rssThree / rssOne).toFixed(2)}×)`);
+      memoryFigure(rssOne, rssThree));
   });
 });
 

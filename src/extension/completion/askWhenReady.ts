@@ -2,9 +2,10 @@
 // were missing come back (the first load, a restart after the model process crashed). A request
 // turned away for that would leave the editor blank until the next keystroke, though the cursor is
 // where the user is waiting. This remembers the place of such a request and asks VS Code again once
-// the models are ready, if the editor is still there, unchanged. Where it asks nothing, `otherwise`
-// runs (the provider evaluates the prompt at the cursor ahead: after a restart the model process
-// holds no window's prompt, and the next keystroke would pay for all of it).
+// the models are ready, if the editor is still there, unchanged. Where it asks nothing,
+// `readyWithoutAsking` runs (the provider evaluates the prompt at the cursor ahead: after a
+// restart the model process holds no window's prompt, and the next keystroke would pay for all
+// of it).
 import * as vscode from "vscode";
 import type {EngineSession} from "../session/engineSession";
 
@@ -20,11 +21,11 @@ export class AskWhenReady implements vscode.Disposable {
   private wasReady: boolean;
   private readonly onChange = () => {
     const ready = this.session.ready;
-    if (ready && !this.wasReady && !this.askIfUnchanged()) this.otherwise();
+    if (ready && !this.wasReady && !this.askIfUnchanged()) this.readyWithoutAsking();
     this.wasReady = ready;
   };
 
-  constructor(private readonly session: EngineSession, private readonly otherwise: () => void) {
+  constructor(private readonly session: EngineSession, private readonly readyWithoutAsking: () => void) {
     this.wasReady = session.ready;
     session.on("change", this.onChange);
   }

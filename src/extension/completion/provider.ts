@@ -97,7 +97,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
     this.debounce = this.makeDebounce();
     this.askWhenReady = new AskWhenReady(session, () => {
       const editor = vscode.window.activeTextEditor;
-      if (editor) this.schedulePrefill(editor);
+      if (editor) this.schedulePrefill(editor, 0); // nothing to wait for: the cursor did not move
     });
     this.keystrokes = vscode.workspace.onDidChangeTextDocument(event => {
       if (event.contentChanges.length === 0) return;
@@ -340,12 +340,12 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
   }
 
   /**
-   * After the cursor jumped (or a file was opened, or the models came back: first loaded or after
-   * a restart) and stayed PREFILL_AFTER_MS, evaluates the prompt there in the background, so that
-   * the first keystroke pays only for its own tokens. It waits for nothing: it starts only while
-   * no generation runs, and any request supersedes it.
+   * After the cursor jumped (or a file was opened) and stayed PREFILL_AFTER_MS, or at once when
+   * the models came back (first loaded or after a restart), evaluates the prompt there in the
+   * background, so that the first keystroke pays only for its own tokens. It waits for nothing:
+   * it starts only while no generation runs, and any request supersedes it.
    */
-  private schedulePrefill(editor: vscode.TextEditor): void {
+  private schedulePrefill(editor: vscode.TextEditor, afterMs = PREFILL_AFTER_MS): void {
     clearTimeout(this.prefillTimer);
     this.prefillTimer = setTimeout(() => {
       const values = this.settings.values;
@@ -357,7 +357,7 @@ export class DraftstopInlineProvider implements vscode.InlineCompletionItemProvi
       if (place.cursor.prefix.length === 0) return; // nothing to evaluate at the start of a file
       void this.generate(document, place, new AbortController().signal, () => this.counts.prefills++, true, {maxTokens: 1})
         .catch(error => this.log.debug(`prefill failed: ${(error as Error).message}`));
-    }, PREFILL_AFTER_MS);
+    }, afterMs);
   }
 
   /**
