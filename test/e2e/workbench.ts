@@ -116,20 +116,18 @@ function helpers(page: Page): Omit<Workbench, "page" | "codeServer" | "userDataD
     type: (text) => page.keyboard.type(text),
     runCommand,
     triggerInlineSuggest: () => runCommand("Trigger Inline Suggestion"),
-    ghostText: () => page.evaluate(() => {
+    ghostText: () => page.evaluate((firstLineSelector) => {
       // The first line is inline in the editor's own line; further lines are a preview block below it.
       const editor = document.querySelector(".monaco-editor.focused") ?? document.querySelector(".monaco-editor");
       if (!editor) return "";
       const text = (spans: ArrayLike<Element>) => Array.from(spans, (span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
       const top = (line: Element) => parseFloat((line as HTMLElement).style.top) || 0;
-      // Beside the suggest widget, the selected item's preview is ghost-text-decoration and an
-      // inline completion that continues it ghost-text-decoration-preview.
-      const first = text(editor.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview"));
+      const first = text(editor.querySelectorAll(firstLineSelector));
       const rest = Array.from(editor.querySelectorAll(".suggest-preview-text .view-line"))
         .sort((a, b) => top(a) - top(b))
         .map((line) => text(line.querySelectorAll(".ghost-text")));
       return first || rest.length ? [first, ...rest].join("\n") : "";
-    }),
+    }, GHOST_FIRST_LINE_SELECTOR),
     async statusBarText(id) {
       const fullId = id.startsWith(`${EXTENSION_ID}.`) ? id : `${EXTENSION_ID}.${id}`;
       return (await page.locator(`.part.statusbar [id="${fullId}"]`).innerText()).trim();
@@ -155,6 +153,13 @@ export async function findDraftstopLog(userDataDir: string): Promise<string> {
 }
 
 /** The models the editor tests load: DRAFTSTOP_TEST_TARGET and DRAFTSTOP_TEST_DRAFT when both are set, else SmolLM2 and its draft. */
+/**
+ * The spans of the ghost text's first line, inline in the editor's line. Beside the suggest widget,
+ * the selected item's preview is ghost-text-decoration and an inline completion that continues it
+ * ghost-text-decoration-preview.
+ */
+export const GHOST_FIRST_LINE_SELECTOR = ".ghost-text-decoration, .ghost-text-decoration-preview";
+
 export async function editorTestModels(): Promise<{target: string; draft: string}> {
   const {DRAFTSTOP_TEST_TARGET: target, DRAFTSTOP_TEST_DRAFT: draft} = process.env;
   return target && draft ? {target, draft} : namedPair({name: "smollm2", padded: false});

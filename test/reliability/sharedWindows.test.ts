@@ -11,7 +11,7 @@ import path from "node:path";
 import {SAMPLE_FILE, sampleLineEnd, SAMPLE_SUGGESTIONS} from "../../src/lab/cli/sample";
 import {packageVsix} from "../../src/lab/cli/vsix";
 import {percentile} from "../e2e/percentile";
-import {draftstopLogTail, editorTestModels, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
+import {draftstopLogTail, editorTestModels, GHOST_FIRST_LINE_SELECTOR, openWindow, openWorkbench, waitFor, type Workbench} from "../e2e/workbench";
 import {recordFigure} from "./figures";
 import {listeningTcpOf} from "./helpers/procSockets";
 
@@ -141,13 +141,13 @@ async function typeAndWait(wb: Workbench, delayMs: number, where: CacheEdit = "n
  * leaves `expected` as the ghost text's first line is noted (`__ghostWatch.seen()`).
  */
 function watchForGhost(wb: Workbench, keys: number, expected: string): Promise<void> {
-  return wb.page.evaluate(({keys, expected}) => {
+  return wb.page.evaluate(({keys, expected, selector}) => {
     const w = window as any;
     w.__ghostWatch?.dispose();
     let lastKey = 0, ghostAt: number | undefined;
     const firstLine = () => {
       const editor = document.querySelector(".monaco-editor.focused") ?? document.querySelector(".monaco-editor");
-      return Array.from(editor?.querySelectorAll(".ghost-text-decoration, .ghost-text-decoration-preview") ?? [],
+      return Array.from(editor?.querySelectorAll(selector) ?? [],
         span => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
     };
     const onKey = () => {
@@ -166,7 +166,7 @@ function watchForGhost(wb: Workbench, keys: number, expected: string): Promise<v
         window.removeEventListener("keydown", onKey, true);
       }
     };
-  }, {keys, expected});
+  }, {keys, expected, selector: GHOST_FIRST_LINE_SELECTOR});
 }
 
 /** Waits until `wb`'s status bar says its models are loaded (`timeoutMs` only fails a hang). */
