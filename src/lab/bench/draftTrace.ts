@@ -1,17 +1,27 @@
 // The draft along the target's greedy continuation: at each position, given the prompt and the
 // continuation before it, whether the draft's greedy token is the continuation's, and the entropy
 // a greedy round reads there (the top-K map at T = 1, as ModelDrafter asks for it), in one batched
-// pass. Where the draft's token is not the continuation's, a round that drafted it goes on along
+// pass (or, with signal "top", its min-entropy −ln max q: at T = 0 the draft's top probability
+// predicts acceptance better than its entropy, docs/benchmarks.md). Where the draft's token is not the continuation's, a round that drafted it goes on along
 // the draft's own tokens: those entropies too, a token at a time, as many as a round could draft
 // past it. The signal bound (signalBound.ts) charges stopping rules on it.
-import {argmax, Distribution} from "../../engine/distribution";
+import {argmax, Distribution, topProbability} from "../../engine/distribution";
 import {entropy} from "../../engine/decoding/entropy";
 import {truncate} from "../../engine/decoding/speculative";
 import type {ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaContextSequence, Token} from "../../engine/nlc";
 import type {DraftTrace} from "./signalBound";
 
+/** What a rule reads of the draft's distribution, in nats: its Shannon entropy, or its min-entropy −ln max q. */
+export type TraceSignal = "entropy" | "top";
+
+export const SIGNALS: Record<TraceSignal, (map: Distribution) => number> = {
+  entropy,
+  top: map => -Math.log(topProbability(map))
+};
+
 export async function draftTrace(sequence: LlamaContextSequence, prompt: readonly Token[], continuation: readonly Token[],
-  entropyTopK: number, maxDraft: number): Promise<DraftTrace> {
+  entropyTopK: number, maxDraft: number, signal: TraceSignal = "entropy"): Promise<DraftTrace> {
+  const measure = SIGNALS[signal];
   const n = continuation.length;
   if (n === 0) return {matches: [], entropies: [], afterRejection: []};
   const generateNext = {probabilities: true, options: {temperature: 1, topK: entropyTopK, topP: 1, minP: 0}} as const;
@@ -35,13 +45,13 @@ export async function draftTrace(sequence: LlamaContextSequence, prompt: readonl
     while (entropies.length < depth) {
       const [output] = await sequence.controlledEvaluate([[token, {generateNext}]]);
       const map = distributionOf(output?.next.probabilities, m + 1 + entropies.length);
-      entropies.push(entropy(map));
+      entropies.push(measure(map));
       token = argmax(map);
     }
     afterRejection[m] = entropies;
   }
   await truncate(sequence, prompt.length - 1);
-  return {matches, entropies: maps.map(map => entropy(map)), afterRejection};
+  return {matches, entropies: maps.map(measure), afterRejection};
 }
 
 /** What a controlledEvaluate item may ask of the position after it. */

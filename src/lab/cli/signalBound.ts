@@ -11,7 +11,7 @@ import {DraftstopEngine} from "../../engine";
 import {GENERATE_DEFAULTS} from "../../engine/options";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {readCostProfile} from "../bench/costProfiles";
-import {draftTrace} from "../bench/draftTrace";
+import {draftTrace, SIGNALS, TraceSignal} from "../bench/draftTrace";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
 import {referenceContinuation} from "../bench/oracle";
 import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../bench/signalBound";
@@ -25,6 +25,7 @@ const USAGE = `usage: npm run signal-bound -- [options]
   --profiles LIST   profile names, "sweep", "gpu" or "all" (default)
   --tasks LIST      heldout, humaneval (default both)   --count N  tasks per set (default 6)
   --max-tokens N    tokens per completion (default 32)
+  --signal S        what the rules read: entropy (default, AdaEDL's) or top (the min-entropy −ln max q)
   --sweep FILES     comma-separated sweep JSONs (npm run sweep -- --json) over the same tasks: their costAware
                     column beside
   --json FILE       write the rows as JSON`;
@@ -54,10 +55,12 @@ export interface BoundRow {
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, count: {type: "string"}, "max-tokens": {type: "string"},
-    sweep: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
+    sweep: {type: "string"}, signal: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
+  const signal = values.signal ?? "entropy";
+  if (!(signal in SIGNALS)) throw new Error(`--signal: ${JSON.stringify(signal)} is not one of ${Object.keys(SIGNALS).join(", ")}`);
   const whole = (name: string, text: string | undefined, fallback: number) => {
     const n = text === undefined ? fallback : Number(text);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number above 0`);
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
         for (const [taskIndex, task] of tasks.entries()) {
           const prompt = engine.infillPrompt(task, maxTokens).tokens;
           const continuation = await referenceContinuation(engine, prompt, {maxTokens, stopOnEog: false, temperature: 0, topK: 40, topP: 0.95, seed: 1 + 104729 * taskIndex});
-          traces.push(await draftTrace(engine.loadedPair.draft!.sequence, prompt, continuation, GENERATE_DEFAULTS.entropyTopK, MAX_DRAFT));
+          traces.push(await draftTrace(engine.loadedPair.draft!.sequence, prompt, continuation, GENERATE_DEFAULTS.entropyTopK, MAX_DRAFT, signal as TraceSignal));
         }
         const judged = traces.flatMap(t => t.matches);
         console.error(`${pair.name}, ${setName}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
