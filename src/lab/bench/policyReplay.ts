@@ -10,7 +10,9 @@
 // is NaN here), and no token.
 import {EngineCalibration} from "../../engine/drafting/engineCalibration";
 import {ProfileClock, profileCostTable} from "../../engine/drafting/passClock";
-import type {DraftPolicy} from "../../engine/drafting/policy";
+import type {DraftPolicy, PolicyEnvironment} from "../../engine/drafting/policy";
+import {binOf} from "../../engine/drafting/acceptanceMap";
+import {ENTROPY_EDGES} from "../../engine/stats/entropyBins";
 import {resolveGenerateOptions} from "../../engine/options";
 import type {RoundRecord} from "../../engine/stats/roundRecord";
 import type {DraftTrace} from "./signalBound";
@@ -37,16 +39,18 @@ const GREEDY = resolveGenerateOptions({temperature: 0});
 /**
  * Runs `policy` on each trace in turn as one generation of the trace's length, with `calibration`
  * learning from its rounds as the engine's would (a trace run before others is a warm-up: pass the
- * same calibration and policy and ignore its result).
+ * same calibration and policy and ignore its result). `acceptance`, where given, replaces the
+ * learned acceptance map the policy reads (hindsightAcceptance: a map that needs no learning).
  */
-export function replayPolicy(traces: readonly DraftTrace[], policy: DraftPolicy, clock: ProfileClock, calibration: EngineCalibration): ReplayResult {
+export function replayPolicy(traces: readonly DraftTrace[], policy: DraftPolicy, clock: ProfileClock, calibration: EngineCalibration,
+  acceptance?: PolicyEnvironment["acceptance"]): ReplayResult {
   const costs = clock.costModel();
   const bookkeepingMs = clock.bookkeeping(0);
   const result: ReplayResult = {totalMs: 0, targetOnlyMs: 0, rounds: 0, draftRounds: 0, drafted: 0, accepted: 0};
   for (const trace of traces) {
     const {matches, entropies} = trace;
     const n = matches.length;
-    policy.prepare?.({...calibration.environment(GREEDY), costs});
+    policy.prepare?.({...calibration.environment(GREEDY), costs, ...(acceptance ? {acceptance} : {})});
     result.targetOnlyMs += n * clock.targetPass(1);
     let position = 0, pending = 1;
     while (position < n) {
@@ -109,4 +113,28 @@ function roundRecord(entropies: number[], accepted: number, stopEntropy: number 
     ...(entropies.length > 0 ? {drafter: "model" as const} : {}),
     entropies, stopEntropy, lambda: undefined, draftPasses: passes, draftMs, verifyMs, entropyMs: 0, totalMs: draftMs + verifyMs, contextLength: 0
   };
+}
+
+/**
+ * The acceptance the traces themselves show by entropy bin, in hindsight: at each position of the
+ * target's continuation, whether the draft's token there matches, which is whether a token drafted
+ * there is accepted when the ones before it in its round were (what the learned map estimates). A
+ * bin no position fell in reads as its nearest bin that has some. Read with no optimism: the
+ * calibration a rule would reach with unlimited evidence from these very tasks.
+ */
+export function hindsightAcceptance(traces: readonly DraftTrace[]): PolicyEnvironment["acceptance"] {
+  const bins = ENTROPY_EDGES.length - 1;
+  const judged = Array<number>(bins).fill(0), accepted = Array<number>(bins).fill(0);
+  for (const {matches, entropies} of traces) matches.forEach((match, i) => {
+    const bin = binOf(entropies[i]!);
+    judged[bin]!++;
+    if (match) accepted[bin]!++;
+  });
+  const filled = judged.flatMap((n, bin) => (n > 0 ? [bin] : []));
+  if (filled.length === 0) throw new RangeError("hindsightAcceptance: the traces hold no positions");
+  const rate = judged.map((_, bin) => {
+    const nearest = filled.reduce((a, b) => (Math.abs(b - bin) < Math.abs(a - bin) ? b : a));
+    return Math.min(0.999, Math.max(0.001, accepted[nearest]! / judged[nearest]!));
+  });
+  return {optimistic: entropy => rate[binOf(entropy)]!, best: () => Math.max(...rate)};
 }

@@ -7,17 +7,14 @@
 // carries over to code it did not see, against what it fits in hindsight. With --sweep, the cost-aware column of a sweep over the same tasks is printed beside.
 import {readFileSync, writeFileSync} from "node:fs";
 import {parseArgs} from "node:util";
-import {DraftstopEngine} from "../../engine";
-import {GENERATE_DEFAULTS} from "../../engine/options";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {readCostProfile} from "../bench/costProfiles";
-import {draftTrace, SIGNALS, TraceSignal} from "../bench/draftTrace";
+import {SIGNALS, TraceSignal} from "../bench/draftTrace";
+import {pairTraces, TRACE_MAX_DRAFT} from "../bench/pairTraces";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
-import {referenceContinuation} from "../bench/oracle";
 import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../bench/signalBound";
 import {geometricMean, STATIC_KS, SweepCell} from "../bench/sweep";
 import {profileList, taskSets} from "../bench/sweepTasks";
-import {namedPair} from "./pairs";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: npm run signal-bound -- [options]
@@ -26,6 +23,7 @@ const USAGE = `usage: npm run signal-bound -- [options]
   --tasks LIST      heldout, humaneval (default both)   --count N  tasks per set (default 6)
   --max-tokens N    tokens per completion (default 32)
   --signal S        what the rules read: entropy (default, AdaEDL's) or top (the min-entropy −ln max q)
+  --traces FILE     keep the recorded traces in FILE and read them from there next time (npm run replay shares it)
   --sweep FILES     comma-separated sweep JSONs (npm run sweep -- --json) over the same tasks: their costAware
                     column beside
   --json FILE       write the rows as JSON`;
@@ -55,7 +53,7 @@ export interface BoundRow {
 async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, count: {type: "string"}, "max-tokens": {type: "string"},
-    sweep: {type: "string"}, signal: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
+    sweep: {type: "string"}, signal: {type: "string"}, traces: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
@@ -72,58 +70,41 @@ async function main(): Promise<void> {
   const sweep = (values.sweep ?? "").split(",").filter(Boolean).flatMap(file => (JSON.parse(readFileSync(file, "utf8")) as {cells: SweepCell[]}).cells);
   const rows: BoundRow[] = [];
   for (const name of (values.pairs ?? "tiny").split(",").map(n => n.trim()).filter(Boolean)) {
-    const pair = await namedPair({name, padded: false});
-    // As the sweep loads it (flash attention: a pass's greedy tokens do not depend on its width).
-    const engine = await DraftstopEngine.load({targetPath: pair.target, draftPath: pair.draft, threads: 1, gpu: false, contextSize: 2048, flashAttention: true});
-    try {
-      const traceSets = new Map<string, DraftTrace[]>();
-      for (const [setName, tasks] of sets) {
-        const traces: DraftTrace[] = [];
-        for (const [taskIndex, task] of tasks.entries()) {
-          const prompt = engine.infillPrompt(task, maxTokens).tokens;
-          const continuation = await referenceContinuation(engine, prompt, {maxTokens, stopOnEog: false, temperature: 0, topK: 40, topP: 0.95, seed: 1 + 104729 * taskIndex});
-          traces.push(await draftTrace(engine.loadedPair.draft!.sequence, prompt, continuation, GENERATE_DEFAULTS.entropyTopK, MAX_DRAFT, signal as TraceSignal));
-        }
-        const judged = traces.flatMap(t => t.matches);
-        console.error(`${pair.name}, ${setName}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
-        traceSets.set(setName, traces);
+    const recorded = await pairTraces(name, sets, maxTokens, {signal: signal as TraceSignal, file: values.traces, log: line => console.error(line)});
+    const traceSets = new Map<string, DraftTrace[]>(Object.entries(recorded.sets));
+    // The best rule for a set of tasks under a profile, searched once: a set's own is the other set's transfer.
+    const bestRules = new Map<string, ReturnType<typeof bestThresholdRule>>();
+    const bestFor = (names: readonly string[], profile: string, costs: RoundCosts) => {
+      const key = `${names.join("+")}|${profile}`;
+      let found = bestRules.get(key);
+      if (!found) bestRules.set(key, found = bestThresholdRule(names.flatMap(name => traceSets.get(name)!), costs));
+      return found;
+    };
+    for (const [setName, traces] of traceSets) {
+      const others = [...traceSets.keys()].filter(name => name !== setName);
+      const positions = traces.reduce((n, t) => n + t.matches.length, 0);
+      for (const profile of profiles) {
+        const clock = new ProfileClock(profile);
+        const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: profile.bookkeepingMs ?? 0};
+        const targetOnly = positions * costs.targetPassMs(1);
+        const speedup = (ms: number) => targetOnly / ms;
+        const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
+        const statics = STATIC_KS.map(k => ({k, speedup: speedup(sum(t => staticMs(t, costs, k)))}));
+        const best = bestFor([setName], profile.name, costs);
+        const cell = sweep.find(c => c.pair === recorded.pair && c.tasks === setName && c.profile === profile.name && c.temperature === 0);
+        const transferred = others.length > 0 ? bestFor(others, profile.name, costs).rule : undefined;
+        rows.push({
+          pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft,
+          optimum: speedup(sum(t => optimalSchedule(t.matches, costs, MAX_DRAFT).totalMs)),
+          statics: statics.map(s => s.speedup),
+          bestStatic: statics.reduce((a, b) => (b.speedup > a.speedup ? b : a)),
+          threshold: {...best.rule, speedup: speedup(best.totalMs)},
+          ...(transferred ? {transfer: speedup(sum(t => thresholdRuleMs(t, costs, transferred)))} : {}),
+          perTask: speedup(sum(t => bestThresholdRule([t], costs).totalMs)),
+          bound: speedup(sum(t => bestThresholdRule([t], costs, "free").totalMs)),
+          ...(cell ? {costAware: cell.speedups.costAware, sweepOptimum: cell.speedups["optimum(maxDraft=16)"]} : {})
+        });
       }
-      // The best rule for a set of tasks under a profile, searched once: a set's own is the other set's transfer.
-      const bestRules = new Map<string, ReturnType<typeof bestThresholdRule>>();
-      const bestFor = (names: readonly string[], profile: string, costs: RoundCosts) => {
-        const key = `${names.join("+")}|${profile}`;
-        let found = bestRules.get(key);
-        if (!found) bestRules.set(key, found = bestThresholdRule(names.flatMap(name => traceSets.get(name)!), costs));
-        return found;
-      };
-      for (const [setName, traces] of traceSets) {
-        const others = [...traceSets.keys()].filter(name => name !== setName);
-        const positions = traces.reduce((n, t) => n + t.matches.length, 0);
-        for (const profile of profiles) {
-          const clock = new ProfileClock(profile);
-          const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: profile.bookkeepingMs ?? 0};
-          const targetOnly = positions * costs.targetPassMs(1);
-          const speedup = (ms: number) => targetOnly / ms;
-          const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
-          const statics = STATIC_KS.map(k => ({k, speedup: speedup(sum(t => staticMs(t, costs, k)))}));
-          const best = bestFor([setName], profile.name, costs);
-          const cell = sweep.find(c => c.pair === pair.name && c.tasks === setName && c.profile === profile.name && c.temperature === 0);
-          const transferred = others.length > 0 ? bestFor(others, profile.name, costs).rule : undefined;
-          rows.push({
-            pair: pair.name, tasks: setName, profile: profile.name, draftCost: profile.draft,
-            optimum: speedup(sum(t => optimalSchedule(t.matches, costs, MAX_DRAFT).totalMs)),
-            statics: statics.map(s => s.speedup),
-            bestStatic: statics.reduce((a, b) => (b.speedup > a.speedup ? b : a)),
-            threshold: {...best.rule, speedup: speedup(best.totalMs)},
-            ...(transferred ? {transfer: speedup(sum(t => thresholdRuleMs(t, costs, transferred)))} : {}),
-            perTask: speedup(sum(t => bestThresholdRule([t], costs).totalMs)),
-            bound: speedup(sum(t => bestThresholdRule([t], costs, "free").totalMs)),
-            ...(cell ? {costAware: cell.speedups.costAware, sweepOptimum: cell.speedups["optimum(maxDraft=16)"]} : {})
-          });
-        }
-      }
-    } finally {
-      await engine.dispose();
     }
   }
   console.log(boundTables(rows));
@@ -131,7 +112,7 @@ async function main(): Promise<void> {
 }
 
 /** The sweep's optimum and policies draft at most 16 tokens a round. */
-const MAX_DRAFT = 16;
+const MAX_DRAFT = TRACE_MAX_DRAFT;
 
 const nats = (h: number) => (Number.isFinite(h) ? h.toFixed(2) : "∞");
 const fixed = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");

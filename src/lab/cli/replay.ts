@@ -1,0 +1,146 @@
+// npm run replay [-- options]: draft-length policies replayed on a pair's recorded draft traces at
+// T = 0, every pass charged from cost profiles (src/lab/bench/policyReplay.ts). A rule's change is
+// charged on dozens of tasks and every profile in seconds, once the traces are recorded (--traces
+// keeps them); the sweep, which runs the models, confirms. Beside each policy: the exact optimum,
+// each profile's best static K, and the one static K for every profile (issue 33's robustness
+// figure). --hindsight-map adds cost-aware AdaEDL reading the traces' own acceptance by entropy
+// (no learning, no optimism): how much better the rule does where its calibration is perfect.
+import {writeFileSync} from "node:fs";
+import {parseArgs} from "node:util";
+import {createPolicy, POLICY_DEFAULTS, POLICY_NAMES, PolicyName, PolicySpec} from "../../engine";
+import {ProfileClock} from "../../engine/drafting/passClock";
+import {readCostProfile} from "../bench/costProfiles";
+import {optimalSchedule, RoundCosts} from "../bench/optimum";
+import {pairTraces, TRACE_MAX_DRAFT} from "../bench/pairTraces";
+import {hindsightAcceptance, replayCalibration, replayPolicy} from "../bench/policyReplay";
+import {DraftTrace, staticMs} from "../bench/signalBound";
+import {geometricMean, STATIC_KS} from "../bench/sweep";
+import {profileList, taskSets, warmUpTasks} from "../bench/sweepTasks";
+import {policyParams} from "./cliText";
+import {repoRoot} from "./repoRoot";
+
+const USAGE = `usage: npm run replay -- [options]
+  --pairs LIST      comma-separated (default strong): tiny, smollm2, strong (see npm run bench)
+  --profiles LIST   profile names, "sweep", "gpu" or "all" (default)
+  --tasks LIST      heldout, humaneval (default both)   --count N  tasks per set (default 16)
+  --max-tokens N    tokens per completion (default 24)
+  --policy SPEC     a policy and its parameters, as npm run bench takes them (costAware:optimism=1); repeatable;
+                    default costAware
+  --warm-up N       each policy first runs N other held-out tasks, uncounted (as npm run sweep -- --warm-up)
+  --hindsight-map   add cost-aware AdaEDL reading the traces' own acceptance by entropy
+  --traces FILE     keep the recorded traces in FILE and read them from there next time
+  --json FILE       write the rows as JSON`;
+
+/** One row: a pair, task set and profile; speed-ups over target-only. */
+export interface ReplayRow {
+  pair: string;
+  tasks: string;
+  profile: string;
+  draftCost: number;
+  optimum: number;
+  /** Static K = 1..8, in order. */
+  statics: number[];
+  /** Each policy's speed-up, by its label. */
+  policies: Record<string, number>;
+}
+
+const HINDSIGHT = "costAware, hindsight map";
+
+async function main(): Promise<void> {
+  const {values} = parseArgs({options: {
+    pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, count: {type: "string"}, "max-tokens": {type: "string"},
+    policy: {type: "string", multiple: true}, "warm-up": {type: "string"}, "hindsight-map": {type: "boolean", default: false},
+    traces: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
+  }});
+  if (values.help) return console.log(USAGE);
+  const root = repoRoot();
+  const whole = (name: string, text: string | undefined, fallback: number, least = 1) => {
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(n) || n < least) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number of at least ${least}`);
+    return n;
+  };
+  const profiles = profileList(values.profiles ?? "all", root).map(name => readCostProfile(name, root));
+  const maxTokens = whole("max-tokens", values["max-tokens"], 24);
+  const warmUp = whole("warm-up", values["warm-up"], 0, 0);
+  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, whole("count", values.count, 16), 0);
+  // The warm-up set is recorded with the measured ones, under its own name.
+  const recordedSets = new Map(sets);
+  if (warmUp > 0) recordedSets.set(WARM_UP, warmUpTasks(root, warmUp, [...(sets.get("heldout") ?? [])]));
+  const policies = (values.policy ?? ["costAware"]).map(text => ({label: text, spec: parsePolicySpec(text)}));
+  const rows: ReplayRow[] = [];
+  for (const name of (values.pairs ?? "strong").split(",").map(n => n.trim()).filter(Boolean)) {
+    const recorded = await pairTraces(name, recordedSets, maxTokens, {file: values.traces, log: line => console.error(line)});
+    const warmTraces = recorded.sets[WARM_UP] ?? [];
+    for (const setName of sets.keys()) {
+      const traces = recorded.sets[setName]!;
+      const positions = traces.reduce((n, t) => n + t.matches.length, 0);
+      for (const profile of profiles) {
+        const clock = new ProfileClock(profile);
+        const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.bookkeeping(0)};
+        const targetOnly = positions * costs.targetPassMs(1);
+        const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
+        const replayed = (spec: PolicySpec, hindsight = false) => {
+          const policy = createPolicy(spec), calibration = replayCalibration(clock);
+          const acceptance = hindsight ? hindsightAcceptance(traces) : undefined;
+          if (warmUp > 0) replayPolicy(warmTraces, policy, clock, calibration, acceptance);
+          return targetOnly / replayPolicy(traces, policy, clock, calibration, acceptance).totalMs;
+        };
+        const measured: Record<string, number> = {};
+        for (const {label, spec} of policies) measured[label] = replayed(spec);
+        if (values["hindsight-map"]) measured[HINDSIGHT] = replayed({name: "costAware"}, true);
+        rows.push({
+          pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft,
+          optimum: targetOnly / sum(t => optimalSchedule(t.matches, costs, TRACE_MAX_DRAFT).totalMs),
+          statics: STATIC_KS.map(k => targetOnly / sum(t => staticMs(t, costs, k))),
+          policies: measured
+        });
+      }
+    }
+  }
+  console.log(replayTables(rows));
+  if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2) + "\n");
+}
+
+/** The name the warm-up traces are kept under, beside the measured sets. */
+const WARM_UP = "warm-up";
+
+/** "costAware:optimism=1,planAhead=false" → the engine's PolicySpec, each parameter of its default's type. */
+function parsePolicySpec(text: string): PolicySpec {
+  const [name = "", list = ""] = text.split(":");
+  if (!POLICY_NAMES.includes(name as PolicyName)) throw new Error(`--policy ${text}: "${name}" is not one of ${POLICY_NAMES.join(", ")}`);
+  const spec = {name, ...policyParams(`--policy ${text}`, list, POLICY_DEFAULTS[name as PolicyName])} as PolicySpec;
+  createPolicy(spec); // the engine's own message for a bad parameter, before anything runs
+  return spec;
+}
+
+const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+
+/** Per pair and task set: each profile's optimum, best K and policies (speed-up and share of the optimum), and the robustness line. */
+export function replayTables(rows: readonly ReplayRow[]): string {
+  const groups = new Map<string, ReplayRow[]>();
+  for (const row of rows) groups.set(`${row.pair}, ${row.tasks}`, [...(groups.get(`${row.pair}, ${row.tasks}`) ?? []), row]);
+  const out = ["Speed-up over target-only at T = 0 (share of the optimum; of the profile's best static K), replayed on recorded traces"];
+  for (const [key, group] of groups) {
+    const labels = Object.keys(group[0]!.policies);
+    const header = ["profile", "C_d/C_t(1)", "optimum", "best K", ...labels];
+    const lines = group.map(r => {
+      const bestK = Math.max(...r.statics);
+      return [r.profile, String(r.draftCost), fixed(r.optimum), `${fixed(bestK)} K${r.statics.indexOf(bestK) + 1}`,
+        ...labels.map(label => `${fixed(r.policies[label]!)} (${fixed(r.policies[label]! / r.optimum)}; ${fixed(r.policies[label]! / bestK)})`)];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    const oneK = Math.max(...STATIC_KS.map(k => geometricMean(group.map(r => r.statics[k - 1]!))));
+    const robust = labels.map(label => `${label} ${fixed(geometricMean(group.map(r => r.policies[label]!)) / oneK)}×`).join(", ");
+    out.push("", `${key}:`, line(header), widths.map(w => "-".repeat(w)).join("  "), ...lines.map(line),
+      `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${fixed(geometricMean(group.map(r => Math.max(...r.statics))) / oneK)}×, ${robust}`);
+  }
+  return out.join("\n");
+}
+
+if (require.main === module) {
+  main().catch(error => {
+    console.error(`replay: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  });
+}
