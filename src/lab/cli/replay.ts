@@ -11,7 +11,7 @@ import {createPolicy, POLICY_DEFAULTS, POLICY_NAMES, PolicyName, PolicySpec} fro
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {readCostProfile} from "../bench/costProfiles";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
-import {pairTraces, TRACE_MAX_DRAFT} from "../bench/pairTraces";
+import {pairTraces, TRACE_MAX_DRAFT} from "./pairTraces";
 import {hindsightAcceptance, replayCalibration, replayPolicy} from "../bench/policyReplay";
 import {DraftTrace, staticMs} from "../bench/signalBound";
 import {geometricMean, STATIC_KS} from "../bench/sweep";

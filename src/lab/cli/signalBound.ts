@@ -10,7 +10,7 @@ import {parseArgs} from "node:util";
 import {ProfileClock} from "../../engine/drafting/passClock";
 import {readCostProfile} from "../bench/costProfiles";
 import {SIGNALS, TraceSignal} from "../bench/draftTrace";
-import {pairTraces, TRACE_MAX_DRAFT} from "../bench/pairTraces";
+import {pairTraces, TRACE_MAX_DRAFT} from "./pairTraces";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
 import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../bench/signalBound";
 import {geometricMean, STATIC_KS, SweepCell} from "../bench/sweep";

@@ -6,10 +6,10 @@ import {existsSync, readFileSync, writeFileSync} from "node:fs";
 import {DraftstopEngine} from "../../engine";
 import {GENERATE_DEFAULTS} from "../../engine/options";
 import type {BenchTask} from "../../benchmark/tasks";
-import {namedPair} from "../cli/pairs";
-import {draftTrace, TraceSignal} from "./draftTrace";
-import {referenceContinuation} from "./oracle";
-import type {DraftTrace} from "./signalBound";
+import {namedPair} from "./pairs";
+import {draftTrace, TraceSignal} from "../bench/draftTrace";
+import {referenceContinuation} from "../bench/oracle";
+import type {DraftTrace} from "../bench/signalBound";
 
 /** The most tokens a round of the sweep's policies and optimum drafts. */
 export const TRACE_MAX_DRAFT = 16;
