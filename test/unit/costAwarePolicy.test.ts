@@ -353,6 +353,35 @@ describe("cost-aware AdaEDL", () => {
     assert.equal(run(cpu, 0.1, 0.3, () => 0, {entryByPlan: true}), run(cpu, 0.1, 0.3, () => 0, {entryByPlan: false}));
   });
 
+  it("comes back within a few explorations once a losing stretch that stopped the draft is over", () => {
+    const c = costs(CURVES["2-core CPU"]!, 0.1);
+    const alphas = Array<number>(16).fill(0.9);
+    const policy = new CostAwarePolicy();
+    const gain = new SpeculationGain();
+    policy.prepare({...flatEnvironment(c, 0.9), gain});
+    const round = (accept: boolean) => {
+      const max = policy.maxDraftThisRound();
+      if (max === 0) return policy.update(0, 0), false;
+      const k = draftLength(policy, alphas);
+      policy.update(k, accept ? k : 0);
+      return true;
+    };
+    for (let i = 0; i < 300; i++) round(true);
+    assert.ok(policy.state().speculating && !policy.state().exploring, "earned its way in");
+    let losing = 0;
+    while (policy.state().speculating && losing < 200) (round(false), losing++);
+    assert.ok(!policy.state().speculating, `a losing stretch stops it (after ${losing} rounds)`);
+    let rounds = 0, explorations = 0;
+    while (!(policy.state().speculating && !policy.state().exploring) && rounds < 32 * 40) {
+      if (round(true)) explorations++;
+      rounds++;
+    }
+    // Its gain record, hundreds of rounds long, counts as 8 rounds once the draft stops, so the first
+    // exploration's round moves it a ninth of the way and the plan's word is heard again (entryByPlan).
+    // Undiscounted, each exploration moved it 1/32 of the way and this took five of them (160 rounds).
+    assert.ok(explorations <= 2, `running again after ${explorations} explorations (${rounds} rounds)`);
+  });
+
   it("starts drafting again within a few explorations once speculation pays", () => {
     const c = costs(CURVES["GPU, flat"]!, 0.02);
     const alphas = Array<number>(16).fill(0.9);

@@ -30,6 +30,19 @@ describe("speculation gain", () => {
     assert.ok(widths.at(-1)! < 0.12, "a long record bounds the gain within about 0.1");
   });
 
+  it("discounted, moves as a record of that many rounds does: the next round weighs 1/(R + 1)", () => {
+    const gain = new SpeculationGain();
+    for (let round = 0; round < 300; round++) gain.observe(1, 1.1);
+    const steady = gain.upper() - gain.value();
+    gain.discount(8);
+    assert.equal(gain.roundsHeld, 8);
+    gain.observe(2, 1.1); // tokens move 1/9 of the way from 1 to 2, time stays at 1.1
+    assert.ok(Math.abs(gain.value() - (1 + 1 / 9) / 1.1) < 1e-9, `${gain.value()}`);
+    assert.ok(gain.upper() - gain.value() > steady, "a record worth fewer rounds is less sure");
+    gain.discount(20);
+    assert.equal(gain.roundsHeld, 9, "a discount never adds rounds");
+  });
+
   it("keeps what it holds across a save: the spread round-trips, a state without one is read as many rounds", () => {
     const gain = new SpeculationGain();
     gain.observe(2, 1.2);

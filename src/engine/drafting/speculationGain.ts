@@ -78,6 +78,14 @@ export class SpeculationGain {
   }
 
   /**
+   * From now on the record counts as at most `rounds` rounds: the next rounds move it as a fresh
+   * record's first rounds move theirs, with what it holds as a prior worth `rounds` rounds.
+   */
+  discount(rounds: number): void {
+    if (this.roundsHeld > rounds) this.rounds = rounds;
+  }
+
+  /**
    * The gain plus two standard errors of it (or `errors`). Rounds differ a lot (a fully accepted draft, a pass
    * spent for nothing), so the weighted means wander; idling only when even this is below
    * break-even keeps one unlucky stretch from switching speculation off where it pays.

@@ -14,6 +14,12 @@
 // - Each exploring round after which the drafter still sits out, while its gain is below 1 + margin
 //   even four standard errors up, doubles the interval, up to exploreAtMost; running again by
 //   its gain sets it back to exploreEvery.
+// - Where `exitDiscount` is set, a drafter that stops running by its gain has its gain record
+//   discounted to that many rounds (SpeculationGain.discount): its explorations then move the record
+//   as a fresh one's first rounds do, and the plan's word (entryByPlan) is heard again up to the
+//   record's ENTRY_ROUNDS-th round. Undiscounted, a record of hundreds of rounds moved 1/32 of the
+//   way per exploration, one round in 32: a stretch of bad luck kept a paying draft out for about a
+//   thousand rounds (docs/algorithm.md, "Coming back in").
 import type {SpeculationGain} from "./speculationGain";
 
 /** Rounds explored at once where the gain holds no evidence yet. */
@@ -47,6 +53,8 @@ export interface SpeculationGateOptions {
    * round with it pays; past that, only its gain lets it in. Default false.
    */
   entryByPlan?: boolean;
+  /** Rounds the gain record is discounted to when the drafter stops running by its gain. Default: none. */
+  exitDiscount?: number;
 }
 
 export class SpeculationGate {
@@ -77,6 +85,7 @@ export class SpeculationGate {
    */
   decide(gain: SpeculationGain, mayPay: () => boolean = () => true, mayEnter: () => boolean = () => false): boolean {
     const threshold = 1 + this.options.margin;
+    const wasEarned = this.earned;
     this.earned = this.earned ? gain.upper(this.options.keepErrors ?? 2) > threshold : gain.value() > threshold;
     // The plan's word while the evidence is thin; it does not latch as the gain's does.
     const entering = !this.earned && this.options.entryByPlan === true && gain.roundsHeld >= COLD_EXPLORATIONS &&
@@ -85,6 +94,8 @@ export class SpeculationGate {
     if (pays || this.interval === 0) this.interval = this.options.exploreEvery;
     this.exploring = !pays && (gain.roundsHeld < COLD_EXPLORATIONS || this.idleRounds + 1 >= this.interval);
     this.runs = pays || this.exploring;
+    // After this round's decision, so that the round the drafter stops in is decided on the evidence that stopped it.
+    if (wasEarned && !this.earned && this.options.exitDiscount !== undefined) gain.discount(this.options.exitDiscount);
     return this.runs;
   }
 
