@@ -8,7 +8,8 @@
 import {writeFileSync} from "node:fs";
 import {parseArgs} from "node:util";
 import {createPolicy, POLICY_DEFAULTS, POLICY_NAMES, PolicyName, PolicySpec} from "../../engine";
-import {ProfileClock} from "../../engine/drafting/passClock";
+import {CostProfile, ProfileClock} from "../../engine/drafting/passClock";
+import {Prng} from "../../engine/decoding/sampling";
 import {readCostProfile} from "../bench/costProfiles";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
 import {pairTraces, TRACE_MAX_DRAFT} from "./pairTraces";
@@ -29,6 +30,8 @@ const USAGE = `usage: npm run replay -- [options]
   --warm-up N       each policy first runs N other held-out tasks, uncounted (as npm run sweep -- --warm-up)
   --hindsight-map   add cost-aware AdaEDL reading the traces' own acceptance by entropy
   --traces FILE     keep the recorded traces in FILE and read them from there next time
+  --bootstrap N     also resample each set's tasks N times (with replacement) and print the spread of each
+                    policy's figure against the one static K: how far the task sample alone moves it
   --json FILE       write the rows as JSON`;
 
 /** One row: a pair, task set and profile; speed-ups over target-only. */
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   const {values} = parseArgs({options: {
     pairs: {type: "string"}, profiles: {type: "string"}, tasks: {type: "string"}, count: {type: "string"}, "max-tokens": {type: "string"},
     policy: {type: "string", multiple: true}, "warm-up": {type: "string"}, "hindsight-map": {type: "boolean", default: false},
-    traces: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
+    traces: {type: "string"}, bootstrap: {type: "string"}, json: {type: "string"}, help: {type: "boolean", default: false}
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
@@ -67,38 +70,63 @@ async function main(): Promise<void> {
   const recordedSets = new Map(sets);
   if (warmUp > 0) recordedSets.set(WARM_UP, warmUpTasks(root, warmUp, [...(sets.get("heldout") ?? [])]));
   const policies = (values.policy ?? ["costAware"]).map(text => ({label: text, spec: parsePolicySpec(text)}));
+  const bootstrap = whole("bootstrap", values.bootstrap, 0, 0);
   const rows: ReplayRow[] = [];
+  const spreads: string[] = [];
   for (const name of (values.pairs ?? "strong").split(",").map(n => n.trim()).filter(Boolean)) {
     const recorded = await pairTraces(name, recordedSets, maxTokens, {file: values.traces, log: line => console.error(line)});
     const warmTraces = recorded.sets[WARM_UP] ?? [];
+    const charge = (traces: readonly DraftTrace[], profile: CostProfile) => {
+      const positions = traces.reduce((n, t) => n + t.matches.length, 0);
+      const clock = new ProfileClock(profile);
+      const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.bookkeeping(0)};
+      const targetOnly = positions * costs.targetPassMs(1);
+      const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
+      const replayed = (spec: PolicySpec, hindsight = false) => {
+        const policy = createPolicy(spec), calibration = replayCalibration(clock);
+        const acceptance = hindsight ? hindsightAcceptance(traces) : undefined;
+        if (warmUp > 0) replayPolicy(warmTraces, policy, clock, calibration, acceptance);
+        return targetOnly / replayPolicy(traces, policy, clock, calibration, acceptance).totalMs;
+      };
+      const measured: Record<string, number> = {};
+      for (const {label, spec} of policies) measured[label] = replayed(spec);
+      if (values["hindsight-map"]) measured[HINDSIGHT] = replayed({name: "costAware"}, true);
+      return {
+        optimum: targetOnly / sum(t => optimalSchedule(t.matches, costs, TRACE_MAX_DRAFT).totalMs),
+        statics: STATIC_KS.map(k => targetOnly / sum(t => staticMs(t, costs, k))),
+        policies: measured
+      };
+    };
     for (const setName of sets.keys()) {
       const traces = recorded.sets[setName]!;
-      const positions = traces.reduce((n, t) => n + t.matches.length, 0);
-      for (const profile of profiles) {
-        const clock = new ProfileClock(profile);
-        const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.bookkeeping(0)};
-        const targetOnly = positions * costs.targetPassMs(1);
-        const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
-        const replayed = (spec: PolicySpec, hindsight = false) => {
-          const policy = createPolicy(spec), calibration = replayCalibration(clock);
-          const acceptance = hindsight ? hindsightAcceptance(traces) : undefined;
-          if (warmUp > 0) replayPolicy(warmTraces, policy, clock, calibration, acceptance);
-          return targetOnly / replayPolicy(traces, policy, clock, calibration, acceptance).totalMs;
-        };
-        const measured: Record<string, number> = {};
-        for (const {label, spec} of policies) measured[label] = replayed(spec);
-        if (values["hindsight-map"]) measured[HINDSIGHT] = replayed({name: "costAware"}, true);
-        rows.push({
-          pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft,
-          optimum: targetOnly / sum(t => optimalSchedule(t.matches, costs, TRACE_MAX_DRAFT).totalMs),
-          statics: STATIC_KS.map(k => targetOnly / sum(t => staticMs(t, costs, k))),
-          policies: measured
-        });
-      }
+      for (const profile of profiles) rows.push({pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft, ...charge(traces, profile)});
+      if (bootstrap > 0) spreads.push(`${recorded.pair}, ${setName}: ${bootstrapSpread(traces, bootstrap, resampled => profiles.map(profile => charge(resampled, profile)))}`);
     }
   }
   console.log(replayTables(rows));
+  if (spreads.length > 0) console.log(["", `Against the one static K, over ${bootstrap} resamplings of each set's tasks (2.5 %, median, 97.5 %):`, ...spreads].join("\n"));
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2) + "\n");
+}
+
+/** Each policy's figure against the one static K (robustnessFigures) over `times` resamplings of `traces` with replacement: its 2.5 %, median and 97.5 %. */
+function bootstrapSpread(traces: readonly DraftTrace[], times: number, charge: (traces: DraftTrace[]) => Array<Pick<ReplayRow, "statics" | "policies">>): string {
+  const prng = new Prng(1);
+  const figures = new Map<string, number[]>();
+  for (let i = 0; i < times; i++) {
+    const resampled = traces.map(() => traces[Math.floor(prng.uniform() * traces.length)]!);
+    for (const [label, figure] of Object.entries(robustnessFigures(charge(resampled)))) figures.set(label, [...(figures.get(label) ?? []), figure]);
+  }
+  const at = (sorted: number[], q: number) => sorted[Math.round(q * (sorted.length - 1))]!;
+  return [...figures].map(([label, values]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return `${label} ${at(sorted, 0.025).toFixed(3)} ${at(sorted, 0.5).toFixed(3)} ${at(sorted, 0.975).toFixed(3)}`;
+  }).join(", ");
+}
+
+/** Each policy's geometric mean over the profiles against the one static K with the best geometric mean (issue 33's robustness figure). */
+export function robustnessFigures(rows: ReadonlyArray<Pick<ReplayRow, "statics" | "policies">>): Record<string, number> {
+  const oneK = Math.max(...STATIC_KS.map(k => geometricMean(rows.map(r => r.statics[k - 1]!))));
+  return Object.fromEntries(Object.keys(rows[0]!.policies).map(label => [label, geometricMean(rows.map(r => r.policies[label]!)) / oneK]));
 }
 
 /** The name the warm-up traces are kept under, beside the measured sets. */
@@ -131,7 +159,7 @@ export function replayTables(rows: readonly ReplayRow[]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
     const oneK = Math.max(...STATIC_KS.map(k => geometricMean(group.map(r => r.statics[k - 1]!))));
-    const robust = labels.map(label => `${label} ${fixed(geometricMean(group.map(r => r.policies[label]!)) / oneK)}×`).join(", ");
+    const robust = Object.entries(robustnessFigures(group)).map(([label, figure]) => `${label} ${fixed(figure)}×`).join(", ");
     out.push("", `${key}:`, line(header), widths.map(w => "-".repeat(w)).join("  "), ...lines.map(line),
       `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${fixed(geometricMean(group.map(r => Math.max(...r.statics))) / oneK)}×, ${robust}`);
   }
