@@ -20,27 +20,31 @@ export interface PairTraces {
   signal: TraceSignal;
   /** Traces by task set, in the sets' task order. */
   sets: Record<string, DraftTrace[]>;
+  /** The tasks' ids by set, in the same order: traces are read back only for the same tasks. */
+  taskIds: Record<string, string[]>;
 }
 
 /**
  * Records the traces of `sets` for the pair named `pair`, or reads them from `file` where it holds
- * this pair's traces at this length and signal for the same sets and counts (and writes them
- * there when it does not).
+ * this pair's traces at this length and signal for the same tasks (and writes them there when it
+ * does not).
  */
 export async function pairTraces(pair: string, sets: ReadonlyMap<string, readonly BenchTask[]>, maxTokens: number,
   {signal = "entropy", file, log = () => {}}: {signal?: TraceSignal; file?: string; log?: (line: string) => void} = {}): Promise<PairTraces> {
   const kept = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PairTraces[]) : [];
+  const sameTasks = (ids: readonly string[] | undefined, tasks: readonly BenchTask[]) => ids?.length === tasks.length && tasks.every((task, i) => task.id === ids[i]);
   const fits = (t: PairTraces) => t.pair === pair && t.maxTokens === maxTokens && t.signal === signal &&
-    [...sets].every(([name, tasks]) => t.sets[name]?.length === tasks.length);
+    [...sets].every(([name, tasks]) => sameTasks(t.taskIds?.[name], tasks) && t.sets[name]?.length === tasks.length);
   const found = kept.find(fits);
   if (found) {
     log(`${pair}: traces read from ${file}`);
-    return {...found, sets: Object.fromEntries([...sets.keys()].map(name => [name, found.sets[name]!]))};
+    const names = [...sets.keys()];
+    return {...found, sets: Object.fromEntries(names.map(name => [name, found.sets[name]!])), taskIds: Object.fromEntries(names.map(name => [name, found.taskIds[name]!]))};
   }
   const made = await namedPair({name: pair, padded: false});
   // As the sweep loads it (flash attention: a pass's greedy tokens do not depend on its width).
   const engine = await DraftstopEngine.load({targetPath: made.target, draftPath: made.draft, threads: 1, gpu: false, contextSize: 2048, flashAttention: true});
-  const traces: PairTraces = {pair: made.name, maxTokens, signal, sets: {}};
+  const traces: PairTraces = {pair: made.name, maxTokens, signal, sets: {}, taskIds: {}};
   try {
     for (const [name, tasks] of sets) {
       const list: DraftTrace[] = [];
@@ -52,6 +56,7 @@ export async function pairTraces(pair: string, sets: ReadonlyMap<string, readonl
       const judged = list.flatMap(t => t.matches);
       log(`${made.name}, ${name}: ${judged.length} positions, the draft's greedy token matches at ${(100 * judged.filter(Boolean).length / judged.length).toFixed(0)} %`);
       traces.sets[name] = list;
+      traces.taskIds[name] = tasks.map(task => task.id);
     }
   } finally {
     await engine.dispose();
