@@ -1,10 +1,11 @@
 // The draft along the target's greedy continuation: at each position, given the prompt and the
 // continuation before it, whether the draft's greedy token is the continuation's, and the entropy
 // a greedy round reads there (the top-K map at T = 1, as ModelDrafter asks for it), in one batched
-// pass (or, with signal "top", its min-entropy −ln max q: at T = 0 the draft's top probability
-// predicts acceptance better than its entropy, docs/benchmarks.md). Where the draft's token is not the continuation's, a round that drafted it goes on along
-// the draft's own tokens: those entropies too, a token at a time, as many as a round could draft
-// past it. The signal bound (signalBound.ts) charges stopping rules on it.
+// pass (or, with signal "top", its min-entropy −ln max q, to try rules on the top probability
+// instead: docs/benchmarks.md, "Top probability instead of entropy"). Where the draft's token is
+// not the continuation's, a round that drafted it goes on along the draft's own tokens: those
+// values too, a token at a time, as many as a round could draft past it. The signal bound
+// (signalBound.ts) and the policy replay (policyReplay.ts) charge stopping rules on it.
 import {argmax, Distribution, topProbability} from "../../engine/distribution";
 import {entropy} from "../../engine/decoding/entropy";
 import {truncate} from "../../engine/decoding/speculative";
