@@ -62,9 +62,14 @@ export async function draftMatches(sequence: LlamaContextSequence, prompt: reado
   return matches;
 }
 
+/** The round costs a profile charges, as the optimum and the signal bound read them. */
+export function profileRoundCosts(clock: ProfileClock): RoundCosts {
+  return {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.profile.bookkeepingMs ?? 0};
+}
+
 /** The round costs the schedule is chosen for: the profile's, or the engine's greedy cost model. */
 export function scheduleCosts(engine: DraftstopEngine, clock: ProfileClock | undefined): RoundCosts {
-  if (clock) return {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.profile.bookkeepingMs ?? 0};
+  if (clock) return profileRoundCosts(clock);
   const ratios = engine.calibrationSnapshot("greedy").greedyCosts;
   const rho = (n: number) => ratios.target[Math.min(n, ratios.target.length) - 1]!;
   return {targetPassMs: n => ratios.targetTokenMs * rho(n), draftPassMs: w => ratios.draftTokenMs * rho(w), bookkeepingMs: 0};

@@ -73,6 +73,14 @@ export function robustness(cells: readonly SweepCell[]): {staticLabel: string; s
   return {staticLabel: best.label, staticMean: best.mean, costAwareMean, ratio: costAwareMean / best.mean};
 }
 
+/**
+ * The one static K a user would choose not knowing the machine: the best geometric mean over rows
+ * (one per profile) of each K's speed-up, `statics[k − 1]` for K = 1..8. Returns that mean.
+ */
+export function oneStaticK(rows: ReadonlyArray<{statics: readonly number[]}>): number {
+  return Math.max(...STATIC_KS.map(k => geometricMean(rows.map(r => r.statics[k - 1]!))));
+}
+
 export function geometricMean(values: readonly number[]): number {
   if (values.length === 0 || values.some(v => !(v > 0))) return NaN;
   return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);

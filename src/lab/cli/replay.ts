@@ -11,13 +11,14 @@ import {createPolicy, POLICY_DEFAULTS, POLICY_NAMES, PolicyName, PolicySpec} fro
 import {CostProfile, ProfileClock} from "../../engine/drafting/passClock";
 import {Prng} from "../../engine/decoding/sampling";
 import {readCostProfile} from "../bench/costProfiles";
-import {optimalSchedule, RoundCosts} from "../bench/optimum";
+import {optimalSchedule} from "../bench/optimum";
+import {profileRoundCosts} from "../bench/optimumColumn";
 import {pairTraces, TRACE_MAX_DRAFT} from "./pairTraces";
 import {hindsightAcceptance, replayCalibration, replayPolicy} from "../bench/policyReplay";
 import {DraftTrace, staticMs} from "../bench/signalBound";
-import {geometricMean, STATIC_KS} from "../bench/sweep";
+import {geometricMean, oneStaticK, STATIC_KS} from "../bench/sweep";
 import {profileList, taskSets, warmUpTasks} from "../bench/sweepTasks";
-import {policyParams} from "./cliText";
+import {integerOption, policyParams} from "./cliText";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: npm run replay -- [options]
@@ -57,29 +58,25 @@ async function main(): Promise<void> {
   }});
   if (values.help) return console.log(USAGE);
   const root = repoRoot();
-  const whole = (name: string, text: string | undefined, fallback: number, least = 1) => {
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n < least) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number of at least ${least}`);
-    return n;
-  };
   const profiles = profileList(values.profiles ?? "all", root).map(name => readCostProfile(name, root));
-  const maxTokens = whole("max-tokens", values["max-tokens"], 24);
-  const warmUp = whole("warm-up", values["warm-up"], 0, 0);
-  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, whole("count", values.count, 16), 0);
+  const maxTokens = integerOption("max-tokens", values["max-tokens"], 24, 1);
+  const warmUp = integerOption("warm-up", values["warm-up"], 0, 0);
+  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, integerOption("count", values.count, 16, 1), 0);
   // The warm-up set is recorded with the measured ones, under its own name.
   const recordedSets = new Map(sets);
   if (warmUp > 0) recordedSets.set(WARM_UP, warmUpTasks(root, warmUp, [...(sets.get("heldout") ?? [])]));
   const policies = (values.policy ?? ["costAware"]).map(text => ({label: text, spec: parsePolicySpec(text)}));
-  const bootstrap = whole("bootstrap", values.bootstrap, 0, 0);
+  const bootstrap = integerOption("bootstrap", values.bootstrap, 0, 0);
   const rows: ReplayRow[] = [];
   const spreads: string[] = [];
   for (const name of (values.pairs ?? "strong").split(",").map(n => n.trim()).filter(Boolean)) {
     const recorded = await pairTraces(name, recordedSets, maxTokens, {file: values.traces, log: line => console.error(line)});
     const warmTraces = recorded.sets[WARM_UP] ?? [];
-    const charge = (traces: readonly DraftTrace[], profile: CostProfile) => {
+    // The static Ks and the policies; the optimum only for the printed rows, not for each resampling.
+    const charge = (traces: readonly DraftTrace[], profile: CostProfile, withOptimum: boolean) => {
       const positions = traces.reduce((n, t) => n + t.matches.length, 0);
       const clock = new ProfileClock(profile);
-      const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: clock.bookkeeping(0)};
+      const costs = profileRoundCosts(clock);
       const targetOnly = positions * costs.targetPassMs(1);
       const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
       const replayed = (spec: PolicySpec, hindsight = false) => {
@@ -92,15 +89,15 @@ async function main(): Promise<void> {
       for (const {label, spec} of policies) measured[label] = replayed(spec);
       if (values["hindsight-map"]) measured[HINDSIGHT] = replayed({name: "costAware"}, true);
       return {
-        optimum: targetOnly / sum(t => optimalSchedule(t.matches, costs, TRACE_MAX_DRAFT).totalMs),
+        optimum: withOptimum ? targetOnly / sum(t => optimalSchedule(t.matches, costs, TRACE_MAX_DRAFT).totalMs) : NaN,
         statics: STATIC_KS.map(k => targetOnly / sum(t => staticMs(t, costs, k))),
         policies: measured
       };
     };
     for (const setName of sets.keys()) {
       const traces = recorded.sets[setName]!;
-      for (const profile of profiles) rows.push({pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft, ...charge(traces, profile)});
-      if (bootstrap > 0) spreads.push(`${recorded.pair}, ${setName}: ${bootstrapSpread(traces, bootstrap, resampled => profiles.map(profile => charge(resampled, profile)))}`);
+      for (const profile of profiles) rows.push({pair: recorded.pair, tasks: setName, profile: profile.name, draftCost: profile.draft, ...charge(traces, profile, true)});
+      if (bootstrap > 0) spreads.push(`${recorded.pair}, ${setName}: ${bootstrapSpread(traces, bootstrap, resampled => profiles.map(profile => charge(resampled, profile, false)))}`);
     }
   }
   console.log(replayTables(rows));
@@ -125,7 +122,7 @@ function bootstrapSpread(traces: readonly DraftTrace[], times: number, charge: (
 
 /** Each policy's geometric mean over the profiles against the one static K with the best geometric mean (issue 33's robustness figure). */
 export function robustnessFigures(rows: ReadonlyArray<Pick<ReplayRow, "statics" | "policies">>): Record<string, number> {
-  const oneK = Math.max(...STATIC_KS.map(k => geometricMean(rows.map(r => r.statics[k - 1]!))));
+  const oneK = oneStaticK(rows);
   return Object.fromEntries(Object.keys(rows[0]!.policies).map(label => [label, geometricMean(rows.map(r => r.policies[label]!)) / oneK]));
 }
 
@@ -158,7 +155,7 @@ export function replayTables(rows: readonly ReplayRow[]): string {
     });
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-    const oneK = Math.max(...STATIC_KS.map(k => geometricMean(group.map(r => r.statics[k - 1]!))));
+    const oneK = oneStaticK(group);
     const robust = Object.entries(robustnessFigures(group)).map(([label, figure]) => `${label} ${fixed(figure)}×`).join(", ");
     out.push("", `${key}:`, line(header), widths.map(w => "-".repeat(w)).join("  "), ...lines.map(line),
       `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${fixed(geometricMean(group.map(r => Math.max(...r.statics))) / oneK)}×, ${robust}`);

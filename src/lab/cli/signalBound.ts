@@ -12,9 +12,11 @@ import {readCostProfile} from "../bench/costProfiles";
 import {SIGNALS, TraceSignal} from "../bench/draftTrace";
 import {pairTraces, TRACE_MAX_DRAFT} from "./pairTraces";
 import {optimalSchedule, RoundCosts} from "../bench/optimum";
+import {profileRoundCosts} from "../bench/optimumColumn";
 import {bestThresholdRule, DraftTrace, staticMs, thresholdRuleMs} from "../bench/signalBound";
-import {geometricMean, STATIC_KS, SweepCell} from "../bench/sweep";
+import {geometricMean, oneStaticK, STATIC_KS, SweepCell} from "../bench/sweep";
 import {profileList, taskSets} from "../bench/sweepTasks";
+import {integerOption} from "./cliText";
 import {repoRoot} from "./repoRoot";
 
 const USAGE = `usage: npm run signal-bound -- [options]
@@ -59,14 +61,9 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const signal = values.signal ?? "entropy";
   if (!(signal in SIGNALS)) throw new Error(`--signal: ${JSON.stringify(signal)} is not one of ${Object.keys(SIGNALS).join(", ")}`);
-  const whole = (name: string, text: string | undefined, fallback: number) => {
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number above 0`);
-    return n;
-  };
   const profiles = profileList(values.profiles ?? "all", root).map(name => readCostProfile(name, root));
-  const maxTokens = whole("max-tokens", values["max-tokens"], 32);
-  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, whole("count", values.count, 6), 0);
+  const maxTokens = integerOption("max-tokens", values["max-tokens"], 32, 1);
+  const sets = await taskSets((values.tasks ?? "heldout,humaneval").split(",").map(s => s.trim()).filter(Boolean), root, integerOption("count", values.count, 6, 1), 0);
   const sweep = (values.sweep ?? "").split(",").filter(Boolean).flatMap(file => (JSON.parse(readFileSync(file, "utf8")) as {cells: SweepCell[]}).cells);
   const rows: BoundRow[] = [];
   for (const name of (values.pairs ?? "tiny").split(",").map(n => n.trim()).filter(Boolean)) {
@@ -85,7 +82,7 @@ async function main(): Promise<void> {
       const positions = traces.reduce((n, t) => n + t.matches.length, 0);
       for (const profile of profiles) {
         const clock = new ProfileClock(profile);
-        const costs: RoundCosts = {targetPassMs: n => clock.targetPass(n), draftPassMs: w => clock.draftPass(w), bookkeepingMs: profile.bookkeepingMs ?? 0};
+        const costs = profileRoundCosts(clock);
         const targetOnly = positions * costs.targetPassMs(1);
         const speedup = (ms: number) => targetOnly / ms;
         const sum = (f: (t: DraftTrace) => number) => traces.reduce((total, t) => total + f(t), 0);
@@ -143,7 +140,7 @@ export function boundTables(rows: readonly BoundRow[]): string {
  */
 function robustnessLine(rows: readonly BoundRow[]): string {
   const mean = (pick: (r: BoundRow) => number) => geometricMean(rows.map(pick));
-  const oneK = Math.max(...STATIC_KS.map(k => mean(r => r.statics[k - 1]!)));
+  const oneK = oneStaticK(rows);
   const ratio = (pick: (r: BoundRow) => number) => fixed(mean(pick) / oneK);
   return `against the one static K for every profile (geometric mean ${fixed(oneK)}×): each profile's best K ${ratio(r => r.bestStatic.speedup)}×, ` +
     `best threshold ${ratio(r => r.threshold.speedup)}×` + (rows.every(r => r.transfer !== undefined) ? `, the other set's ${ratio(r => r.transfer!)}×` : "") +
