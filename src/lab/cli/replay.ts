@@ -106,7 +106,7 @@ async function main(): Promise<void> {
 }
 
 /** Each policy's figure against the one static K (robustnessFigures) over `times` resamplings of `traces` with replacement: its 2.5 %, median and 97.5 %. */
-function bootstrapSpread(traces: readonly DraftTrace[], times: number, charge: (traces: DraftTrace[]) => Array<Pick<ReplayRow, "statics" | "policies">>): string {
+export function bootstrapSpread(traces: readonly DraftTrace[], times: number, charge: (traces: DraftTrace[]) => Array<Pick<ReplayRow, "statics" | "policies">>): string {
   const prng = new Prng(1);
   const figures = new Map<string, number[]>();
   for (let i = 0; i < times; i++) {
